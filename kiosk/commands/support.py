@@ -1,0 +1,50 @@
+"""What every ``kiosk`` sub-command shares: the error type, the context, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from kiosk.config import Config, load_config
+
+
+class CliError(Exception):
+    """A problem the person at the command line can act on; printed as one line, exit ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class CliContext:
+    """Passed to every command: the config file named by ``--config`` (loaded on first use)."""
+
+    config_path: Path | None
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+Handler = Callable[[argparse.Namespace, CliContext], int]
+#: What ``register(commands)`` receives: the sub-command table of the ``kiosk`` parser.
+SubParsers: TypeAlias = "argparse._SubParsersAction[Any]"
+
+
+def set_handler(parser: argparse.ArgumentParser, handler: Handler) -> None:
+    parser.set_defaults(handler=handler)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,164 @@
+"""The terminal's configuration: one TOML file, typed and validated at start-up.
+
+Defaults are the demo: simulated devices, an embedded central platform on loopback. A bad file gives one
+readable message naming the key and the problem (:class:`ConfigError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+APP_NAME = "hall-kiosk"
+
+ThemeName = Literal["standard", "elder", "high_contrast"]
+Language = Literal["zh_CN", "en"]
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; ``str(self)`` names the file, the key and the problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalConfig(_Section):
+    id: str = Field("demo-0001", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    hall_name: str = Field("示范区政务服务中心", min_length=1)
+    region_code: str = Field("110101", pattern=r"^\d{6}$")
+    mode: Literal["kiosk", "assisted"] = "kiosk"
+
+
+class PlatformConfig(_Section):
+    #: ``embedded`` runs the reference central platform in-process on loopback (the demo).
+    url: str = "embedded"
+    token: str = ""
+    #: Raw X25519 public key of the platform, base64; empty in demo (taken from the embedded central).
+    public_key: str = ""
+    #: Ed25519 key that signs receipt files for offline export/import, base64.
+    signing_key: str = ""
+    verify_tls: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value != "embedded" and not value.startswith(("https://", "http://")):
+            raise ValueError("must be 'embedded' or an http(s):// URL")
+        return value.rstrip("/")
+
+
+class DeviceConfig(_Section):
+    #: A connection URL: ``sim://`` for the simulator, a serial path, ``socket://``, ``tcp://``, ``usb://``…
+    connection: str = "sim://"
+    enabled: bool = True
+
+
+class IdReaderConfig(DeviceConfig):
+    usb_match: str = ""  # "VID:PID[:SERIAL]" to find the adapter again after re-enumeration
+    poll_interval_ms: int = Field(400, ge=300, le=5000)
+
+
+class PrinterConfig(DeviceConfig):
+    paper_width_mm: Literal[58, 80] = 80
+    profile: str = "default"
+
+
+class CameraConfig(DeviceConfig):
+    max_fps: float = Field(15.0, gt=0, le=60)
+
+
+class VoiceConfig(_Section):
+    enabled: bool = True
+    #: ``pyttsx3`` speaks through espeak-ng; ``record`` keeps what would be said (tests, silent halls).
+    engine: Literal["pyttsx3", "record"] = "pyttsx3"
+    volume: float = Field(0.8, ge=0.0, le=1.0)
+    rate_wpm: int = Field(170, ge=80, le=300)
+    elder_rate_wpm: int = Field(130, ge=80, le=300)
+
+
+class DevicesConfig(_Section):
+    id_reader: IdReaderConfig = IdReaderConfig()
+    printer: PrinterConfig = PrinterConfig()
+    camera: CameraConfig = CameraConfig()
+
+
+class TimeoutsConfig(_Section):
+    idle_seconds: int = Field(60, ge=15, le=3600)
+    warning_seconds: int = Field(30, ge=20, le=300)
+    max_extensions: int = Field(12, ge=10, le=100)
+
+
+class UiConfig(_Section):
+    theme: ThemeName = "standard"
+    language: Language = "zh_CN"
+
+
+class TechnicianConfig(_Section):
+    #: PBKDF2 hash of the technician PIN ("pbkdf2_sha256$iterations$salt$hash"); demo PIN is 2468.
+    pin_hash: str = "pbkdf2_sha256$200000$ZGVtby1zYWx0LWhhbGw=$"
+    max_attempts: int = Field(5, ge=1, le=20)
+    lockout_seconds: int = Field(300, ge=10)
+
+
+class Config(_Section):
+    terminal: TerminalConfig = TerminalConfig()
+    platform: PlatformConfig = PlatformConfig()
+    devices: DevicesConfig = DevicesConfig()
+    voice: VoiceConfig = VoiceConfig()
+    timeouts: TimeoutsConfig = TimeoutsConfig()
+    ui: UiConfig = UiConfig()
+    technician: TechnicianConfig = TechnicianConfig()
+    #: Where the outbox, journals and caches live; empty → the platform's user data folder.
+    data_dir: str = ""
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else Path(platformdirs.user_data_dir(APP_NAME))
+
+    @property
+    def is_demo(self) -> bool:
+        return self.platform.url == "embedded"
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    problem = first["msg"]
+    if first["type"] == "extra_forbidden":
+        problem = "unknown key (misspelt?)"
+    return f"{key}: {problem}"
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load ``path``, or the default location if it exists, or the demo defaults."""
+    if path is None:
+        path = default_config_path()
+        if not path.exists():
+            return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    return parse_config(text, str(path))

@@ -1,0 +1,102 @@
+"""The wire protocol between a terminal and the central platform (中心平台), version 1.
+
+Both ends import these names; ``docs/protocol.md`` explains them in prose. HTTP/JSON under ``/api/v1``.
+
+Authentication: ``Authorization: Bearer <terminal token>`` issued at enrollment, plus ``X-Terminal-Id``.
+
+Delivery is done only when the answer is 201 or 202 *and* the body is an :data:`ENVELOPE` object whose
+``protocol`` equals :data:`PROTOCOL`. A bare 200 (a captive portal's login page) is never success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROTOCOL = "hall-kiosk/1"
+API_PREFIX = "/api/v1"
+
+HEADER_IDEMPOTENCY_KEY = "Idempotency-Key"
+HEADER_TERMINAL_ID = "X-Terminal-Id"
+HEADER_REPLAYED = "Idempotent-Replayed"
+HEADER_UPLOAD_OFFSET = "Upload-Offset"
+HEADER_UPLOAD_LENGTH = "Upload-Length"
+
+#: Attachment chunk size for resumable uploads.
+CHUNK_SIZE = 256 * 1024
+
+# Paths (format with .format(**fields)).
+PATH_CATALOG = API_PREFIX + "/catalog"
+PATH_ATTACHMENT = API_PREFIX + "/attachments/{sha256}"
+PATH_SUBMISSIONS = API_PREFIX + "/submissions"
+PATH_SUBMISSIONS_BATCH = API_PREFIX + "/submissions:batch"
+PATH_CASE = API_PREFIX + "/cases/{case_no}"
+PATH_RATINGS = API_PREFIX + "/ratings"
+PATH_HEARTBEAT = API_PREFIX + "/terminals/{terminal_id}/heartbeat"
+PATH_ENROLL = API_PREFIX + "/terminals/enroll"
+PATH_PLATFORM_KEYS = API_PREFIX + "/platform-keys"
+
+#: Sealing algorithm name carried in every sealed object.
+SEAL_ALG = "X25519-HKDF-SHA256/A256GCM"
+
+
+@dataclass(frozen=True)
+class SealedBlob:
+    """A payload sealed to the platform: only the platform's private key opens it.
+
+    ``epk``: the terminal's ephemeral X25519 public key (raw, 32 bytes) for this submission;
+    ``wrapped_key``: the submission's AES-256 data key, AES-GCM-encrypted under HKDF(X25519(epk, platform));
+    ``nonce`` + ``ciphertext``: the payload under the data key (AES-256-GCM, tag appended), with the
+    submission id as associated data. All bytes travel as base64 in JSON.
+    """
+
+    alg: str
+    epk: bytes
+    wrapped_key: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """An attachment as the submission names it: content address of the sealed bytes, size, and kind."""
+
+    sha256: str
+    size: int
+    media_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """The masked summary kept in clear: enough for a screen, nothing private ("张*三")."""
+
+    service_code: str
+    service_name: str
+    applicant_masked: str
+    created_at: str  # ISO 8601 UTC
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The platform's acceptance of one submission (受理回执): what the envelope carries."""
+
+    submission_id: str
+    case_no: str
+    received_at: str
+    status: str  # "accepted" (201) or "pending" (202: stored, case number to follow)
+    replayed: bool = False
+
+
+def envelope(kind: str, **fields: Any) -> dict[str, Any]:
+    """The protocol's success envelope: ``{"protocol": PROTOCOL, "kind": kind, ...fields}``."""
+    return {"protocol": PROTOCOL, "kind": kind, **fields}
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The protocol's error body; ``message`` is readable by a technician."""
+    return {"protocol": PROTOCOL, "error": {"code": code, "message": message}}
+
+
+def is_envelope(body: object, kind: str) -> bool:
+    """True when ``body`` is this protocol's envelope of ``kind`` (a captive portal's page never is)."""
+    return isinstance(body, dict) and body.get("protocol") == PROTOCOL and body.get("kind") == kind
