@@ -10,6 +10,7 @@ Delivery is done only when the answer is 201 or 202 *and* the body is an :data:`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,3 +101,12 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 def is_envelope(body: object, kind: str) -> bool:
     """True when ``body`` is this protocol's envelope of ``kind`` (a captive portal's page never is)."""
     return isinstance(body, dict) and body.get("protocol") == PROTOCOL and body.get("kind") == kind
+
+
+#: Most submissions one ``POST /submissions:batch`` may carry.
+BATCH_MAX_ITEMS = 500
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form both ends sign and compare: sorted keys, no spaces, UTF-8 (receipts, dedupe)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
