@@ -1,0 +1,385 @@
+"""The accessibility audit (无障碍检查): does a rendered screen meet the numbers of its theme?
+
+A screen is checked as a person would meet it: shown at its real size (the caller sizes it, 1080×1920
+portrait or 1920×1080 landscape), laid out, drawn. Then, widget by widget:
+
+``text-size``      every visible text is at least ``theme.small_px`` pixels (``QFontInfo(font).pixelSize()``);
+``contrast``       text against what is drawn behind it is at least 7:1 (WCAG 2.2 AAA), from the grabbed
+                   pixels (see :mod:`accessibility.contrast`), falling back to the palette's text role where
+                   the pixels cannot be trusted;
+``target-size``    every enabled, visible button, and every widget marked with the dynamic property
+                   ``touchTarget``, is at least ``theme.target_px`` square;
+``target-spacing`` targets that do not overlap are at least :data:`MIN_TARGET_GAP_PX` apart;
+``text-clipped``   a label's or button's text fits its rectangle (word wrap honoured);
+``voice-prompt``   the screen has a spoken prompt;
+``error-spoken``   every error message the screen can show has a spoken form.
+
+Over every screen, theme and orientation: :func:`run_audit_over`, behind ``kiosk a11y-audit [--json]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from PySide6 import QtGui
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontInfo, QImage, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from accessibility.contrast import contrast_ratio, estimate_text_contrast, hex_of, rgb_of
+from accessibility.themes import Theme
+
+#: WCAG 2.2 AAA (1.4.6) for body text; we ask it of every text, large or not.
+MIN_CONTRAST = 7.0
+#: 工信部 适老化 rules and WCAG 2.5.8 want targets apart; we ask 16 px on a 1080-px screen.
+MIN_TARGET_GAP_PX = 16
+#: Dynamic property that marks a non-button widget (a tile, a card) as something a finger taps.
+TOUCH_TARGET_PROPERTY = "touchTarget"
+
+#: Each rule's headline, Chinese first: what the technician or designer reads.
+RULES: dict[str, str] = {
+    "text-size": "文字太小 / text too small",
+    "contrast": "对比度不足 / text contrast too low",
+    "target-size": "按钮太小 / touch target too small",
+    "target-spacing": "按钮挨得太近 / touch targets too close together",
+    "text-clipped": "文字显示不全 / text clipped: it needs more room than the widget gives it",
+    "voice-prompt": "缺少语音提示 / the screen has no voice prompt",
+    "error-spoken": "错误提示没有语音 / an error message has no spoken form",
+}
+
+_TEXT_CLASSES = (QLabel, QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One place where a screen falls below a number, said so a person can find and fix it."""
+
+    screen: str
+    theme: str
+    rule: str
+    widget: str
+    measured: str
+    required: str
+    message: str
+    orientation: str = ""
+
+
+def describe(widget: QWidget) -> str:
+    """``QPushButton#confirm "确定"``: class, objectName and a short excerpt of the text."""
+    name = widget.objectName()
+    text = shown_text(widget).replace("\n", " ")
+    excerpt = text if len(text) <= 16 else text[:15] + "…"
+    return widget.metaObject().className() + (f"#{name}" if name else "") + (f' "{excerpt}"' if text else "")
+
+
+def shown_text(widget: QWidget) -> str:
+    """The text a person sees on the widget (plain text, rich text stripped, placeholder if empty)."""
+    text = ""
+    if isinstance(widget, QLabel):
+        text = widget.text()
+        if widget.textFormat() == Qt.TextFormat.RichText or (
+            widget.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text)
+        ):
+            doc = QTextDocument()
+            doc.setHtml(text)
+            text = doc.toPlainText()
+    elif isinstance(widget, QAbstractButton):
+        text = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    elif isinstance(widget, QLineEdit):
+        text = widget.text() or widget.placeholderText()
+    elif isinstance(widget, QComboBox):
+        text = widget.currentText()
+    elif isinstance(widget, QAbstractSpinBox):
+        text = widget.text()
+    elif isinstance(widget, QTextEdit | QPlainTextEdit):
+        text = widget.toPlainText()
+    return text.strip()
+
+
+def _is_shown(widget: QWidget) -> bool:
+    return (
+        widget.isVisible()
+        and widget.width() > 0
+        and widget.height() > 0
+        and not widget.visibleRegion().isEmpty()
+    )
+
+
+def _walk(root: QWidget) -> Iterator[QWidget]:
+    yield root
+    for child in root.findChildren(QWidget):
+        if _is_shown(child):
+            yield child
+
+
+def _is_target(widget: QWidget) -> bool:
+    if not widget.isEnabled():
+        return False
+    return isinstance(widget, QAbstractButton) or bool(widget.property(TOUCH_TARGET_PROPERTY))
+
+
+def _text_area(widget: QWidget, text: str, inset: int) -> QRect:
+    """Where the text is drawn inside the widget, kept off the border so a border is not taken for text."""
+    inner = widget.rect().adjusted(inset, inset, -inset, -inset)
+    if isinstance(widget, QLabel) and not widget.wordWrap():
+        drawn = widget.style().itemTextRect(
+            widget.fontMetrics(), widget.contentsRect(), int(widget.alignment().value), True, text
+        )
+        return drawn.adjusted(-2, -2, 2, 2).intersected(inner)
+    if isinstance(widget, QAbstractButton):
+        fm = widget.fontMetrics()
+        drawn = QRect(0, 0, fm.horizontalAdvance(text) + 4, fm.height() + 4)
+        drawn.moveCenter(widget.rect().center())
+        return drawn.intersected(inner)
+    return inner
+
+
+class _ScreenAudit:
+    """The checks for one rendered screen in one theme; collects :class:`Violation` values."""
+
+    def __init__(self, theme: Theme, screen: str, orientation: str) -> None:
+        self.theme = theme
+        self.screen = screen
+        self.orientation = orientation
+        self.found: list[Violation] = []
+
+    def add(self, rule: str, where: str, measured: str, required: str, detail: str = "") -> None:
+        message = RULES[rule] + (f": {detail}" if detail else "")
+        self.found.append(
+            Violation(
+                self.screen, self.theme.name, rule, where, measured, required, message, self.orientation
+            )
+        )
+
+    def text_size(self, widget: QWidget) -> None:
+        px = QFontInfo(widget.font()).pixelSize()
+        if px < self.theme.small_px:
+            self.add(
+                "text-size", describe(widget), f"{px} px", f"≥ {self.theme.small_px} px", self.theme.name
+            )
+
+    def contrast(self, window: QImage, root: QWidget, widget: QWidget, text: str) -> None:
+        # Read the whole window's pixels, not widget.grab(): a transparent label shows its parent's fill.
+        area = _text_area(widget, text, max(2, self.theme.border_px + 1))
+        area.translate(widget.mapTo(root, area.topLeft()) - area.topLeft())
+        estimate = estimate_text_contrast(window, area)
+        if estimate is None:
+            return
+        text_rgb, ratio, how = estimate.text, estimate.ratio, "pixels"
+        if not estimate.reliable:
+            # Too few solid glyph pixels to trust: judge what Qt was asked to draw instead.
+            text_rgb = rgb_of(widget.palette().color(widget.foregroundRole()))
+            ratio, how = contrast_ratio(text_rgb, estimate.background), "palette"
+        if ratio < MIN_CONTRAST:
+            detail = f"text {hex_of(text_rgb)} on {hex_of(estimate.background)} (from {how})"
+            self.add("contrast", describe(widget), f"{ratio:.1f}:1", f"≥ {MIN_CONTRAST:.0f}:1", detail)
+
+    def clipped(self, widget: QWidget, text: str) -> None:
+        fm = widget.fontMetrics()
+        if isinstance(widget, QLabel):
+            m = widget.margin()
+            room = widget.contentsRect().adjusted(m, m, -m, -m)
+            flags = int(Qt.TextFlag.TextWordWrap.value) if widget.wordWrap() else 0
+            limit = QRect(0, 0, room.width() if widget.wordWrap() else 100_000, 100_000)
+            need = fm.boundingRect(limit, flags, text)
+        elif isinstance(widget, QAbstractButton):
+            room = widget.rect().adjusted(self.theme.border_px, 0, -self.theme.border_px, 0)
+            need = fm.boundingRect(QRect(0, 0, 100_000, 100_000), 0, text)
+        else:
+            return
+        if need.width() > room.width() or need.height() > room.height():
+            measured, required = f"{need.width()}×{need.height()} px", f"≤ {room.width()}×{room.height()} px"
+            self.add("text-clipped", describe(widget), measured, required)
+
+    def target_size(self, widget: QWidget) -> None:
+        need = self.theme.target_px
+        if widget.width() < need or widget.height() < need:
+            measured = f"{widget.width()}×{widget.height()} px"
+            self.add("target-size", describe(widget), measured, f"≥ {need}×{need} px", self.theme.name)
+
+    def target_spacing(self, root: QWidget, targets: list[QWidget]) -> None:
+        boxes = [(t, QRect(t.mapTo(root, t.rect().topLeft()), t.size())) for t in targets]
+        for i, (a, ra) in enumerate(boxes):
+            for b, rb in boxes[i + 1 :]:
+                # Overlap is a deliberate stack (a button on a tile); a target inside a target is one target.
+                if ra.intersects(rb) or a.isAncestorOf(b) or b.isAncestorOf(a):
+                    continue
+                dx = max(0, rb.x() - (ra.x() + ra.width()), ra.x() - (rb.x() + rb.width()))
+                dy = max(0, rb.y() - (ra.y() + ra.height()), ra.y() - (rb.y() + rb.height()))
+                gap = math.hypot(dx, dy)
+                if gap < MIN_TARGET_GAP_PX:
+                    where = f"{describe(a)} ↔ {describe(b)}"
+                    self.add("target-spacing", where, f"{gap:.0f} px", f"≥ {MIN_TARGET_GAP_PX} px")
+
+    def voice(self, has_voice_prompt: bool, error_messages: Mapping[str, str | None]) -> None:
+        if not has_voice_prompt:
+            self.add("voice-prompt", self.screen, "none", "a spoken prompt")
+        for shown, spoken in error_messages.items():
+            if not (spoken and spoken.strip()):
+                self.add("error-spoken", f"error \u201c{shown}\u201d", "none", "a spoken form")
+
+
+def audit_widget(
+    root: QWidget,
+    theme: Theme,
+    *,
+    screen_name: str,
+    has_voice_prompt: bool,
+    error_messages: Mapping[str, str | None],
+    orientation: str = "",
+) -> list[Violation]:
+    """Check one screen, already built for ``theme`` and sized by the caller; shows it if it is hidden."""
+    if not root.isVisible():
+        root.show()
+    layout = root.layout()
+    if layout is not None:
+        layout.activate()
+    QApplication.processEvents()
+    audit = _ScreenAudit(theme, screen_name, orientation)
+    window = root.grab().toImage()
+    targets: list[QWidget] = []
+    for widget in _walk(root):
+        if _is_target(widget):
+            targets.append(widget)
+            audit.target_size(widget)
+        if not isinstance(widget, _TEXT_CLASSES):
+            continue
+        text = shown_text(widget)
+        if not text:
+            continue
+        audit.text_size(widget)
+        audit.contrast(window, root, widget, text)
+        audit.clipped(widget, text)
+    audit.target_spacing(root, targets)
+    audit.voice(has_voice_prompt, error_messages)
+    return audit.found
+
+
+def format_violations(violations: list[Violation] | tuple[Violation, ...]) -> str:
+    """One line per violation, grouped by screen: what, where, measured against required."""
+    if not violations:
+        return "无障碍检查通过 / accessibility audit passed: no violations"
+    lines: list[str] = []
+    last = None
+    for v in sorted(violations, key=lambda v: (v.screen, v.theme, v.orientation, v.rule)):
+        where = (v.screen, v.theme, v.orientation)
+        if where != last:
+            lines.append(f"{v.screen} [{v.theme}{', ' + v.orientation if v.orientation else ''}]")
+            last = where
+        lines.append(f"  {v.rule}: {v.widget}: {v.measured} (needs {v.required}) — {v.message}")
+    lines.append(f"{len(violations)} violation(s)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """A screen shape the kiosk is installed in."""
+
+    name: str
+    width: int
+    height: int
+
+
+PORTRAIT = Orientation("portrait", 1080, 1920)
+LANDSCAPE = Orientation("landscape", 1920, 1080)
+ORIENTATIONS = (PORTRAIT, LANDSCAPE)
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """One screen to audit, as the UI provides it.
+
+    ``build(theme)`` returns a new, not yet shown top-level QWidget for that theme, filled with sample
+    data so every text it can show is there (the longest service name, an error banner if the screen has
+    one). The audit sizes it, shows it, checks it, then closes and deletes it: the factory must not keep it.
+    ``voice_prompt`` is what the voice says on entering the screen (empty or ``None``: no prompt);
+    ``error_messages`` maps each error text the screen can display to its spoken form (``None``: silent).
+    """
+
+    name: str
+    build: Callable[[Theme], QWidget]
+    voice_prompt: str | None
+    error_messages: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result over every screen × theme × orientation checked."""
+
+    violations: tuple[Violation, ...]
+    checked: tuple[tuple[str, str, str], ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "checked": [{"screen": s, "theme": t, "orientation": o} for s, t, o in self.checked],
+            "violations": [asdict(v) for v in self.violations],
+        }
+
+    def text(self) -> str:
+        return f"checked {len(self.checked)} screen renderings\n" + format_violations(self.violations)
+
+
+class AuditError(Exception):
+    """The audit could not run (no QApplication, a screen factory failed); the message names the screen."""
+
+
+def run_audit_over(
+    screens: Iterable[AuditTarget],
+    themes: Iterable[Theme],
+    orientations: Iterable[Orientation] = ORIENTATIONS,
+) -> AuditReport:
+    """Build, size, show and check every screen in every theme and orientation.
+
+    Needs a running ``QApplication`` (offscreen is fine: ``QT_QPA_PLATFORM=offscreen``).
+    ``ui.launch.run_audit`` is expected to create one, gather an :class:`AuditTarget` per screen, call
+    this with the three themes of :data:`accessibility.themes.THEMES` and :data:`ORIENTATIONS`, print
+    ``report.text()`` (or ``json.dumps(report.to_json())`` for ``--json``) and return 0 when
+    ``report.passed``, else 1.
+    """
+    if QApplication.instance() is None:
+        raise AuditError("the accessibility audit needs a QApplication; create one first (offscreen works)")
+    theme_list, shape_list = list(themes), list(orientations)
+    found: list[Violation] = []
+    checked: list[tuple[str, str, str]] = []
+    for target in screens:
+        for theme in theme_list:
+            for shape in shape_list:
+                try:
+                    root = target.build(theme)
+                except Exception as exc:
+                    raise AuditError(
+                        f"screen {target.name!r} could not be built in theme {theme.name}: {exc}"
+                    ) from exc
+                try:
+                    root.resize(shape.width, shape.height)
+                    found += audit_widget(
+                        root,
+                        theme,
+                        screen_name=target.name,
+                        has_voice_prompt=bool(target.voice_prompt and target.voice_prompt.strip()),
+                        error_messages=target.error_messages,
+                        orientation=shape.name,
+                    )
+                finally:
+                    root.close()
+                    root.deleteLater()
+                checked.append((target.name, theme.name, shape.name))
+    return AuditReport(tuple(found), tuple(checked))
