@@ -1,0 +1,136 @@
+"""Text → WAV through pyttsx3's espeak driver (espeak-ng's Mandarin voice ``cmn``, English ``en``).
+
+pyttsx3 2.99 drives libespeak-ng through ctypes in *retrieval* mode: ``espeak_Synth`` returns before the
+sound is made, the samples arrive on espeak's own thread, and the driver writes the file when espeak says the
+message ended. ``runAndWait`` can return before that, and a second ``save_to_file`` queued meanwhile
+steals the first one's file name (pyttsx3 issues #170, #194; voicebox #8). So each file is made alone: set
+voice and rate, ``save_to_file``, ``runAndWait``, then wait for the *completed* ``finished-utterance`` before
+the next one. Done that way the WAV matches ``espeak-ng -w`` (the first byte for byte, later ones to within
+a few samples). libespeak-ng initialises once per process and its callback is process-wide, hence one lock
+for every synthesizer in the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import sys
+import tempfile
+import threading
+import wave
+from pathlib import Path
+from typing import Any, TextIO
+
+log = logging.getLogger(__name__)
+
+#: libespeak-ng is one per process (one init, one synth callback): every synthesis takes this lock.
+_ESPEAK_LOCK = threading.Lock()
+#: Longest wait for espeak to finish one text; a sentence takes tens of milliseconds.
+_SYNTH_TIMEOUT_S = 5.0
+
+
+class SynthesisError(Exception):
+    """Speech could not be made; ``str(self)`` tells the technician what to check."""
+
+
+class _QuietStdout(io.TextIOBase):
+    """Passes writes through, except the driver's "Audio saved to …" line (it would corrupt JSON output)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+        self._dropping = False
+
+    def write(self, text: str) -> int:
+        # print() writes the line and its newline in two calls; drop both.
+        if text.startswith("Audio saved to "):
+            self._dropping = True
+            return len(text)
+        if self._dropping and text == "\n":
+            self._dropping = False
+            return len(text)
+        self._dropping = False
+        return self.inner.write(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+
+def make_scratch_dir() -> Path:
+    """A private folder (0700) for dynamic text's WAV during synthesis: in RAM (``/dev/shm``) when there.
+
+    Dynamic text can carry personal data, so it should not reach a disk even for the milliseconds pyttsx3
+    needs a file; the caller removes the folder when the voice closes.
+    """
+    for parent in (Path("/dev/shm"), None):  # noqa: S108 - a private mkdtemp folder inside it, not a fixed name
+        with contextlib.suppress(OSError):
+            return Path(tempfile.mkdtemp(prefix="kiosk-voice-", dir=parent))
+    return Path(tempfile.mkdtemp(prefix="kiosk-voice-"))
+
+
+def wav_frames(data: bytes) -> int:
+    """How many sample frames a WAV holds (0 when it is not a readable WAV)."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as reader:
+            return reader.getnframes()
+    except (wave.Error, EOFError):
+        return 0
+
+
+class Pyttsx3Synthesizer:
+    """Makes WAV bytes from text; created and used on one thread (the voice's synthesis thread)."""
+
+    def __init__(self) -> None:
+        self._engine: Any = None
+        self._owner = threading.get_ident()
+        self._finished = threading.Event()
+
+    def _ensure_engine(self) -> Any:
+        assert threading.get_ident() == self._owner, "pyttsx3 used off the voice's synthesis thread"
+        if self._engine is None:
+            try:
+                import pyttsx3
+
+                self._engine = pyttsx3.init("espeak")
+            except Exception as exc:  # ImportError, OSError (no libespeak-ng), RuntimeError (init failed)
+                raise SynthesisError(
+                    f"speech engine unavailable ({exc}); check that espeak-ng and libespeak-ng1 are installed"
+                ) from exc
+        return self._engine
+
+    def _on_finished(self, name: object = None, completed: bool = True) -> None:
+        # The driver's own end-of-loop cancel reports a second, incomplete "finish" after the real one;
+        # only the completed one means the file is written.
+        if completed:
+            self._finished.set()
+
+    def synthesize(self, text: str, voice: str, rate_wpm: int, into: Path) -> bytes:
+        """Speak ``text`` with espeak-ng voice ``voice`` at ``rate_wpm`` into the file ``into``; its bytes."""
+        if not text.strip():
+            raise SynthesisError("nothing to say (empty text)")
+        with _ESPEAK_LOCK:
+            engine = self._ensure_engine()
+            token = engine.connect("finished-utterance", self._on_finished)
+            quiet = _QuietStdout(sys.stdout)
+            try:
+                for attempt in (1, 2):
+                    self._finished.clear()
+                    into.unlink(missing_ok=True)
+                    with contextlib.redirect_stdout(quiet):
+                        engine.setProperty("voice", voice)
+                        engine.setProperty("rate", rate_wpm)
+                        engine.save_to_file(text, str(into))
+                        engine.runAndWait()
+                        done = self._finished.wait(_SYNTH_TIMEOUT_S)
+                    data = into.read_bytes() if into.exists() else b""
+                    if done and wav_frames(data) > 0:
+                        return data
+                    log.warning("espeak synthesis attempt %d gave no sound for %d chars", attempt, len(text))
+            except SynthesisError:
+                raise
+            except Exception as exc:  # the driver raises bare RuntimeError/ValueError/OSError
+                raise SynthesisError(f"espeak-ng failed ({exc}); check voice '{voice}' is installed") from exc
+            finally:
+                engine.disconnect(token)
+                into.unlink(missing_ok=True)
+        raise SynthesisError(f"espeak-ng made no sound for voice '{voice}'; run 'espeak-ng -v {voice} test'")
