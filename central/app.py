@@ -1,0 +1,210 @@
+"""The central platform's web application: settings, shared parts, error shapes and the body-size guard.
+
+Every error leaves as ``protocol.error_body`` JSON, never HTML and never a traceback. Nothing held in this
+process matters for correctness (the database holds it all), so a province runs several of these at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central.attachments import AttachmentStore
+from central.catalog_file import CatalogFile
+from central.intake import IntakeDesk, validation_message
+from central.keys import PlatformKeys
+from central.records import CaseRecords
+from central.terminals import AuthError, TerminalRegistry
+from offline_cache.protocol import API_PREFIX, PATH_SUBMISSIONS_BATCH, error_body
+
+log = logging.getLogger("central.app")
+
+MiB = 1024 * 1024
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a request may be; beyond it the platform answers 413 before reading the rest."""
+
+    attachment_bytes: int = 20 * MiB
+    submission_bytes: int = 2 * MiB
+    batch_bytes: int = 64 * MiB
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The parts one instance works with; all state behind them lives in the shared database."""
+
+    engine: Engine
+    keys: PlatformKeys
+    catalog: CatalogFile
+    admin_token: str
+    limits: Limits = field(default_factory=Limits)
+    heartbeat_interval_s: int = 60
+
+    @property
+    def intake(self) -> IntakeDesk:
+        return IntakeDesk(self.engine, self.keys)
+
+    @property
+    def terminals(self) -> TerminalRegistry:
+        return TerminalRegistry(self.engine)
+
+    @property
+    def attachments(self) -> AttachmentStore:
+        return AttachmentStore(self.engine)
+
+    @property
+    def records(self) -> CaseRecords:
+        return CaseRecords(self.engine)
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _STATUS_CODES.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError | ValidationError)
+        if isinstance(exc, ValidationError):
+            message = validation_message(exc)
+        else:
+            message = "; ".join(
+                f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', 'invalid')}"
+                for err in list(exc.errors())[:5]
+            )
+        return error_response(422, "invalid_request", message or "request does not validate")
+
+    async def auth_failed(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AuthError)
+        return error_response(exc.status, exc.code, exc.message)
+
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        # Only the type and the path: a message could quote a body, and bodies carry applicant data.
+        log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return error_response(500, "internal_error", "the platform failed; try again later")
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(AuthError, auth_failed)
+    app.add_exception_handler(Exception, crashed)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI guard: a request body over its path's limit gets 413 at once, however it is sent (chunked too)."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    def limit_for(self, path: str) -> int:
+        if path.startswith(API_PREFIX + "/attachments/"):
+            return self.limits.attachment_bytes
+        if path == PATH_SUBMISSIONS_BATCH:
+            return self.limits.batch_bytes
+        return self.limits.submission_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(str(scope.get("path", "")))
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLargeError
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _TooLargeError:
+            if not started:
+                await self._refuse(send, limit)
+
+    @staticmethod
+    async def _refuse(send: Send, limit: int) -> None:
+        body = json.dumps(error_body("too_large", f"request body is larger than {limit} bytes")).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The platform's ASGI app for one :class:`Platform` (the routes are in :mod:`central.routes`)."""
+    from central.routes import router
+
+    app = FastAPI(
+        title="Hall Kiosk central platform (中心平台)",
+        version="1",
+        description="Where terminals deliver sealed submissions, ratings and heartbeats (docs/protocol.md).",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    _install_error_handlers(app)
+    app.include_router(router)
+    app.add_middleware(BodyLimit, limits=platform.limits)
+    return app

@@ -1,0 +1,151 @@
+"""Attachments (附件), content-addressed and resumable: sealed bytes stored in chunks in the database.
+
+An upload's offset moves only by a compare-and-set ``UPDATE … WHERE upload_offset = N``, so two instances
+(or two retries of one terminal) cannot both append at the same place. When the last byte arrives the whole
+content is hashed; a mismatch throws the upload away so the terminal starts again cleanly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from central.clock import iso, utc_now
+from central.schema import attachment_chunks, attachments
+
+
+class UploadOutcome(Enum):
+    PARTIAL = "partial"  # 202: more to come
+    COMPLETE = "complete"  # 201: all bytes, hash verified
+    CONFLICT = "conflict"  # 409: the offset is not where the platform is
+    HASH_MISMATCH = "hash_mismatch"  # 422: content does not hash to its name; upload discarded
+    TOO_LONG = "too_long"  # 422: more bytes than Upload-Length
+
+
+@dataclass(frozen=True)
+class UploadState:
+    """Where an upload stands: bytes stored so far, the length announced, and whether it is verified."""
+
+    offset: int
+    length: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    outcome: UploadOutcome
+    state: UploadState
+
+
+def _state(conn: Connection, sha256: str) -> UploadState | None:
+    row = conn.execute(
+        select(attachments.c.upload_offset, attachments.c.upload_length, attachments.c.complete).where(
+            attachments.c.sha256 == sha256
+        )
+    ).first()
+    return None if row is None else UploadState(int(row[0]), int(row[1]), bool(row[2]))
+
+
+def read_content(conn: Connection, sha256: str) -> bytes:
+    rows = conn.execute(
+        select(attachment_chunks.c.data)
+        .where(attachment_chunks.c.sha256 == sha256)
+        .order_by(attachment_chunks.c.start)
+    )
+    return b"".join(bytes(row[0]) for row in rows)
+
+
+def _discard(conn: Connection, sha256: str) -> None:
+    conn.execute(delete(attachment_chunks).where(attachment_chunks.c.sha256 == sha256))
+    conn.execute(delete(attachments).where(attachments.c.sha256 == sha256))
+
+
+@dataclass(frozen=True)
+class AttachmentStore:
+    """The platform's attachment shelf, shared by every instance through the database."""
+
+    engine: Engine
+
+    def state(self, sha256: str) -> UploadState | None:
+        with self.engine.begin() as conn:
+            return _state(conn, sha256)
+
+    def append(self, sha256: str, offset: int, length: int, data: bytes) -> UploadResult:  # noqa: PLR0911
+        """Add ``data`` at ``offset`` of an upload announced as ``length`` bytes long."""
+        with self.engine.begin() as conn:
+            current = _state(conn, sha256)
+            if current is not None and current.complete:
+                # Content-addressed: the platform already holds exactly these bytes.
+                return UploadResult(UploadOutcome.COMPLETE, current)
+            if current is None:
+                if offset != 0:
+                    return UploadResult(UploadOutcome.CONFLICT, UploadState(0, length, False))
+                if not self._start(conn, sha256, length):
+                    return UploadResult(
+                        UploadOutcome.CONFLICT, _state(conn, sha256) or UploadState(0, length, False)
+                    )
+                current = UploadState(0, length, False)
+            if current.length != length or offset != current.offset:
+                return UploadResult(UploadOutcome.CONFLICT, current)
+            end = offset + len(data)
+            if end > length:
+                return UploadResult(UploadOutcome.TOO_LONG, current)
+            moved = conn.execute(
+                update(attachments)
+                .where(attachments.c.sha256 == sha256, attachments.c.upload_offset == offset)
+                .values(upload_offset=end)
+            ).rowcount
+            if moved != 1:
+                return UploadResult(UploadOutcome.CONFLICT, _state(conn, sha256) or current)
+            if data:
+                conn.execute(insert(attachment_chunks).values(sha256=sha256, start=offset, data=data))
+            if end < length:
+                return UploadResult(UploadOutcome.PARTIAL, UploadState(end, length, False))
+            if hashlib.sha256(read_content(conn, sha256)).hexdigest() != sha256:
+                _discard(conn, sha256)
+                return UploadResult(UploadOutcome.HASH_MISMATCH, UploadState(0, length, False))
+            conn.execute(update(attachments).where(attachments.c.sha256 == sha256).values(complete=True))
+            return UploadResult(UploadOutcome.COMPLETE, UploadState(end, length, True))
+
+    def store_whole(self, sha256: str, data: bytes) -> bool:
+        """Store a whole attachment at once (import from a drive); False if it does not hash to its name."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return False
+        with self.engine.begin() as conn:
+            current = _state(conn, sha256)
+            if current is not None and current.complete:
+                return True
+            if current is not None:
+                _discard(conn, sha256)
+            conn.execute(
+                insert(attachments).values(
+                    sha256=sha256,
+                    upload_length=len(data),
+                    upload_offset=len(data),
+                    complete=True,
+                    started_at=iso(utc_now()),
+                )
+            )
+            conn.execute(insert(attachment_chunks).values(sha256=sha256, start=0, data=data))
+        return True
+
+    @staticmethod
+    def _start(conn: Connection, sha256: str, length: int) -> bool:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(attachments).values(
+                        sha256=sha256,
+                        upload_length=length,
+                        upload_offset=0,
+                        complete=False,
+                        started_at=iso(utc_now()),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,80 @@
+"""Opening the platform's database from a URL: SQLite for the demo and small sites, PostgreSQL for a province.
+
+``postgresql://`` URLs use the psycopg 3 driver. SQLite runs in WAL mode with ``synchronous=FULL`` (an answer
+of 201 means the row is on disk) and every transaction starts with ``BEGIN IMMEDIATE``, so two writers queue
+on the busy timeout instead of failing with "database is locked" when a read turns into a write.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from central.schema import metadata
+
+
+class DatabaseError(Exception):
+    """The database URL is wrong or the database cannot be reached; the message names the URL's kind."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs operators write (``postgresql://``, ``sqlite:///path``) and pick our drivers."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {url!r} (use sqlite:///PATH or postgresql://...)") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise DatabaseError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event below issue BEGIN, so savepoints and locking work as written.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_engine(url: str, *, create_schema: bool = True) -> Engine:
+    """An engine for ``url`` with the schema in place (created if missing)."""
+    full = normalise_url(url)
+    if full.startswith("sqlite"):
+        engine = create_engine(full, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if create_schema:
+        _create_schema(engine)
+    return engine
+
+
+def _create_schema(engine: Engine) -> None:
+    # Several instances may start at once against one PostgreSQL; the loser of a CREATE race retries once.
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            return
+        except OperationalError as exc:
+            if attempt == 2:
+                raise DatabaseError(
+                    f"cannot open the database ({engine.url.get_backend_name()}): {exc.orig}"
+                ) from exc
+        except DBAPIError:
+            if attempt == 2:
+                raise
+        time.sleep(0.2)

@@ -1,0 +1,242 @@
+"""The platform's endpoints, one per protocol path (``offline_cache.protocol``), thin over the domain parts.
+
+Handlers are plain ``def``: FastAPI runs them on its worker threads, so a slow database never stalls the
+event loop. Each answer is an envelope or an error body; see ``docs/protocol.md`` for what a terminal does
+with each status.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+
+from central.app import Platform, error_response
+from central.attachments import UploadOutcome
+from central.catalog_file import etag_matches
+from central.intake import Answer
+from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
+from central.terminals import AuthError, same_secret
+from offline_cache.protocol import (
+    BATCH_MAX_ITEMS,
+    CHUNK_SIZE,
+    HEADER_IDEMPOTENCY_KEY,
+    HEADER_REPLAYED,
+    HEADER_TERMINAL_ID,
+    HEADER_UPLOAD_LENGTH,
+    HEADER_UPLOAD_OFFSET,
+    PATH_ATTACHMENT,
+    PATH_CASE,
+    PATH_CATALOG,
+    PATH_ENROLL,
+    PATH_HEARTBEAT,
+    PATH_PLATFORM_KEYS,
+    PATH_RATINGS,
+    PATH_SUBMISSIONS,
+    PATH_SUBMISSIONS_BATCH,
+    SEAL_ALG,
+    envelope,
+)
+
+router = APIRouter()
+
+
+def _platform_of(request: Request) -> Platform:
+    value = request.app.state.platform
+    assert isinstance(value, Platform)
+    return value
+
+
+async def platform(request: Request) -> Platform:
+    # async: a plain attribute read must not cost a trip through the worker threads.
+    return _platform_of(request)
+
+
+PlatformDep = Annotated[Platform, Depends(platform)]
+
+
+def terminal(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_terminal_id: Annotated[str | None, Header(alias=HEADER_TERMINAL_ID)] = None,
+) -> str:
+    """The enrolled, unrevoked terminal making this request (401 without a token, 403 when revoked)."""
+    return _platform_of(request).terminals.authenticate(authorization, x_terminal_id)
+
+
+TerminalDep = Annotated[str, Depends(terminal)]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _answer(answer: Answer, headers: dict[str, str] | None = None) -> JSONResponse:
+    extra = dict(headers or {})
+    if answer.replayed:
+        extra[HEADER_REPLAYED] = "true"
+    return JSONResponse(answer.body, status_code=answer.status, headers=extra)
+
+
+@router.get(PATH_PLATFORM_KEYS, summary="The platform's public keys (no token needed)")
+def platform_keys(p: PlatformDep) -> JSONResponse:
+    return JSONResponse(
+        envelope(
+            "platform_keys",
+            seal_alg=SEAL_ALG,
+            seal_public_key=base64.b64encode(p.keys.seal_public).decode(),
+            signing_public_key=base64.b64encode(p.keys.signing_public).decode(),
+        )
+    )
+
+
+@router.get(PATH_CATALOG, summary="The service catalog, with a strong ETag (If-None-Match gives 304)")
+def catalog(
+    p: PlatformDep, _terminal: TerminalDep, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
+    snap = p.catalog.snapshot()
+    headers = {"ETag": snap.etag, "Cache-Control": "no-cache"}
+    if etag_matches(if_none_match, snap.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(snap.content, media_type="application/json", headers=headers)
+
+
+def _sha_or_422(sha256: str) -> JSONResponse | None:
+    try:
+        check_sha256_hex(sha256)
+    except ValueError as exc:
+        return error_response(422, "invalid_sha256", str(exc))
+    return None
+
+
+@router.head(PATH_ATTACHMENT, summary="How much of an attachment the platform holds")
+def attachment_state(sha256: str, p: PlatformDep, _terminal: TerminalDep) -> Response:
+    bad = _sha_or_422(sha256)
+    if bad is not None:
+        return bad
+    state = p.attachments.state(sha256)
+    if state is None:
+        return Response(status_code=404, headers={"Cache-Control": "no-store"})
+    return Response(
+        status_code=200,
+        headers={
+            HEADER_UPLOAD_OFFSET: str(state.offset),
+            HEADER_UPLOAD_LENGTH: str(state.length),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.put(PATH_ATTACHMENT, summary="Upload (part of) an attachment's sealed bytes from Upload-Offset")
+def attachment_upload(
+    sha256: str,
+    p: PlatformDep,
+    _terminal: TerminalDep,
+    data: Annotated[bytes, Depends(raw_body)],
+    upload_offset: Annotated[int, Header(alias=HEADER_UPLOAD_OFFSET, ge=0)],
+    upload_length: Annotated[int, Header(alias=HEADER_UPLOAD_LENGTH, ge=0)],
+) -> Response:
+    bad = _sha_or_422(sha256)
+    if bad is not None:
+        return bad
+    if upload_length > p.limits.attachment_bytes:
+        return error_response(
+            413, "too_large", f"attachments may be at most {p.limits.attachment_bytes} bytes"
+        )
+    result = p.attachments.append(sha256, upload_offset, upload_length, data)
+    state = result.state
+    offset_header = {HEADER_UPLOAD_OFFSET: str(state.offset), HEADER_UPLOAD_LENGTH: str(state.length)}
+    if result.outcome is UploadOutcome.CONFLICT:
+        return error_response(
+            409,
+            "offset_conflict",
+            f"the platform holds {state.offset} bytes; resume from there",
+            offset_header,
+        )
+    if result.outcome is UploadOutcome.HASH_MISMATCH:
+        return error_response(422, "hash_mismatch", "content does not hash to its name; upload discarded")
+    if result.outcome is UploadOutcome.TOO_LONG:
+        return error_response(422, "too_long", "more bytes than Upload-Length")
+    complete = result.outcome is UploadOutcome.COMPLETE
+    body = envelope(
+        "attachment", sha256=sha256, upload_offset=state.offset, upload_length=state.length, complete=complete
+    )
+    return JSONResponse(body, status_code=201 if complete else 202, headers=offset_header)
+
+
+@router.post(
+    PATH_SUBMISSIONS, status_code=201, summary="Deliver one sealed submission (Idempotency-Key = id)"
+)
+def submit(
+    body: SubmissionIn,
+    p: PlatformDep,
+    terminal_id: TerminalDep,
+    idempotency_key: Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY_KEY)] = None,
+) -> JSONResponse:
+    return _answer(p.intake.accept(body, terminal_id=terminal_id, idempotency_key=idempotency_key))
+
+
+@router.post(PATH_SUBMISSIONS_BATCH, summary="Deliver many submissions; each is answered on its own")
+def submit_batch(body: BatchIn, p: PlatformDep, terminal_id: TerminalDep) -> JSONResponse:
+    if len(body.submissions) > BATCH_MAX_ITEMS:
+        return error_response(413, "too_many", f"a batch holds at most {BATCH_MAX_ITEMS} submissions")
+    results = [
+        {"id": item_id, "status": answer.status, "replayed": answer.replayed, "body": answer.body}
+        for item_id, answer in p.intake.accept_many(body.submissions, terminal_id=terminal_id)
+    ]
+    return JSONResponse(envelope("batch_result", results=results))
+
+
+@router.get(PATH_CASE, summary="The status of one case (办件查询)")
+def case_status(case_no: str, p: PlatformDep, _terminal: TerminalDep) -> JSONResponse:
+    status = p.records.case_status(case_no)
+    if status is None:
+        return error_response(404, "unknown_case", f"no case {case_no} on this platform")
+    return JSONResponse(status)
+
+
+@router.post(PATH_RATINGS, status_code=201, summary="A rating of a handled matter (好差评)")
+def rate(
+    body: RatingIn,
+    p: PlatformDep,
+    terminal_id: TerminalDep,
+    idempotency_key: Annotated[
+        str | None, Header(alias=HEADER_IDEMPOTENCY_KEY, min_length=1, max_length=64)
+    ] = None,
+) -> JSONResponse:
+    if idempotency_key is None:
+        return error_response(422, "missing_idempotency_key", "Idempotency-Key header is missing")
+    if body.terminal_id != terminal_id:
+        return error_response(403, "wrong_terminal", f"terminal_id {body.terminal_id!r} is not this terminal")
+    return _answer(p.records.rate(body, idempotency_key))
+
+
+@router.post(PATH_HEARTBEAT, summary="Device health and queue depth; answers with config and notices")
+def heartbeat(terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: TerminalDep) -> JSONResponse:
+    if terminal_id != caller:
+        raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {terminal_id}")
+    report: dict[str, Any] = body.model_dump(mode="json")
+    received_at = p.terminals.record_heartbeat(caller, report, body.alerts)
+    config = {
+        "heartbeat_interval_s": p.heartbeat_interval_s,
+        "batch_max_items": BATCH_MAX_ITEMS,
+        "chunk_size": CHUNK_SIZE,
+        "max_attachment_bytes": p.limits.attachment_bytes,
+    }
+    notices = list(p.catalog.snapshot().notices)
+    return JSONResponse(envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices))
+
+
+@router.post(
+    PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token"
+)
+def enroll(
+    body: EnrollIn, p: PlatformDep, authorization: Annotated[str | None, Header()] = None
+) -> JSONResponse:
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not same_secret(given, p.admin_token):
+        return error_response(401, "not_admin", "enrolling a terminal needs the platform's admin token")
+    token = p.terminals.enroll(body.terminal_id)
+    return JSONResponse(envelope("enrollment", terminal_id=body.terminal_id, token=token), status_code=201)

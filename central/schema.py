@@ -1,0 +1,109 @@
+"""The platform's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Correctness lives in the database, not in a process: dedupe is the primary key on the submission id, the
+case number comes from the row's sequence number, an upload's offset moves only by compare-and-set. So
+several stateless instances can share one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+#: SQLite makes only an ``INTEGER PRIMARY KEY`` an auto-numbered row id; PostgreSQL wants a bigint identity.
+_Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+terminals = Table(
+    "terminals",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("enrolled_at", String(40), nullable=False),
+    Column("last_heartbeat_at", String(40)),
+    Column("last_heartbeat", Text),  # JSON as sent: device health, queue depth
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("terminal_id", String(64), nullable=False, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON as sent
+    Column("received_at", String(40), nullable=False),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    # The idempotency key forever (not a 24-hour cache): a laptop may come back after days offline.
+    Column("id", String(36), nullable=False, unique=True),
+    Column("case_no", String(32), unique=True),
+    Column("terminal_id", String(64), nullable=False, index=True),
+    Column("service_code", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON of the sealed body as received
+    Column("payload", LargeBinary, nullable=False),  # the opened payload, for the back office
+    Column("response", Text, nullable=False),  # the first answer, replayed byte for byte
+    Column("received_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+submission_attachments = Table(
+    "submission_attachments",
+    metadata,
+    Column("submission_id", String(36), ForeignKey("submissions.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(128), nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("upload_length", BigInteger, nullable=False),
+    Column("upload_offset", BigInteger, nullable=False),
+    Column("complete", Boolean, nullable=False, default=False),
+    Column("started_at", String(40), nullable=False),
+)
+
+attachment_chunks = Table(
+    "attachment_chunks",
+    metadata,
+    Column("sha256", String(64), ForeignKey("attachments.sha256"), primary_key=True),
+    Column("start", BigInteger, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False),
+    Column("case_no", String(32), nullable=False, index=True),
+    Column("service_code", String(64), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    UniqueConstraint("id", name="uq_ratings_id"),
+)
