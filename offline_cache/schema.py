@@ -1,0 +1,69 @@
+"""The outbox's tables: one row per submission (申请), its sealed body apart, so a purge can drop it.
+
+The masked summary and the delivery state live in ``submission``; the sealed POST body in ``sealed_body``
+(deleted by the retention purge, never changed: a trigger refuses updates); attachment addresses in
+``attachment``. ``meta`` holds the last success, the last error and the pause flag for the status screen.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+STATES = ("queued", "sending", "sent", "retry", "quarantined")
+PENDING_STATES = ("queued", "sending", "retry")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submission (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    service_code TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    applicant_masked TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    queued_at REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'retry', 'quarantined')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_expires_at REAL,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    error_kind TEXT,
+    last_error TEXT,
+    case_no TEXT,
+    received_at TEXT,
+    acked_at REAL,
+    acked_via TEXT,
+    purged INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS submission_due ON submission (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS sealed_body (
+    id TEXT PRIMARY KEY REFERENCES submission (id),
+    body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachment (
+    submission_id TEXT NOT NULL REFERENCES submission (id),
+    idx INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    PRIMARY KEY (submission_id, idx)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS sealed_body_immutable BEFORE UPDATE ON sealed_body
+BEGIN SELECT RAISE(ABORT, 'a queued submission is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS submission_identity_immutable
+BEFORE UPDATE OF id, service_code, service_name, applicant_masked, created_at, queued_at ON submission
+BEGIN SELECT RAISE(ABORT, 'a queued submission is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS attachment_immutable BEFORE UPDATE ON attachment
+BEGIN SELECT RAISE(ABORT, 'a queued submission is immutable'); END;
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the outbox database: WAL, ``synchronous=FULL`` (a commit is on disk when it returns)."""
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    return conn
