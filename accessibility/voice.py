@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from accessibility.speech_text import unmasked_kind
 from devices.base import DeviceHealth, DeviceState, Observers
 
 VoiceLanguage = Literal["zh_CN", "en"]
@@ -133,6 +134,17 @@ class Voice(abc.ABC):
     def health(self) -> DeviceHealth:
         """ok / degraded (no sound, app runs on silently) / offline (no speech engine), with a reason."""
         return self._health
+
+    def _speakable(self, text: str) -> bool:
+        """Whether ``text`` may be spoken: not empty, and no full ID or phone number in it (privacy)."""
+        if not text.strip():
+            return False
+        kind = unmasked_kind(text)
+        if kind:
+            # Never say it, and never put the number itself in the failure either.
+            self.voice_did_fail.emit(f"refused to speak an unmasked {kind}; the screen must mask it first")
+            return False
+        return True
 
     def _set_health(self, state: DeviceState, reason: str = "") -> None:
         if (state, reason) == (self._health.state, self._health.reason):

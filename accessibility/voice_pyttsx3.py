@@ -107,7 +107,7 @@ class Pyttsx3Voice(Voice):
         return PromptSound(language, voice_id_for(language), rate_wpm or self.rate_wpm, text)
 
     def _enqueue(self, utterance: Utterance, *, interrupt: bool) -> None:
-        if self._closed or not utterance.text.strip():
+        if self._closed or not self._speakable(utterance.text):
             return
         with self._lock:
             if interrupt:
