@@ -1,0 +1,183 @@
+"""Every fixed sentence the citizen sees or hears, in one catalog: Simplified Chinese first, English complete.
+
+Screens and voice read the same entry, so what is shown and what is spoken never drift apart. A string that
+needs data takes ``str.format`` fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Language = str  # "zh_CN" | "en"
+
+CATALOG: dict[str, tuple[str, str]] = {
+    # shell
+    "app.title": ("政务服务自助终端", "Government Services Kiosk"),
+    "shell.elder_on": ("长辈版", "Large text"),
+    "shell.elder_off": ("标准版", "Standard"),
+    "shell.call_staff": ("呼叫工作人员", "Call staff"),
+    "shell.repeat": ("再听一遍", "Repeat"),
+    "shell.volume_up": ("声音大", "Louder"),
+    "shell.volume_down": ("声音小", "Quieter"),
+    "shell.back": ("返回", "Back"),
+    "shell.start_over": ("重新开始", "Start over"),
+    "shell.next": ("下一步", "Next"),
+    "shell.language": ("English", "中文"),
+    "shell.staff_coming": ("工作人员马上到，请稍候。", "A member of staff is on the way. Please wait."),
+    "shell.staff_coming_offline": (
+        "已呼叫工作人员。如果无人前来，请到服务台求助。",
+        "Staff have been called. If nobody comes, please go to the service desk.",
+    ),
+    "shell.close": ("知道了", "OK"),
+    "shell.demo": ("演示模式", "Demo mode"),
+    # attract
+    "attract.start": ("开始办理", "Start"),
+    "attract.prompt": ("您好，欢迎使用政务服务自助终端。请点击开始办理。", "Welcome. Tap Start to begin."),
+    "attract.notices": ("通知公告", "Notices"),
+    # idle
+    "idle.title": ("您还在办理吗？", "Are you still there?"),
+    "idle.countdown": (
+        "{seconds} 秒后将清除您填写的内容并返回首页。",
+        "In {seconds} seconds your answers will be cleared.",
+    ),
+    "idle.continue": ("继续办理", "Continue"),
+    "idle.prompt": (
+        "您还在办理吗？如需继续，请点击继续办理。",
+        "Are you still there? Tap Continue to keep going.",
+    ),
+    "idle.waiting_for_print": ("正在打印，请稍候…", "Printing, please wait…"),
+    # services
+    "services.title": ("请选择要办理的事项", "Choose a service"),
+    "services.prompt": ("请选择您要办理的事项。", "Please choose the service you need."),
+    "services.more": ("更多事项", "More services"),
+    "services.page": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
+    "services.previous": ("上一页", "Previous"),
+    # identify
+    "identify.card_title": ("请放身份证", "Place your ID card"),
+    "identify.card_prompt": (
+        "请把身份证放在屏幕下方的感应区，不要移动。",
+        "Place your ID card on the reader below the screen and hold it still.",
+    ),
+    "identify.qr_title": ("请出示二维码", "Show your QR code"),
+    "identify.qr_prompt": (
+        "请把手机上的二维码对准下方摄像头。也可以改用身份证。",
+        "Hold the QR code on your phone under the camera. You can also use your ID card.",
+    ),
+    "identify.use_card": ("改用身份证", "Use ID card instead"),
+    "identify.reading": ("正在读取，请不要移动…", "Reading, please hold still…"),
+    "identify.demo_card": ("放置演示身份证", "Place demo ID card"),
+    "identify.demo_qr": ("出示演示二维码", "Show demo QR code"),
+    "identify.too_young": (
+        "此事项需年满 {age} 周岁，您暂时不能办理。",
+        "This service is for people aged {age} or older.",
+    ),
+    "identify.read_failed": ("没有读到身份证，请重新放一次。", "The card could not be read. Please place it again."),
+    "identify.remove_card": ("已读取，请取回身份证。", "Done. Please take your ID card back."),
+    # form
+    "form.step": ("第 {step} 步，共 {steps} 步", "Step {step} of {steps}"),
+    "form.required": ("这一项必须填写。", "This is required."),
+    "form.yes": ("是", "Yes"),
+    "form.no": ("否", "No"),
+    "form.prefilled": ("已从身份证读取", "Read from your ID card"),
+    "form.bad_phone": ("手机号码应为11位数字，以1开头。", "A mobile number has 11 digits and starts with 1."),
+    "form.bad_number": ("请输入 {low} 到 {high} 之间的数字。", "Enter a number from {low} to {high}."),
+    "form.not_number": ("请输入数字。", "Please enter a number."),
+    "form.bad_date": (
+        "日期不正确，请按年月日输入8位数字，例如 20240101。",
+        "Enter the date as 8 digits, e.g. 20240101.",
+    ),
+    "form.date_range": ("日期应在 {low} 到 {high} 之间。", "The date must be between {low} and {high}."),
+    "form.too_long": ("内容太长，最多 {count} 个字。", "Too long: at most {count} characters."),
+    "form.capture": ("拍照", "Take photo"),
+    "form.retake": ("重拍", "Retake"),
+    "form.captured": ("已拍好", "Photo taken"),
+    "form.sign_clear": ("重写", "Clear"),
+    "form.signed": ("已签名", "Signed"),
+    "form.field_prompt": ("请填写：{label}。{help}", "Please fill in: {label}. {help}"),
+    "form.choose_prompt": ("请选择：{label}。{help}", "Please choose: {label}. {help}"),
+    "form.read_back": ("您输入的是：{value}", "You entered: {value}"),
+    # review
+    "review.title": ("请核对信息", "Please check"),
+    "review.prompt": ("请核对您填写的信息。", "Please check your answers."),
+    "review.submit": ("确认提交", "Submit"),
+    "review.change": ("修改", "Change"),
+    # submit and result
+    "submit.working": ("正在提交，请稍候…", "Submitting, please wait…"),
+    "result.accepted_title": ("已受理", "Accepted"),
+    "result.accepted": ("您的申请已受理，受理编号 {case_no}。", "Your application is accepted. Case number {case_no}."),
+    "result.queued_title": ("已保存", "Saved"),
+    "result.queued": (
+        "网络暂时不通，您的申请已安全保存，临时编号 {case_no}。网络恢复后会自动提交，结果将以短信通知，或到窗口查询。",
+        "The network is down. Your application is saved safely with provisional number {case_no}. It will be "
+        "sent automatically; you will get the result by SMS or at the counter.",
+    ),
+    "result.query_title": ("查询结果", "Result"),
+    "result.query_offline": (
+        "网络暂时不通，现在无法查询。请稍后再试，或到窗口办理。",
+        "The network is down, so the query cannot run now. Please try later or go to the counter.",
+    ),
+    "result.ticket_title": ("您的号码", "Your number"),
+    "result.ticket": (
+        "您的号码是 {number}，前面还有 {waiting} 人。请留意叫号。",
+        "Your number is {number}. {waiting} people are ahead of you.",
+    ),
+    "result.failed": ("提交没有成功：{reason}。请呼叫工作人员。", "Submission failed: {reason}. Please call staff."),
+    "result.next_steps": ("后续步骤", "What happens next"),
+    # receipt
+    "receipt.title": ("领取回执", "Your receipt"),
+    "receipt.prompt": (
+        "请选择打印回执，或用手机扫码保存电子回执。",
+        "Print a receipt, or scan the code to keep it on your phone.",
+    ),
+    "receipt.print": ("打印回执", "Print receipt"),
+    "receipt.printing": ("正在打印，请稍候…", "Printing…"),
+    "receipt.printed": ("回执已打印，请从出纸口取走。", "Your receipt is printed. Please take it."),
+    "receipt.paper_out": (
+        "打印机缺纸，暂时不能打印。请用手机扫描屏幕上的二维码保存电子回执，工作人员会尽快补纸。",
+        "The printer is out of paper. Scan the code on the screen to keep an electronic receipt.",
+    ),
+    "receipt.print_failed": (
+        "打印没有成功：{reason}。请扫描二维码保存电子回执。",
+        "Printing failed: {reason}. Scan the code to keep an electronic receipt.",
+    ),
+    "receipt.e_receipt": ("扫码保存电子回执", "Scan for an e-receipt"),
+    "receipt.done": ("完成", "Done"),
+    # rating
+    "rating.title": ("请您评价本次服务", "Please rate this service"),
+    "rating.prompt": ("请为本次服务评价，也可以跳过。", "Please rate this service, or skip."),
+    "rating.level5": ("非常满意", "Very satisfied"),
+    "rating.level4": ("满意", "Satisfied"),
+    "rating.level3": ("基本满意", "Fairly satisfied"),
+    "rating.level2": ("不满意", "Dissatisfied"),
+    "rating.level1": ("非常不满意", "Very dissatisfied"),
+    "rating.reason_title": ("哪里不满意？（可不选）", "What went wrong? (optional)"),
+    "rating.reason_prompt": ("请告诉我们哪里不满意，也可以直接提交。", "Tell us what went wrong, or just submit."),
+    "rating.reason_slow": ("等待时间长", "Too slow"),
+    "rating.reason_hard": ("操作太难", "Hard to use"),
+    "rating.reason_text": ("字太小看不清", "Text too small"),
+    "rating.reason_result": ("没办成", "Matter not done"),
+    "rating.submit": ("提交评价", "Submit rating"),
+    "rating.skip": ("跳过", "Skip"),
+    "rating.thanks": ("感谢您的评价！", "Thank you for your rating!"),
+    # goodbye
+    "thanks.title": ("办理完成", "All done"),
+    "thanks.prompt": ("办理完成，请带好身份证和回执。再见！", "All done. Take your ID card and receipt. Goodbye!"),
+    # technician
+    "tech.title": ("技术人员模式", "Technician mode"),
+    "tech.pin_prompt": ("请输入维护密码", "Enter the technician PIN"),
+    "tech.pin_wrong": ("密码错误，还可尝试 {left} 次。", "Wrong PIN. {left} attempts left."),
+    "tech.locked": ("尝试次数过多，请 {minutes} 分钟后再试。", "Too many attempts. Try again in {minutes} minutes."),
+    "tech.exit": ("退出维护", "Exit"),
+}
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The catalog seen in one language."""
+
+    language: Language = "zh_CN"
+
+    def __call__(self, key: str, **fields: object) -> str:
+        zh, en = CATALOG[key]
+        text = en if self.language == "en" else zh
+        return text.format(**fields) if fields else text

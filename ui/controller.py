@@ -1,0 +1,397 @@
+"""The kiosk controller: binds the citizen flow, the window, the voice, idle handling and the hall's ports.
+
+It holds no rules: the flow decides what comes next, the idle clock decides when time is up, the ports do the
+work. It renders, speaks, and moves blocking work to workers through the bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+from accessibility.themes import THEMES, Theme
+from accessibility.voice import Voice
+from kiosk.catalog import Catalog
+from kiosk.config import Config
+from kiosk.flow import CitizenFlow, SubmissionRequest, SubmitOutcome
+from kiosk.idle import IdleClock, IdlePhase
+from kiosk.ports import Capture, DemoControls, HallError, Identification, Matters, Receipts, StaffCall
+from kiosk.session import Applicant, Session
+from kiosk.strings import Texts
+from kiosk.views import FlowScreen
+from ui.bridge import MainThreadBridge
+from ui.parts import ScreenContext
+from ui.screens.registry import build_screen
+from ui.shell import KioskWindow, OverlayButton, ShellActions
+
+log = logging.getLogger(__name__)
+
+#: Screens whose prompt never changes with data: spoken from the prompt cache.
+FIXED_PROMPTS = ("attract", "services", "submitting", "thanks")
+#: How long the goodbye stays before the wipe.
+THANKS_SECONDS = 6
+
+
+@dataclass(frozen=True)
+class HallPorts:
+    matters: Matters
+    identification: Identification
+    receipts: Receipts
+    capture: Capture
+    staff: StaffCall
+    demo: DemoControls | None = None
+
+
+class KioskController(QObject):
+    def __init__(
+        self,
+        config: Config,
+        catalog: Catalog,
+        ports: HallPorts,
+        voice: Voice,
+        bridge: MainThreadBridge,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        session: Session | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.ports = ports
+        self.voice = voice
+        self.bridge = bridge
+        self.clock = clock
+        self.default_theme = THEMES[config.ui.theme]
+        self.theme: Theme = self.default_theme
+        self.texts = Texts(config.ui.language)
+        self.demo = ports.demo is not None
+        self.staff_calls = 0
+        self.flow = CitizenFlow(
+            catalog,
+            config.terminal.hall_name,
+            session=session or Session(),
+            texts=self.texts,
+            tiles_per_page=self.theme.max_tiles_per_page,
+        )
+        self.window = KioskWindow(
+            ShellActions(
+                toggle_elder=self.toggle_elder,
+                volume_down=self.volume_down,
+                volume_up=self.volume_up,
+                repeat=self.voice.repeat,
+                back=self.flow.back,
+                start_over=self.start_over,
+                call_staff=self.call_staff,
+            )
+        )
+        timeouts = config.timeouts
+        self.idle = IdleClock(
+            timeouts.idle_seconds, timeouts.warning_seconds, timeouts.max_extensions, self.theme.timeout_factor
+        )
+        self._idle_overlay: QLabel | None = None
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(1000)
+        self._idle_timer.timeout.connect(self.tick)
+        self._thanks_timer = QTimer(self)
+        self._thanks_timer.setSingleShot(True)
+        self._thanks_timer.timeout.connect(self.wipe)
+        self._wipe_pending = False
+        self._last_request: SubmissionRequest | None = None
+        self.flow.on_change.append(self._on_flow_change)
+        self.window.apply_theme(self.theme)
+        self.voice.set_elder(self.theme.name == "elder")
+        self._on_flow_change(self.flow.screen)
+
+    # ------------------------------------------------------------------ lifecycle
+    def activate(self) -> None:
+        """Begin watching for touches and ticking the idle clock."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._idle_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            self.idle.touch(self.clock())
+        return False
+
+    @property
+    def landscape(self) -> bool:
+        return self.window.width() > self.window.height()
+
+    def context(self) -> ScreenContext:
+        return ScreenContext(
+            theme=self.theme,
+            texts=self.texts,
+            actions=self,
+            demo=self.demo,
+            landscape=self.landscape,
+            camera_preview=self.ports.capture.preview,
+        )
+
+    def _on_flow_change(self, screen: FlowScreen) -> None:
+        self.render(screen)
+        self._speak(screen)
+        self._drive_devices(screen)
+
+    def render(self, screen: FlowScreen | None = None) -> None:
+        screen = screen or self.flow.screen
+        widget = build_screen(screen, self.context())
+        self.window.show_screen(
+            widget,
+            screen.name,
+            self.theme,
+            self.texts,
+            self.config.terminal.hall_name,
+            can_back=self.flow.can_go_back(),
+        )
+
+    def _speak(self, screen: FlowScreen) -> None:
+        if screen.name in FIXED_PROMPTS:
+            self.voice.say_prompt(f"{screen.name}.{self.texts.language}", screen.prompt)
+        else:
+            self.voice.say(screen.prompt)
+
+    def _drive_devices(self, screen: FlowScreen) -> None:
+        if screen.name == "identify":
+            on_ok = self._from_worker(self.flow.identified)
+            on_error = self._from_worker(self.flow.identify_failed)
+            if self.flow.service is not None and self.flow.service.identification == "qr":
+                self.ports.identification.wait_for_qr(on_ok, on_error)
+            else:
+                self.ports.identification.wait_for_card(on_ok, on_error)
+        else:
+            self.ports.identification.stop_waiting()
+        if screen.name == "thanks":
+            self._thanks_timer.start(THANKS_SECONDS * 1000)
+
+    def _from_worker(self, fn: Callable[..., None]) -> Callable[..., None]:
+        def relay(*args: object) -> None:
+            self.bridge.run_on_main(lambda: fn(*args))
+
+        return relay
+
+    # ------------------------------------------------------------------ shell actions
+    def toggle_elder(self) -> None:
+        self.set_theme("standard" if self.theme.name == "elder" else "elder")
+
+    def toggle_high_contrast(self) -> None:
+        self.set_theme("standard" if self.theme.name == "high_contrast" else "high_contrast")
+
+    def set_theme(self, name: str) -> None:
+        self.theme = THEMES[name]
+        self.flow.tiles_per_page = self.theme.max_tiles_per_page
+        self.idle.set_factor(self.theme.timeout_factor, self.clock())
+        self.voice.set_elder(name == "elder")
+        self.window.apply_theme(self.theme)
+        self.render()
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.texts.language == "zh_CN" else "zh_CN")
+
+    def set_language(self, language: str) -> None:
+        self.texts = Texts(language)
+        self.flow.texts = self.texts
+        self.voice.set_language("en" if language == "en" else "zh_CN")
+        self.flow.refresh()
+
+    def volume_up(self) -> None:
+        self.voice.volume_up()
+        self.voice.repeat()
+
+    def volume_down(self) -> None:
+        self.voice.volume_down()
+        self.voice.repeat()
+
+    def call_staff(self) -> None:
+        self.staff_calls += 1
+        screen = self.flow.step
+
+        def done(reached: bool) -> None:
+            text = self.texts("shell.staff_coming" if reached else "shell.staff_coming_offline")
+            self.window.show_overlay(
+                self.theme,
+                self.texts("shell.call_staff"),
+                text,
+                [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
+                name="staff-called",
+            )
+            self.voice.say(text)
+
+        self.bridge.run_in_worker(lambda: self.ports.staff.call_staff(screen), done, lambda _exc: done(False))
+
+    def start_over(self) -> None:
+        self.voice.stop()
+        self.flow.start_over()
+
+    # ------------------------------------------------------------------ screen actions
+    def start(self) -> None:
+        self.idle.restart(self.clock(), self.theme.timeout_factor)
+        self.flow.start()
+
+    def choose_service(self, code: str) -> None:
+        self.flow.choose_service(code)
+
+    def show_page(self, page: int) -> None:
+        self.flow.show_page(page)
+
+    def answer(self, value: str) -> None:
+        if not self.flow.answer(value) and self.flow.screen.name == "form":
+            return
+
+    def answer_file(self, kind: str, data: bytes) -> None:
+        suffix = ".png" if kind == "signature" else ".jpg"
+        path = self.flow.session.temp_dir() / f"{kind}-{time.time_ns()}{suffix}"
+        path.write_bytes(data)
+        self.flow.answer(path.name, file=path)
+
+    def capture(self, kind: str) -> None:
+        def failed(exc: Exception) -> None:
+            message = exc.message if isinstance(exc, HallError) else str(exc)
+            self.flow.identify_failed(message) if self.flow.step == "identify" else self.flow.field_error(message)
+
+        self.bridge.run_in_worker(
+            lambda: self.ports.capture.capture(kind), lambda data: self.answer_file(kind, data), failed
+        )
+
+    def edit(self, key: str) -> None:
+        self.flow.edit(key)
+
+    def confirm(self) -> None:
+        request = self.flow.confirm()
+        self._last_request = request
+        self.bridge.run_in_worker(
+            lambda: self.ports.matters.handle(request),
+            self._submitted,
+            lambda exc: self._submitted(SubmitOutcome("failed", reason=str(exc))),
+        )
+
+    def _submitted(self, outcome: SubmitOutcome) -> None:
+        self.flow.submitted(outcome)
+        if outcome.kind in ("accepted", "queued", "query", "ticket"):
+            self.print_receipt()
+
+    def use_id_card(self) -> None:
+        self.flow.use_id_card()
+
+    def demo_place_card(self) -> None:
+        if self.ports.demo is not None:
+            self.ports.demo.place_card()
+
+    def demo_show_qr(self) -> None:
+        if self.ports.demo is not None:
+            self.ports.demo.show_qr()
+
+    def print_receipt(self) -> None:
+        request, outcome = self._last_request, self.flow.outcome
+        if request is None or outcome is None:
+            return
+        self.flow.receipt_state("printing")
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, HallError):
+                self.flow.receipt_state(exc.state, exc.message)
+            else:
+                self.flow.receipt_state("failed", str(exc))
+            if self._wipe_pending:
+                self.wipe()
+
+        def printed(_none: None) -> None:
+            self.flow.receipt_state("printed")
+            if self._wipe_pending:
+                self.wipe()
+
+        self.bridge.run_in_worker(lambda: self.ports.receipts.print_receipt(request, outcome), printed, failed)
+
+    def finish_receipt(self) -> None:
+        self.flow.to_rating()
+
+    def choose_rating(self, level: int) -> None:
+        rating = self.flow.choose_rating(level)
+        if rating is not None:
+            self._send_rating(rating)
+
+    def submit_rating(self, reason: str) -> None:
+        self._send_rating(self.flow.submit_rating(reason))
+
+    def _send_rating(self, rating: object) -> None:
+        from kiosk.flow import Rating
+
+        if isinstance(rating, Rating):
+            applicant: Applicant | None = self.flow.session.applicant
+            self.bridge.run_in_worker(lambda: self.ports.matters.rate(rating, applicant), lambda _r: None)
+
+    def skip_rating(self) -> None:
+        self.flow.skip_rating()
+
+    def read_back(self, text: str) -> None:
+        self.voice.say(self.texts("form.read_back", value=text))
+
+    # ------------------------------------------------------------------ idle and wipe
+    def tick(self) -> None:
+        if self.flow.step == "attract":
+            return
+        status = self.idle.status(self.clock())
+        if status.phase is IdlePhase.ACTIVE:
+            if self._idle_overlay is not None:
+                self._idle_overlay = None
+                self.window.hide_overlay()
+            return
+        if status.phase is IdlePhase.EXPIRED:
+            self.wipe()
+            return
+        countdown = self.texts("idle.countdown", seconds=status.seconds_left)
+        if self._idle_overlay is None:
+            buttons = []
+            if status.can_extend:
+                buttons.append(OverlayButton(self.texts("idle.continue"), self.extend, "idle-continue"))
+            self._idle_overlay = self.window.show_overlay(
+                self.theme, self.texts("idle.title"), countdown, buttons, name="idle-warning"
+            )
+            self.voice.say(self.texts("idle.prompt"))
+        else:
+            self._idle_overlay.setText(countdown)
+
+    def extend(self) -> None:
+        """The big "继续办理": full time again, everything entered kept."""
+        self.idle.extend(self.clock())
+        self._idle_overlay = None
+        self.window.hide_overlay()
+        self.voice.repeat()
+
+    def wipe(self) -> None:
+        """End the visit: forget everything, restore the hall's defaults, back to the attract screen.
+
+        A receipt being printed is never cut: the wipe waits for it and runs when printing ends.
+        """
+        if self.ports.receipts.busy():
+            if not self._wipe_pending:
+                self._wipe_pending = True
+                self._idle_overlay = None
+                self.window.show_overlay(
+                    self.theme, self.texts("idle.title"), self.texts("idle.waiting_for_print"), [], name="wipe-wait"
+                )
+            QTimer.singleShot(500, self.wipe)
+            return
+        self._wipe_pending = False
+        self._thanks_timer.stop()
+        self._idle_overlay = None
+        self._last_request = None
+        self.window.hide_overlay()
+        self.voice.stop()
+        self.ports.identification.stop_waiting()
+        self.flow.session.wipe()
+        self.voice.reset()
+        self.theme = self.default_theme
+        self.texts = Texts(self.config.ui.language)
+        self.flow.texts = self.texts
+        self.flow.tiles_per_page = self.theme.max_tiles_per_page
+        self.voice.set_elder(self.theme.name == "elder")
+        self.voice.set_language("en" if self.texts.language == "en" else "zh_CN")
+        self.window.apply_theme(self.theme)
+        self.idle.restart(self.clock(), self.theme.timeout_factor)
+        self.flow.reset()

@@ -1,0 +1,169 @@
+"""The kiosk window: a top bar (elder toggle, volume, repeat), the current screen, a bottom bar (back, start
+over, call staff) and an overlay for the idle warning and notices. It renders what the controller tells it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from accessibility.themes import Theme
+from kiosk.strings import Texts
+from ui.parts import button, label
+from ui.style import style_sheet
+
+
+@dataclass(frozen=True)
+class ShellActions:
+    toggle_elder: Callable[[], None]
+    volume_down: Callable[[], None]
+    volume_up: Callable[[], None]
+    repeat: Callable[[], None]
+    back: Callable[[], None]
+    start_over: Callable[[], None]
+    call_staff: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class OverlayButton:
+    text: str
+    on_click: Callable[[], None]
+    name: str
+    role: str = "success"
+
+
+class KioskWindow(QWidget):
+    def __init__(self, actions: ShellActions) -> None:
+        super().__init__()
+        self.setObjectName("kiosk-window")
+        self._actions = actions
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._top: QWidget = QWidget()
+        self._body: QWidget = QWidget()
+        self._bottom: QWidget = QWidget()
+        for part in (self._top, self._body, self._bottom):
+            self._layout.addWidget(part)
+        self._overlay: QFrame | None = None
+        self.screen_name = ""
+
+    # ------------------------------------------------------------------ rendering
+    def apply_theme(self, theme: Theme) -> None:
+        self.setStyleSheet(style_sheet(theme))
+
+    def show_screen(
+        self, screen: QWidget, screen_name: str, theme: Theme, texts: Texts, hall_name: str, *, can_back: bool
+    ) -> None:
+        """Replace the bars and the body; old widgets are deleted (nothing of the last screen lingers)."""
+        self.screen_name = screen_name
+        top = self._top_bar(theme, texts, hall_name)
+        bottom = self._bottom_bar(theme, texts, screen_name, can_back=can_back)
+        for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
+            self._layout.replaceWidget(old, new)
+            old.hide()
+            old.setParent(None)
+            old.deleteLater()
+        self._top, self._body, self._bottom = top, screen, bottom
+        self._layout.setStretchFactor(screen, 1)
+        if self._overlay is not None:
+            self._overlay.raise_()
+
+    def _top_bar(self, theme: Theme, texts: Texts, hall_name: str) -> QFrame:
+        bar = QFrame()
+        bar.setProperty("role", "bar")
+        bar.setObjectName("top-bar")
+        layout = QHBoxLayout(bar)
+        pad = theme.spacing_px
+        layout.setContentsMargins(pad, pad // 2, pad, pad // 2)
+        layout.setSpacing(theme.spacing_px)
+        title = QLabel(hall_name)
+        title.setObjectName("hall-name")
+        title.setWordWrap(True)
+        layout.addWidget(title, 1)
+        elder = theme.name == "elder"
+        toggle = button(
+            texts("shell.elder_off" if elder else "shell.elder_on"),
+            self._actions.toggle_elder,
+            "secondary",
+            name="elder-toggle",
+        )
+        toggle.setAccessibleDescription("切换长辈版 / switch large text")
+        for widget in (
+            toggle,
+            button("🔉 " + texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),
+            button("🔊 " + texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
+            button(texts("shell.repeat"), self._actions.repeat, "secondary", name="repeat"),
+        ):
+            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            layout.addWidget(widget)
+        return bar
+
+    def _bottom_bar(self, theme: Theme, texts: Texts, screen_name: str, *, can_back: bool) -> QFrame:
+        bar = QFrame()
+        bar.setProperty("role", "bar")
+        bar.setObjectName("bottom-bar")
+        layout = QHBoxLayout(bar)
+        pad = theme.spacing_px
+        layout.setContentsMargins(pad, pad, pad, pad)
+        layout.setSpacing(theme.spacing_px)
+        if can_back:
+            layout.addWidget(button("◀ " + texts("shell.back"), self._actions.back, "secondary", name="back"))
+        if screen_name not in ("attract", "thanks"):
+            layout.addWidget(
+                button(texts("shell.start_over"), self._actions.start_over, "secondary", name="start-over")
+            )
+        layout.addWidget(
+            button("☎ " + texts("shell.call_staff"), self._actions.call_staff, "danger", name="call-staff")
+        )
+        return bar
+
+    # ------------------------------------------------------------------ overlay
+    def show_overlay(
+        self, theme: Theme, title: str, message: str, buttons: list[OverlayButton], *, name: str
+    ) -> QLabel:
+        """A panel over everything (idle warning, staff called); returns the message label to update."""
+        self.hide_overlay()
+        overlay = QFrame(self)
+        overlay.setObjectName(name)
+        overlay.setProperty("role", "overlay")
+        layout = QVBoxLayout(overlay)
+        pad = theme.spacing_px * 3
+        layout.setContentsMargins(pad, pad, pad, pad)
+        layout.setSpacing(theme.spacing_px * 2)
+        layout.addStretch(1)
+        layout.addWidget(label(title, "title", center=True))
+        text = label(message, "heading", center=True)
+        text.setObjectName(f"{name}-message")
+        layout.addWidget(text)
+        for item in buttons:
+            widget = button(item.text, item.on_click, item.role, name=item.name)
+            widget.setMinimumHeight(theme.target_px * 2)
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        overlay.setGeometry(self.rect())
+        overlay.show()
+        overlay.raise_()
+        self._overlay = overlay
+        return text
+
+    def hide_overlay(self) -> None:
+        if self._overlay is not None:
+            self._overlay.hide()
+            self._overlay.deleteLater()
+            self._overlay = None
+
+    @property
+    def overlay(self) -> QFrame | None:
+        return self._overlay
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._overlay is not None:
+            self._overlay.setGeometry(self.rect())
+
+    def find_button(self, name: str) -> QPushButton | None:
+        return self.findChild(QPushButton, name, Qt.FindChildOption.FindChildrenRecursively)
