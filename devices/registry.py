@@ -13,6 +13,9 @@ from typing import Any
 
 from devices.base import Device, DeviceError, DeviceHandler
 
+#: Register under this scheme to serve every connection no other entry of the kind claims.
+ANY_SCHEME = "*"
+
 Factory = Callable[[str, DeviceHandler, dict[str, Any]], Device]
 
 
@@ -52,7 +55,7 @@ class DeviceRegistry:
         options: dict[str, Any] | None = None,
     ) -> Device:
         scheme = connection_scheme(connection)
-        entry = self._entries.get((kind, scheme))
+        entry = self._entries.get((kind, scheme)) or self._entries.get((kind, ANY_SCHEME))
         if entry is None:
             known = ", ".join(sorted(s for (k, s) in self._entries if k == kind)) or "none"
             raise DeviceError(
