@@ -38,9 +38,7 @@ def _blob(body: dict[str, object]) -> SealedBlob:
     return SealedBlob(**{k: v if k == "alg" else base64.b64decode(v) for k, v in sealed.items()})
 
 
-def test_put_keeps_a_sealed_body_only_the_platform_opens(
-    outbox: Outbox, platform_key: X25519PrivateKey
-) -> None:
+def test_put_keeps_a_sealed_body_only_the_platform_opens(outbox: Outbox, platform_key: X25519PrivateKey) -> None:
     payload = json.dumps({"name": "张三", "id_number": "110101199003071234"}).encode()
     submission_id = outbox.put(payload, SUMMARY, [NewAttachment(b"scan of the card", "image/png")])
     body = json.loads(outbox.sealed_body(submission_id) or b"")
