@@ -192,8 +192,8 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def create_app(platform: Platform) -> FastAPI:
-    """The platform's ASGI app for one :class:`Platform` (the routes are in :mod:`central.routes`)."""
+def create_app(platform: Platform | None) -> FastAPI:
+    """The platform's ASGI app for one :class:`Platform` (``None``: only to describe it as OpenAPI)."""
     from central.routes import router
 
     app = FastAPI(
@@ -206,5 +206,5 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     _install_error_handlers(app)
     app.include_router(router)
-    app.add_middleware(BodyLimit, limits=platform.limits)
+    app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     return app

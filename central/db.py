@@ -71,9 +71,9 @@ def _create_schema(engine: Engine) -> None:
             return
         except OperationalError as exc:
             if attempt == 2:
-                raise DatabaseError(
-                    f"cannot open the database ({engine.url.get_backend_name()}): {exc.orig}"
-                ) from exc
+                reason = " ".join(str(exc.orig).split())
+                backend = engine.url.get_backend_name()
+                raise DatabaseError(f"cannot open the database ({backend}): {reason}") from exc
         except DBAPIError:
             if attempt == 2:
                 raise

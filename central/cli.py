@@ -1,0 +1,211 @@
+"""The ``kiosk-central`` command: serve the platform, make its keys, enroll terminals, import drives.
+
+Bad arguments or an unusable file/database give one readable line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from central.catalog_file import CatalogFileError
+from central.db import DatabaseError
+from central.importer import ExportFolderError
+from central.keys import KeyFileError, PlatformKeys
+
+if TYPE_CHECKING:
+    from central.terminals import TerminalRegistry
+
+ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+
+class CentralCliError(Exception):
+    """A problem the operator can act on; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one readable line (no usage dump) on a bad argument."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _keys(path: Path | None) -> PlatformKeys:
+    if path is None:
+        print(
+            "warning: no --keys file: using throwaway keys; terminals' sealed items cannot be opened after "
+            "a restart (make a key file with 'kiosk-central keygen --out FILE')",
+            file=sys.stderr,
+        )
+        return PlatformKeys.generate()
+    return PlatformKeys.load(path)
+
+
+def _admin_token(path: Path | None) -> str:
+    if path is not None:
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CentralCliError(f"cannot read admin token file {path}: {exc.strerror}") from exc
+        if not token:
+            raise CentralCliError(f"admin token file {path} is empty")
+        return token
+    token = os.environ.get(ADMIN_TOKEN_ENV, "").strip()
+    if token:
+        return token
+    token = secrets.token_urlsafe(24)
+    print(f"admin token for this run (set {ADMIN_TOKEN_ENV} to fix it): {token}", file=sys.stderr)
+    return token
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.app import Limits, Platform, create_app
+    from central.catalog_file import CatalogFile
+    from central.db import open_engine
+
+    platform = Platform(
+        engine=open_engine(args.db),
+        keys=_keys(args.keys),
+        catalog=CatalogFile(args.catalog),
+        admin_token=_admin_token(args.admin_token_file),
+        limits=Limits(attachment_bytes=args.max_attachment_mib * 1024 * 1024),
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(platform), host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    return 0
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.exists() and not args.force:
+        raise CentralCliError(f"{out} exists; keep it (terminals seal to it) or pass --force to replace it")
+    keys = PlatformKeys.generate()
+    try:
+        keys.save(out)
+    except OSError as exc:
+        raise CentralCliError(f"cannot write {out}: {exc.strerror}") from exc
+    print(f"platform keys written to {out} (mode 0600)")
+    return 0
+
+
+def _registry(db: str) -> TerminalRegistry:
+    from central.db import open_engine
+    from central.terminals import TerminalRegistry
+
+    return TerminalRegistry(open_engine(db))
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    print(_registry(args.db).enroll(args.terminal_id))
+    return 0
+
+
+def _cmd_revoke(args: argparse.Namespace) -> int:
+    if not _registry(args.db).revoke(args.terminal_id):
+        raise CentralCliError(f"no terminal {args.terminal_id!r} is enrolled in this database")
+    print(f"terminal {args.terminal_id} revoked")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from central.db import open_engine
+    from central.importer import import_export
+
+    folder: Path = args.dir
+    if not folder.is_dir():
+        raise CentralCliError(f"{folder} is not a folder (give the export folder on the drive)")
+    report = import_export(folder, open_engine(args.db), PlatformKeys.load(args.keys))
+    print(f"{report.accepted} accepted, {report.rejected} rejected; receipt: {report.receipt_path}")
+    return 0
+
+
+def _cmd_openapi(_args: argparse.Namespace) -> int:
+    sys.stdout.write(openapi_json())
+    return 0
+
+
+def openapi_json() -> str:
+    """The OpenAPI description of the platform as committed in ``docs/openapi.json``."""
+    from central.app import create_app
+
+    return json.dumps(create_app(None).openapi(), ensure_ascii=False, indent=2) + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kiosk-central", description="Hall Kiosk central platform 中心平台")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+
+    def command(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    serve = command("serve", "serve the platform over HTTP", _cmd_serve)
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 behind a TLS proxy)"
+    )
+    serve.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://USER@HOST/DB")
+    serve.add_argument("--catalog", type=Path, help="service catalog JSON (default: the packaged sample)")
+    serve.add_argument("--keys", type=Path, help="platform key file from 'kiosk-central keygen'")
+    serve.add_argument(
+        "--admin-token-file", type=Path, help=f"file holding the admin token (or ${ADMIN_TOKEN_ENV})"
+    )
+    serve.add_argument("--max-attachment-mib", type=int, default=20, help="largest attachment accepted")
+
+    keygen = command("keygen", "write a new platform key file (mode 0600)", _cmd_keygen)
+    keygen.add_argument("--out", type=Path, required=True)
+    keygen.add_argument("--force", action="store_true", help="replace an existing key file")
+
+    enroll = command("enroll", "enroll a terminal and print its bearer token", _cmd_enroll)
+    enroll.add_argument("terminal_id")
+    enroll.add_argument("--db", required=True)
+
+    revoke = command("revoke", "revoke a terminal's token (its requests get 403)", _cmd_revoke)
+    revoke.add_argument("terminal_id")
+    revoke.add_argument("--db", required=True)
+
+    imp = command(
+        "import", "import a terminal's export folder and write a signed receipt into it", _cmd_import
+    )
+    imp.add_argument("dir", type=Path)
+    imp.add_argument("--db", required=True)
+    imp.add_argument("--keys", type=Path, required=True)
+
+    command("openapi", "print the OpenAPI description (docs/openapi.json)", _cmd_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (CentralCliError, KeyFileError, DatabaseError, CatalogFileError, ExportFolderError) as exc:
+        print(f"kiosk-central: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(
+            f"kiosk-central: database error ({type(exc).__name__}): check --db and that the server is up",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
