@@ -18,6 +18,7 @@ import logging
 import sys
 import tempfile
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Any, TextIO
@@ -104,6 +105,31 @@ class Pyttsx3Synthesizer:
         if completed:
             self._finished.set()
 
+    @staticmethod
+    def _apply(engine: Any, voice: str, rate_wpm: int) -> None:
+        # Straight to the driver, and only once espeak is idle. Engine.setProperty goes through pyttsx3's
+        # command queue, which holds it while the driver counts as busy and empties it at end-of-loop; and
+        # in retrieval mode espeak queues a rate change behind earlier work, where the driver's end-of-loop
+        # espeak_Cancel() throws it away. Either way the new rate or voice came out one utterance late or
+        # never (measured: the elder-rate prompt had the standard length).
+        from pyttsx3.drivers import _espeak
+
+        driver = engine.proxy._driver
+        deadline = time.monotonic() + 2.0
+        while _espeak.IsPlaying() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        driver.setProperty("voice", voice)
+        driver.setProperty("rate", rate_wpm)
+        while time.monotonic() < deadline:
+            now_voice, now_rate = driver.getProperty("voice") or "", driver.getProperty("rate")
+            if now_rate == rate_wpm and now_voice.rsplit("/", 1)[-1] == voice:
+                return
+            time.sleep(0.002)
+        raise SynthesisError(
+            f"espeak-ng kept voice '{now_voice}' at {now_rate} wpm instead of '{voice}' at {rate_wpm}; "
+            "check the espeak-ng voice data is installed"
+        )
+
     def synthesize(self, text: str, voice: str, rate_wpm: int, into: Path) -> bytes:
         """Speak ``text`` with espeak-ng voice ``voice`` at ``rate_wpm`` into the file ``into``; its bytes."""
         if not text.strip():
@@ -117,8 +143,7 @@ class Pyttsx3Synthesizer:
                     self._finished.clear()
                     into.unlink(missing_ok=True)
                     with contextlib.redirect_stdout(quiet):
-                        engine.setProperty("voice", voice)
-                        engine.setProperty("rate", rate_wpm)
+                        self._apply(engine, voice, rate_wpm)
                         engine.save_to_file(text, str(into))
                         engine.runAndWait()
                         done = self._finished.wait(_SYNTH_TIMEOUT_S)
