@@ -141,7 +141,7 @@ class UsbConnection(PrinterConnection):
             raise PrinterConnectionError(
                 f"USB 打印机 {vendor:04x}:{product:04x} "
                 + ("正被其他程序占用 / is busy (another program holds it)" if busy else "未找到 / not found")
-                + f": {exc}",
+                + ": " + " ".join(str(exc).split()),
                 technician_hint="check the USB cable and power; lsusb; udev rule for the kiosk user",
             ) from None
         self._in_ep = in_ep

@@ -72,16 +72,29 @@ def wrap(text: str, width: int) -> list[str]:
         for ch in paragraph:
             w = 1 if ch < "\x80" else 2
             if used + w > width and current:
-                carried: list[str] = []
-                # Closing punctuation may not start a line: take the last character along with it.
-                if ch in _NO_LINE_START and len(current) > 1:
-                    carried.append(current.pop())
+                carried = _carry(current, ch)
                 lines.append("".join(current).rstrip(" "))
                 current, used = carried, cells("".join(carried))
             current.append(ch)
             used += w
         lines.append("".join(current).rstrip(" "))
     return lines
+
+
+def _carry(current: list[str], next_char: str) -> list[str]:
+    """What moves from a full line to the next one: the start of an ASCII word, or one character before
+    closing punctuation (which may not start a line)."""
+    if next_char.isascii() and next_char.isalnum():
+        word_start = len(current)
+        while word_start > 0 and current[word_start - 1].isascii() and current[word_start - 1].isalnum():
+            word_start -= 1
+        if 0 < word_start < len(current) and len(current) - word_start <= 12:
+            carried = current[word_start:]
+            del current[word_start:]
+            return carried
+    if next_char in _NO_LINE_START and len(current) > 1:
+        return [current.pop()]
+    return []
 
 
 def qr_module(profile: PrinterProfile) -> int:
