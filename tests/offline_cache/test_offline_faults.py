@@ -1,0 +1,185 @@
+"""Through a fault-injecting proxy: lost answers, captive portals, Retry-After, timeouts, the network coming back,
+and resumable attachment uploads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from email.utils import formatdate
+from urllib.parse import urlsplit
+
+import pytest
+from fault_proxy import Fault, FaultProxy
+from offline_cache_support import SUMMARY, Platform
+
+from offline_cache.backoff import Backoff
+from offline_cache.models import NewAttachment
+from offline_cache.protocol import CHUNK_SIZE, HEADER_UPLOAD_OFFSET
+from offline_cache.store import Outbox
+from offline_cache.sync import SyncEngine, SyncSettings
+
+MakeEngine = Callable[..., SyncEngine]
+
+
+@pytest.fixture
+def proxy(platform: Platform) -> Iterator[FaultProxy]:
+    parts = urlsplit(platform.central.url)
+    fault_proxy = FaultProxy((parts.hostname or "127.0.0.1", parts.port or 80))
+    yield fault_proxy
+    fault_proxy.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "single"])
+def test_an_answer_lost_after_the_platform_committed_makes_no_duplicate(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine, batch: bool
+) -> None:
+    proxy.add(Fault("drop_after_commit", method="POST", path="/submissions"))
+    submission_id = outbox.put(b"{}", SUMMARY, [NewAttachment(b"card scan")])
+    engine = make_engine(platform.link(proxy.url), SyncSettings(use_batch=batch, backoff=Backoff(0.01, 0.05)))
+    first = engine.run_once()
+    assert first.sent == 0
+    assert outbox.item(submission_id).state == "retry"
+    assert platform.copies(submission_id) == 1  # the platform did commit
+    time.sleep(0.06)
+    assert engine.run_once().sent == 1
+    item = outbox.item(submission_id)
+    assert item.state == "sent"
+    assert item.case_no
+    assert platform.copies(submission_id) == 1
+    assert platform.total() == 1
+
+
+@pytest.mark.parametrize("action", ["portal", "redirect"])
+def test_a_captive_portal_is_never_taken_for_the_platform(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine, action: str
+) -> None:
+    proxy.add(Fault(action, times=None))
+    submission_id = outbox.put(b"{}", SUMMARY, [NewAttachment(b"x")])
+    report = make_engine(platform.link(proxy.url)).run_once()
+    assert report.sent == 0
+    item = outbox.item(submission_id)
+    assert item.state == "retry"
+    assert platform.copies(submission_id) == 0
+    if action == "portal":
+        assert "captive portal" in (item.last_error or "")
+
+
+@pytest.mark.parametrize(("status", "retry_after"), [(429, "seconds"), (503, "http-date")])
+def test_retry_after_is_honoured(
+    platform: Platform,
+    proxy: FaultProxy,
+    outbox: Outbox,
+    make_engine: MakeEngine,
+    status: int,
+    retry_after: str,
+) -> None:
+    value = "2" if retry_after == "seconds" else formatdate(time.time() + 3, usegmt=True)
+    proxy.add(Fault("status", method="POST", status=status, headers={"Retry-After": value}))
+    submission_id = outbox.put(b"{}", SUMMARY)
+    engine = make_engine(platform.link(proxy.url))
+    engine.start()
+    wait_for(lambda: outbox.item(submission_id).state == "sent")
+    posts = [seen for seen in proxy.seen if seen.method == "POST"]
+    assert [seen.action for seen in posts] == ["status", "pass"]
+    # The retry never came before the server said; 1 s of slack for the HTTP date's whole seconds.
+    assert posts[1].at - posts[0].at >= 1.0
+    assert platform.copies(submission_id) == 1
+
+
+def test_retry_after_is_stored_with_the_item(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    proxy.add(Fault("status", method="POST", status=503, headers={"Retry-After": "120"}))
+    submission_id = outbox.put(b"{}", SUMMARY)
+    before = time.time()
+    make_engine(platform.link(proxy.url)).run_once()
+    item = outbox.item(submission_id)
+    assert item.state == "retry"
+    assert item.next_attempt_at >= before + 120
+    assert "503" in (item.last_error or "")
+
+
+def test_a_stalled_platform_times_out_and_the_item_waits(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    proxy.add(Fault("stall", method="POST", delay=2.0))
+    submission_id = outbox.put(b"{}", SUMMARY)
+    engine = make_engine(platform.link(proxy.url, read_timeout=0.3))
+    assert engine.run_once().sent == 0
+    item = outbox.item(submission_id)
+    assert item.state == "retry"
+    assert "Timeout" in (item.last_error or "")
+    time.sleep(0.06)
+    assert engine.run_once().sent == 1
+    assert platform.copies(submission_id) == 1
+
+
+def test_sync_resumes_by_itself_when_the_network_returns(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    proxy.down()
+    # Backoff of a minute: only the reachability probe can explain a delivery within the test.
+    settings = SyncSettings(interval=60, probe_interval=0.1, backoff=Backoff(base=60, cap=60))
+    engine = make_engine(platform.link(proxy.url), settings)
+    engine.watch(outbox)
+    engine.start()
+    submission_id = outbox.put(b"{}", SUMMARY)
+    wait_for(lambda: outbox.item(submission_id).state == "retry")
+    assert outbox.item(submission_id).next_attempt_at > time.time() + 1
+    proxy.up()
+    wait_for(lambda: outbox.item(submission_id).state == "sent")
+    assert platform.copies(submission_id) == 1
+
+
+def test_a_new_submission_is_sent_without_waiting_for_the_timer(
+    platform: Platform, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    engine = make_engine(platform.link(), SyncSettings(interval=60))
+    engine.watch(outbox)
+    engine.start()
+    time.sleep(0.1)
+    submission_id = outbox.put(b"{}", SUMMARY)
+    wait_for(lambda: outbox.item(submission_id).state == "sent")
+
+
+def test_an_interrupted_upload_sends_only_the_missing_chunks(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    data = bytes(range(256)) * (CHUNK_SIZE * 4 // 256 - 3)  # four chunks, the last one short
+    submission_id = outbox.put(b"{}", SUMMARY, [NewAttachment(data)])
+    # The platform stores the second chunk, but its answer never reaches the terminal.
+    proxy.add(_nth_put_fault(2, "drop_after_commit"))
+    engine = make_engine(platform.link(proxy.url))
+    assert engine.run_once().sent == 0
+    time.sleep(0.06)
+    assert engine.run_once().sent == 1
+    offsets = [
+        (seen.method, seen.headers.get(HEADER_UPLOAD_OFFSET.lower()))
+        for seen in proxy.seen
+        if seen.method in ("HEAD", "PUT")
+    ]
+    sent_offsets = [int(offset) for method, offset in offsets if method == "PUT" and offset is not None]
+    # Each chunk crossed the wire once: 0, CHUNK (answer lost), then after a HEAD: 2·CHUNK, 3·CHUNK.
+    assert sent_offsets == [0, CHUNK_SIZE, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE]
+    assert [method for method, _ in offsets].count("HEAD") == 2
+    assert platform.copies(submission_id) == 1
+
+
+def _nth_put_fault(n: int, action: str) -> Fault:
+    """A fault that fires on the ``n``-th PUT the proxy sees (counted from when it is added)."""
+
+    class NthPut(Fault):
+        def matches(self, method: str, path: str) -> bool:
+            if method != "PUT":
+                return False
+            self.count = getattr(self, "count", 0) + 1
+            return self.count == n
+
+    return NthPut(action, times=1)
