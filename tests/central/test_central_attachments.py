@@ -1,0 +1,103 @@
+"""Attachments upload in chunks, resume after an interruption from where the platform is, and verify."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from offline_cache.protocol import PATH_ATTACHMENT, is_envelope
+
+CHUNK = 64 * 1024
+
+
+def _head(terminal: Any, sha256: str) -> Any:
+    return terminal.session.head(
+        terminal.url(PATH_ATTACHMENT.format(sha256=sha256)), headers=terminal.headers, timeout=10
+    )
+
+
+def test_interrupted_upload_resumes_from_the_platforms_offset(terminal: Any) -> None:
+    delivery = terminal.seal(attachments=[os.urandom(5 * CHUNK - 100)])
+    sealed = delivery.attachments[0]
+    sha = hashlib.sha256(sealed).hexdigest()
+    chunks = [sealed[i : i + CHUNK] for i in range(0, len(sealed), CHUNK)]
+    assert len(chunks) == 5
+    assert _head(terminal, sha).status_code == 404
+
+    for index in range(2):  # the network drops after two chunks
+        partial = terminal.put(chunks[index], index * CHUNK, len(sealed), sha)
+        assert partial.status_code == 202
+        assert is_envelope(partial.json(), "attachment")
+        assert partial.json()["upload_offset"] == (index + 1) * CHUNK
+
+    state = _head(terminal, sha)
+    assert state.status_code == 200
+    assert int(state.headers["Upload-Offset"]) == 2 * CHUNK
+    assert int(state.headers["Upload-Length"]) == len(sealed)
+
+    offset = int(state.headers["Upload-Offset"])
+    sent_after_resume = 0
+    answer = None
+    for start in range(offset, len(sealed), CHUNK):
+        piece = sealed[start : start + CHUNK]
+        sent_after_resume += len(piece)
+        answer = terminal.put(piece, start, len(sealed), sha)
+    assert answer is not None
+    assert answer.status_code == 201
+    assert answer.json()["complete"] is True
+    assert sent_after_resume == len(sealed) - 2 * CHUNK
+    assert terminal.post(delivery.body).status_code == 201
+
+
+def test_a_chunk_at_the_wrong_offset_is_409_with_the_real_offset(terminal: Any) -> None:
+    data = os.urandom(3 * CHUNK)
+    sha = hashlib.sha256(data).hexdigest()
+    assert terminal.put(data[:CHUNK], 0, len(data), sha).status_code == 202
+    replay = terminal.put(data[:CHUNK], 0, len(data), sha)  # a retry of a chunk that did arrive
+    assert replay.status_code == 409
+    assert replay.headers["Upload-Offset"] == str(CHUNK)
+    skipped = terminal.put(data[2 * CHUNK :], 2 * CHUNK, len(data), sha)
+    assert skipped.status_code == 409
+    assert replay.json()["error"]["code"] == "offset_conflict"
+
+
+def test_content_that_does_not_match_its_name_is_discarded(terminal: Any) -> None:
+    data = os.urandom(2 * CHUNK)
+    wrong_name = hashlib.sha256(b"something else").hexdigest()
+    assert terminal.put(data[:CHUNK], 0, len(data), wrong_name).status_code == 202
+    answer = terminal.put(data[CHUNK:], CHUNK, len(data), wrong_name)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "hash_mismatch"
+    assert _head(terminal, wrong_name).status_code == 404  # starts again cleanly
+
+
+def test_uploading_what_the_platform_already_holds_is_201(terminal: Any) -> None:
+    data = os.urandom(1000)
+    assert terminal.upload(data).status_code == 201
+    again = terminal.upload(data)
+    assert again.status_code == 201
+    assert again.json()["upload_offset"] == 1000
+
+
+def test_attachments_over_the_limit_are_413(terminal: Any) -> None:
+    # The fixture's platform accepts at most 2 MiB per attachment.
+    big = 3 * 1024 * 1024
+    sha = hashlib.sha256(b"x").hexdigest()
+    announced = terminal.put(b"x" * 10, 0, big, sha)
+    assert announced.status_code == 413
+    sent = terminal.put(os.urandom(big), 0, big, sha)
+    assert sent.status_code == 413
+    assert sent.json()["error"]["code"] == "too_large"
+
+
+def test_a_bad_attachment_name_or_missing_headers_is_422(terminal: Any) -> None:
+    assert terminal.put(b"abc", 0, 3, "not-a-hash").status_code == 422
+    bare = terminal.session.put(
+        terminal.url(PATH_ATTACHMENT.format(sha256=hashlib.sha256(b"abc").hexdigest())),
+        data=b"abc",
+        headers=terminal.headers,
+        timeout=10,
+    )
+    assert bare.status_code == 422
+    assert bare.json()["protocol"] == "hall-kiosk/1"
