@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from devices.camera.frames import Frame, check_frame, fit_within, to_grey
-from devices.camera.quality import QualityIssue, page_issues, placement_issues
+from devices.camera.quality import QualityIssue, in_order, page_issues, placement_issues
 
 Points = npt.NDArray[np.float32]
 Contour = npt.NDArray[Any]
@@ -33,6 +33,8 @@ MAX_JPEG_BYTES = 1_000_000
 A4_RATIO = 210.0 / 297.0
 #: Proportions within this fraction of A4 are snapped to A4 exactly.
 _A4_TOLERANCE = 0.08
+#: The page must be at least this much lighter (grey levels) than the desk just around it.
+_MIN_CONTRAST = 25.0
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def _page_masks(small: Frame) -> list[Frame]:
         bright = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
         grey_ish = cv2.inRange(hsv[:, :, 1], 0, 60)
         masks.append(cv2.bitwise_and(bright, grey_ish))
-    masks.append(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
+    else:
+        masks.append(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
     median = float(np.median(grey))
     edges = cv2.Canny(grey, 0.66 * median, 1.33 * median)
     masks.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
@@ -124,6 +127,18 @@ def _refine(contour: Contour, rough: Points) -> Points:
     return refined
 
 
+def _stands_out(grey: Frame, quad: Points) -> bool:
+    """The region inside ``quad`` is clearly lighter than a band around it, as paper on a desk is."""
+    inside = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    band = max(5, int(0.03 * max(grey.shape)))
+    around = cv2.dilate(inside, np.ones((band, band), np.uint8))
+    around = cv2.subtract(around, cv2.dilate(inside, np.ones((3, 3), np.uint8)))
+    if cv2.countNonZero(around) < 50:  # the page fills the view: nothing to compare with
+        return True
+    return float(cv2.mean(grey, inside)[0]) - float(cv2.mean(grey, around)[0]) > _MIN_CONTRAST
+
+
 def find_page(frame: Frame) -> PageOutline | None:
     """The page's outline in ``frame``, or None when nothing page-like is there."""
     frame = check_frame(frame)
@@ -132,6 +147,7 @@ def find_page(frame: Frame) -> PageOutline | None:
     scale = w / small.shape[1]
     sh, sw = small.shape[:2]
     best: tuple[float, Contour, Points] | None = None
+    grey = to_grey(small)
     for mask in _page_masks(small):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
@@ -142,8 +158,11 @@ def find_page(frame: Frame) -> PageOutline | None:
             quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, closed=True), closed=True)
             if len(quad) != 4 or not cv2.isContourConvex(quad):
                 continue
+            corners = order_corners(quad.reshape(4, 2).astype(np.float32))
+            if area < 0.85 * cv2.contourArea(corners) or not _stands_out(grey, corners):
+                continue
             if best is None or area > best[0]:
-                best = (area, contour, order_corners(quad.reshape(4, 2).astype(np.float32)))
+                best = (area, contour, corners)
         if best is not None:
             break
     if best is None:
@@ -222,14 +241,34 @@ def encode_jpeg(page: Frame, max_bytes: int = MAX_JPEG_BYTES) -> bytes:
         image = fit_within(image, int(max(image.shape[:2]) * 0.8))
 
 
-def capture_document(frame: object) -> DocumentCapture:
-    """Find, straighten, check and encode the page in one frame; an empty capture says why when none."""
+@dataclass(frozen=True)
+class Assessment:
+    """One frame judged, before any encoding: the outline, the straightened page, what to fix."""
+
+    outline: PageOutline | None
+    page: Frame | None
+    issues: tuple[QualityIssue, ...]
+
+
+def assess_frame(frame: object) -> Assessment:
+    """Find and judge the page in one frame; the page is straightened only when it is placed well enough."""
     checked = check_frame(frame)
     outline = find_page(checked)
     if outline is None:
-        return DocumentCapture(b"", (0, 0), None, (QualityIssue.NO_PAGE,))
-    page = straighten(checked, outline)
+        return Assessment(None, None, (QualityIssue.NO_PAGE,))
     issues = placement_issues(outline.area_fraction, outline.touches_edge, outline.bulge)
+    page = straighten(checked, outline)
     issues += page_issues(page)
-    jpeg = encode_jpeg(page)
-    return DocumentCapture(jpeg, (page.shape[1], page.shape[0]), outline, tuple(dict.fromkeys(issues)))
+    return Assessment(outline, page, in_order(issues))
+
+
+def encode_capture(assessment: Assessment) -> DocumentCapture:
+    if assessment.page is None:
+        return DocumentCapture(b"", (0, 0), assessment.outline, assessment.issues)
+    page = assessment.page
+    return DocumentCapture(encode_jpeg(page), (page.shape[1], page.shape[0]), assessment.outline, assessment.issues)
+
+
+def capture_document(frame: object) -> DocumentCapture:
+    """Find, straighten, check and encode the page in one frame; an empty capture says why when none."""
+    return encode_capture(assess_frame(frame))

@@ -35,19 +35,30 @@ MAX_BULGE = 0.02
 
 
 class QualityIssue(enum.Enum):
-    """Something to fix before the capture is good; the value is what to tell the person."""
+    """Something to fix before the capture is good; the value is what to tell the person.
+
+    Members are in the order they are worth telling: the first one present is said first.
+    """
 
     NO_PAGE = "请把材料放在拍摄区中间 / put the paper in the middle of the capture area"
     CUT_OFF = "请把材料放在拍摄区中间，不要超出边框 / move the paper to the middle, it is cut off at the edge"
     TOO_SMALL = "材料太小或离得太远，请放在拍摄区中间 / the paper looks too small, put it in the middle of the area"
-    NOT_FLAT = "请把材料放平 / lay the paper flat"
     FINGER = "请移开手指 / move your finger away"
+    NOT_FLAT = "请把材料放平 / lay the paper flat"
     GLARE = "光线太强，请调整角度 / too much glare, tilt the paper away from the light"
     BLUR = "画面模糊，请保持不动 / the picture is blurred, please hold still"
 
     @property
     def advice(self) -> str:
         return self.value
+
+
+def in_order(issues: list[QualityIssue]) -> tuple[QualityIssue, ...]:
+    """Issues without repeats, most important first; a finger explains a bent outline, so that goes."""
+    present = set(issues)
+    if QualityIssue.FINGER in present:
+        present.discard(QualityIssue.NOT_FLAT)
+    return tuple(issue for issue in QualityIssue if issue in present)
 
 
 def placement_issues(area_fraction: float, touches_edge: bool, bulge: float) -> list[QualityIssue]:

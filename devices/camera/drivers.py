@@ -1,0 +1,120 @@
+"""The camera drivers and their registration: a real camera or files through OpenCV, and the demo's simulator.
+
+``sim://`` plays drawn scenes (:mod:`devices.camera.scenes`): a phone showing a QR code, a document on the
+desk, the empty desk; the demo UI picks one with :meth:`SimulatedCamera.show_scene`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+from devices.base import DeviceHandler
+from devices.camera import scenes
+from devices.camera.camera import Camera
+from devices.camera.errors import CameraError
+from devices.camera.frames import Frame
+from devices.camera.sources import FrameSource, source_for
+from devices.registry import DeviceRegistry
+
+SceneName = Literal["qr", "document", "empty"]
+SCENES: tuple[SceneName, ...] = ("qr", "document", "empty")
+
+
+class SourceCamera(Camera):
+    """A camera whose frames come from a :class:`~devices.camera.sources.FrameSource`."""
+
+    def __init__(self, name: str, source: FrameSource, handler: DeviceHandler | None = None, *,
+                 max_fps: float = 15.0) -> None:
+        super().__init__(name, handler, max_fps=max_fps)
+        self.source = source
+
+    def _open(self) -> None:
+        self.thread.assert_current()
+        self.source.open()
+
+    def _close(self) -> None:
+        self.thread.assert_current()
+        self.source.close()
+
+    def _read_frame(self) -> Frame | None:
+        self.thread.assert_current()
+        return self.source.read()
+
+
+class SceneSource(FrameSource):
+    """The demo's frames: the chosen scene's few frames in a loop; can be 'unplugged' for a demo of faults."""
+
+    def __init__(self, size: tuple[int, int] = (1280, 720)) -> None:
+        self.size = size
+        self.description = "simulated camera"
+        self.scene: SceneName = "empty"
+        self.connected = True
+        self._frames: dict[str, list[Frame]] | None = None
+        self._tick = 0
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        if not self.connected:
+            raise CameraError("模拟摄像头已断开 / the simulated camera is unplugged")
+        if self._frames is None:
+            self._frames = {name: list(frames) for name, frames in scenes.scenes(self.size).items()}
+
+    def read(self) -> Frame | None:
+        if not self.connected or self._frames is None:
+            return None
+        with self._lock:
+            frames = self._frames[self.scene]
+            self._tick += 1
+            return frames[self._tick % len(frames)]
+
+    def close(self) -> None:
+        """Nothing to release; the drawn scenes are kept for the next open."""
+
+
+class SimulatedCamera(SourceCamera):
+    """The camera of demo mode and tests (``sim://``)."""
+
+    def __init__(self, name: str, handler: DeviceHandler | None = None, *, max_fps: float = 15.0,
+                 size: tuple[int, int] = (1280, 720)) -> None:
+        self.scenes = SceneSource(size)
+        super().__init__(name, self.scenes, handler, max_fps=max_fps)
+
+    def show_scene(self, scene: SceneName) -> None:
+        """Put something under the camera: ``"qr"`` (a phone with a code), ``"document"``, or ``"empty"``."""
+        if scene not in SCENES:
+            raise ValueError(f"unknown scene {scene!r}")
+        self.scenes.scene = scene
+
+    def set_connected(self, connected: bool) -> None:
+        """Pull or put back the simulated cable (for demonstrating the offline state and the reconnect)."""
+        self.scenes.connected = connected
+
+
+def _max_fps(options: dict[str, Any]) -> float:
+    return float(options.get("max_fps", 15.0))
+
+
+def _source_camera(connection: str, handler: DeviceHandler, options: dict[str, Any]) -> Camera:
+    source = source_for(connection, int(options.get("width", 1280)), int(options.get("height", 720)))
+    return SourceCamera(str(options.get("name", "camera")), source, handler, max_fps=_max_fps(options))
+
+
+def _simulated_camera(connection: str, handler: DeviceHandler, options: dict[str, Any]) -> Camera:
+    camera = SimulatedCamera(str(options.get("name", "camera")), handler, max_fps=_max_fps(options))
+    scene = connection.split("://", 1)[1].strip("/")
+    if scene:
+        if scene not in SCENES:
+            raise CameraError(f"模拟场景不存在 / unknown simulated scene '{scene}' (known: {', '.join(SCENES)})")
+        camera.show_scene(scene)
+    return camera
+
+
+def register_cameras(registry: DeviceRegistry) -> None:
+    """Make the camera drivers known: V4L2 devices, files and folders, and the simulator."""
+    registry.register("camera", ("serial", "v4l2"), _source_camera,
+                      "USB camera / document camera (高拍仪) through V4L2: /dev/videoN or v4l2://N")
+    registry.register("camera", ("file",), _source_camera,
+                      "frames from an image, a video or a folder of images: file://PATH")
+    registry.register("camera", ("sim",), _simulated_camera,
+                      "simulated camera playing drawn scenes (sim://, sim://qr, sim://document)")
