@@ -67,6 +67,8 @@ class Camera(Device):
         self._latest_at = 0.0
         self._missed = 0
         self._cancel = threading.Event()
+        #: Frames read since start: a technician's frame-rate check counts these.
+        self.frames_read = 0
 
     @abc.abstractmethod
     def _read_frame(self) -> Frame | None:
@@ -96,6 +98,7 @@ class Camera(Device):
             if frame is not None:
                 self._missed = 0
                 self._latest = frame
+                self.frames_read += 1
                 return frame
             self._missed += 1
             if self._missed >= MAX_MISSED_FRAMES:
