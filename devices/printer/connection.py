@@ -28,6 +28,7 @@ from typing import Any, BinaryIO, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from devices.base import DeviceError
+from devices.printer import escpos_cache
 from devices.printer.status import QUERY_PAPER, QUERY_PRINTER
 from devices.serial_link import SerialLink
 
@@ -129,6 +130,7 @@ class TcpConnection(PrinterConnection):
 
 class UsbConnection(PrinterConnection):
     def __init__(self, url: str, vendor: int, product: int, in_ep: int, out_ep: int) -> None:
+        escpos_cache.prepare()
         from escpos.exceptions import DeviceNotFoundError
         from escpos.printer import Usb
 

@@ -11,18 +11,20 @@ font and sent as a raster image (``GS v 0``), so a name is never printed as ``?`
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import qrcode
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image
 
+from devices.printer import escpos_cache
 from devices.printer.document import Align, PrintDocument
 from devices.printer.glyphs import render_line
 from devices.printer.layout import CutLine, Line, QrLine, RuleLine, lay_out
 from devices.printer.profile import PrinterProfile
 
 ESC, FS, GS, LF = b"\x1b", b"\x1c", b"\x1d", b"\n"
+#: python-escpos's QR_ECLEVEL_M (error correction M: 15 % of the code may be damaged).
+QR_ECLEVEL_M = 1
 #: Enter Chinese character mode: two-byte GB codes print as hanzi.
 CHINESE_MODE = FS + b"&"
 #: Rows per ``GS v 0`` command: small printers have small receive buffers.
@@ -64,6 +66,9 @@ class EscposRenderer:
         self.profile = profile
 
     def render(self, document: PrintDocument) -> bytes:
+        escpos_cache.prepare()
+        from escpos.printer import Dummy
+
         printer = Dummy(profile=self.profile.name)
         printer.hw("INIT")
         self._chinese_mode(printer)
@@ -79,12 +84,12 @@ class EscposRenderer:
         output: bytes = printer.output
         return output
 
-    def _chinese_mode(self, printer: Dummy) -> None:
+    def _chinese_mode(self, printer: Any) -> None:
         printer._raw(CHINESE_MODE)
         if self.profile.kanji_code_system is not None:
             printer._raw(FS + b"C" + bytes((self.profile.kanji_code_system,)))
 
-    def _line(self, printer: Dummy, line: Line) -> None:
+    def _line(self, printer: Any, line: Line) -> None:
         if all(self.profile.font.covers(ch) for ch in line.text):
             size = line.size
             printer.set(align=line.align.value, bold=line.bold, custom_size=True, width=size, height=size)
@@ -102,7 +107,7 @@ class EscposRenderer:
         )
         printer._raw(raster(image))
 
-    def _qr(self, printer: Dummy, item: QrLine) -> None:
+    def _qr(self, printer: Any, item: QrLine) -> None:
         if self.profile.native_qr:
             printer.set(align=Align.CENTER.value)
             printer.qr(item.data, ec=QR_ECLEVEL_M, size=item.module, native=True)
@@ -112,7 +117,7 @@ class EscposRenderer:
             printer._raw(raster(qr_image(item.data, item.module, self.profile.dots)))
         printer.set(align=Align.LEFT.value)
 
-    def _cut(self, printer: Dummy) -> None:
+    def _cut(self, printer: Any) -> None:
         if self.profile.can_cut:
             printer.cut(mode="PART")
         else:

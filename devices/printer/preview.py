@@ -65,7 +65,7 @@ def _item_height(item: Line | RuleLine | QrLine | CutLine, profile: PrinterProfi
 def preview_png(document: PrintDocument, profile: PrinterProfile) -> bytes:
     """The preview as PNG bytes."""
     buffer = BytesIO()
-    render_preview(document, profile).save(buffer, format="PNG", optimize=False)
+    render_preview(document, profile).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from devices.base import DeviceError
+from devices.printer import escpos_cache
 
 
 class FontCoverage(enum.Enum):
@@ -86,6 +87,7 @@ def load_profile(
     font: FontCoverage | None = None,
 ) -> PrinterProfile:
     """The profile ``name`` from python-escpos's database, on paper ``paper_width_mm`` (58 or 80) wide."""
+    escpos_cache.prepare()
     from escpos import capabilities
 
     if paper_width_mm not in PAPER:
