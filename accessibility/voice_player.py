@@ -149,7 +149,7 @@ class AudioSink:
 
     def start(self, rate: int, channels: int) -> Playback:
         """Start the player for this format; :class:`AudioOutputError` when it cannot even start."""
-        argv = [part.format(rate=rate, channels=channels) for part in self.command]
+        argv = [part.replace("{rate}", str(rate)).replace("{channels}", str(channels)) for part in self.command]
         env = {**os.environ, **self.env} if self.env is not None else None
         errors = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the Playback, closed when it ends
         try:

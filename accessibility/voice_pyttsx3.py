@@ -264,7 +264,13 @@ class Pyttsx3Voice(Voice):
                 continue
             if ready.generation != self._generation:
                 continue  # cut while it was waiting
-            self._play_one(ready)
+            try:
+                self._play_one(ready)
+            except Exception as exc:  # a bug must not leave the kiosk mute for the rest of the day
+                log.exception("voice playback failed")
+                with self._lock:
+                    self._playing = None
+                self.voice_did_fail.emit(f"speech playback failed: {exc!r}")
 
     def _play_one(self, ready: _Ready, *, quiet: bool = False) -> None:
         text = ready.utterance.text
