@@ -85,6 +85,7 @@ def load_profile(
     name: str = "default",
     paper_width_mm: int = 80,
     font: FontCoverage | None = None,
+    kanji_code_system: int | None = None,
 ) -> PrinterProfile:
     """The profile ``name`` from python-escpos's database, on paper ``paper_width_mm`` (58 or 80) wide."""
     escpos_cache.prepare()
@@ -109,4 +110,5 @@ def load_profile(
         native_qr=bool(features.get("qrCode")),
         can_cut=bool(features.get("paperFullCut") or features.get("paperPartCut")),
         font=font or _CHINESE_FONTS.get(name, FontCoverage.GB2312),
+        kanji_code_system=kanji_code_system,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from devices.base import Device, DeviceHandler
 from devices.printer.driver import ReceiptPrinter
-from devices.printer.profile import load_profile
+from devices.printer.profile import FontCoverage, load_profile
 from devices.registry import DeviceRegistry
 
 SCHEMES = ("sim", "serial", "socket", "rfc2217", "tcp", "usb", "file", "cups")
@@ -16,11 +16,20 @@ SCHEMES = ("sim", "serial", "socket", "rfc2217", "tcp", "usb", "file", "cups")
 def make_printer(connection: str, handler: DeviceHandler, options: dict[str, Any]) -> Device:
     """A :class:`ReceiptPrinter` from the config's connection URL and options.
 
-    Options: ``profile`` (python-escpos profile name), ``paper_width_mm`` (58 or 80), ``preview_dir`` (write a
-    PNG of every receipt there: the demo's printer), ``usb_match``, ``baudrate``, ``paper`` (``sim://`` only:
-    "ok", "near_end", "out", "silent"), ``status_timeout`` (seconds).
+    Options: ``profile`` (python-escpos profile name), ``paper_width_mm`` (58 or 80), ``font`` (what the
+    built-in font covers: "gb2312", "gbk", "gb18030"), ``kanji_code_system`` (``n`` of ``FS C n``, only for
+    printers whose manual asks for it), ``preview_dir`` (write a PNG of every receipt there: the demo's
+    printer), ``usb_match``, ``baudrate``, ``paper`` (``sim://`` only: "ok", "near_end", "out", "silent"),
+    ``status_timeout`` (seconds).
     """
-    profile = load_profile(str(options.get("profile", "default")), int(options.get("paper_width_mm", 80)))
+    font = options.get("font")
+    code_system = options.get("kanji_code_system")
+    profile = load_profile(
+        str(options.get("profile", "default")),
+        int(options.get("paper_width_mm", 80)),
+        FontCoverage(font) if font else None,
+        int(code_system) if code_system is not None else None,
+    )
     preview_dir = options.get("preview_dir")
     return ReceiptPrinter(
         str(options.get("name", "printer")),

@@ -99,6 +99,17 @@ def test_refused_tcp_connection_is_readable() -> None:
     assert "无法连接" in caught.value.message
 
 
+def test_font_coverage_from_options_keeps_gbk_names_as_text() -> None:
+    printer = make("sim://", font="gbk")
+    try:
+        printer.print_document(PrintDocument((Title("王*堃"),)))
+        connection = printer.connection
+        assert isinstance(connection, SimConnection)
+        assert "王*堃".encode("gb18030") in connection.jobs[-1]
+    finally:
+        printer.close()
+
+
 def test_registry_knows_every_printer_connection_kind() -> None:
     registry = DeviceRegistry()
     register_printers(registry)

@@ -126,3 +126,10 @@ def test_lines_never_exceed_the_paper_width() -> None:
         assert len(lines) > 15
         for line in lines:
             assert cells(line.text) * line.size <= columns, line
+
+
+def test_code_system_is_selected_only_when_the_profile_asks() -> None:
+    plain = render(PrintDocument((TextLine("受理"),)))
+    assert b"\x1cC" not in plain
+    chosen = EscposRenderer(load_profile("default", 58, kanji_code_system=0)).render(PrintDocument((TextLine("受理"),)))
+    assert chosen.startswith(INIT + CHINESE_MODE + b"\x1cC\x00")
