@@ -26,6 +26,8 @@ from accessibility.themes import Theme
 
 #: The least gap between two keys, whatever the theme says.
 MIN_GAP_PX = 16
+#: Room either side of a key's text.
+KEY_PADDING_PX = 12
 
 ReadBack = Callable[[str], None]
 
@@ -35,20 +37,28 @@ def key_gap(theme: Theme) -> int:
 
 
 def key_style_sheet(theme: Theme) -> str:
-    """Big keys: plain ones on the surface; ``role="confirm"`` in the primary colour with a thicker border."""
+    """Big keys: plain ones on the surface; ``role="confirm"`` in the primary colour with a thicker border.
+
+    Qt style sheets size the *content* box, and a style sheet wins over sizes set in code whenever the
+    widget is polished again, so the key sizes live here: content = target − 2 × border, making the key
+    exactly the target tall (and at least that wide). This also overrides a window-wide ``QPushButton``
+    rule with other sizes.
+    """
     p, t = theme.palette, theme
+    inner = t.target_px - 2 * t.border_px
     return f"""
 QPushButton {{
-    min-width: {t.target_px}px; min-height: {t.target_px}px; padding: 0 4px;
+    min-width: {inner}px; min-height: {inner}px; max-height: {inner}px; padding: 0px {KEY_PADDING_PX}px;
     font-size: {t.button_px}px; font-weight: 700;
     background: {p.surface}; color: {p.text};
     border: {t.border_px}px solid {p.border}; border-radius: {t.radius_px}px;
 }}
 QPushButton:pressed {{ background: {p.primary}; color: {p.on_primary}; }}
-QPushButton:focus {{ border: {t.border_px + 2}px solid {p.focus}; }}
+QPushButton:focus {{ border-color: {p.focus}; }}
 QPushButton[role="confirm"] {{
     background: {p.primary}; color: {p.on_primary}; border: {t.border_px + 2}px solid {p.border};
 }}
+QPushButton[role="letter"] {{ padding: 0px; max-width: {inner}px; }}
 QPushButton:disabled {{ color: {p.muted_text}; border-style: dashed; }}
 """
 
@@ -56,16 +66,17 @@ QPushButton:disabled {{ color: {p.muted_text}; border-style: dashed; }}
 def big_key(
     text: str, name: str, theme: Theme, parent: QWidget, *, role: str = "", accessible: str = ""
 ) -> QPushButton:
-    """One key: at least target size, as tall as that, growing sideways to share its row."""
+    """One key, styled by :func:`key_style_sheet` on its parent: target tall, growing sideways in its row."""
     key = QPushButton(text, parent)
     key.setObjectName(name)
-    key.setMinimumSize(theme.target_px, theme.target_px)
     key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    key.setFixedHeight(theme.target_px)
     key.setAccessibleName(accessible or text)
     key.setAutoDefault(False)
+    # A tap must not take the focus away from the field being filled in.
+    key.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     if role:
         key.setProperty("role", role)
+    key.ensurePolished()
     return key
 
 
