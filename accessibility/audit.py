@@ -60,6 +60,7 @@ RULES: dict[str, str] = {
     "error-spoken": "错误提示没有语音 / an error message has no spoken form",
 }
 
+_FIELD_CLASSES = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 _TEXT_CLASSES = (QLabel, QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit, QPlainTextEdit)
 
 
@@ -110,12 +111,7 @@ def shown_text(widget: QWidget) -> str:
 
 
 def _is_shown(widget: QWidget) -> bool:
-    return (
-        widget.isVisible()
-        and widget.width() > 0
-        and widget.height() > 0
-        and not widget.visibleRegion().isEmpty()
-    )
+    return widget.isVisible() and widget.width() > 0 and widget.height() > 0 and not widget.visibleRegion().isEmpty()
 
 
 def _walk(root: QWidget) -> Iterator[QWidget]:
@@ -159,17 +155,13 @@ class _ScreenAudit:
     def add(self, rule: str, where: str, measured: str, required: str, detail: str = "") -> None:
         message = RULES[rule] + (f": {detail}" if detail else "")
         self.found.append(
-            Violation(
-                self.screen, self.theme.name, rule, where, measured, required, message, self.orientation
-            )
+            Violation(self.screen, self.theme.name, rule, where, measured, required, message, self.orientation)
         )
 
     def text_size(self, widget: QWidget) -> None:
         px = QFontInfo(widget.font()).pixelSize()
         if px < self.theme.small_px:
-            self.add(
-                "text-size", describe(widget), f"{px} px", f"≥ {self.theme.small_px} px", self.theme.name
-            )
+            self.add("text-size", describe(widget), f"{px} px", f"≥ {self.theme.small_px} px", self.theme.name)
 
     def contrast(self, window: QImage, root: QWidget, widget: QWidget, text: str) -> None:
         # Read the whole window's pixels, not widget.grab(): a transparent label shows its parent's fill.
@@ -244,10 +236,12 @@ def audit_widget(
     """Check one screen, already built for ``theme`` and sized by the caller; shows it if it is hidden."""
     if not root.isVisible():
         root.show()
-    layout = root.layout()
-    if layout is not None:
-        layout.activate()
-    QApplication.processEvents()
+    # Two turns: widgets that re-arrange themselves on resize post a second layout request.
+    for _ in range(2):
+        layout = root.layout()
+        if layout is not None:
+            layout.activate()
+        QApplication.processEvents()
     audit = _ScreenAudit(theme, screen_name, orientation)
     window = root.grab().toImage()
     targets: list[QWidget] = []
@@ -258,11 +252,11 @@ def audit_widget(
         if not isinstance(widget, _TEXT_CLASSES):
             continue
         text = shown_text(widget)
-        if not text:
-            continue
-        audit.text_size(widget)
-        audit.contrast(window, root, widget, text)
-        audit.clipped(widget, text)
+        if text or isinstance(widget, _FIELD_CLASSES):
+            audit.text_size(widget)  # a field's typed text must be big enough even while it is empty
+        if text:
+            audit.contrast(window, root, widget, text)
+            audit.clipped(widget, text)
     audit.target_spacing(root, targets)
     audit.voice(has_voice_prompt, error_messages)
     return audit.found
@@ -365,9 +359,7 @@ def run_audit_over(
                 try:
                     root = target.build(theme)
                 except Exception as exc:
-                    raise AuditError(
-                        f"screen {target.name!r} could not be built in theme {theme.name}: {exc}"
-                    ) from exc
+                    raise AuditError(f"screen {target.name!r} could not be built in theme {theme.name}: {exc}") from exc
                 try:
                     root.resize(shape.width, shape.height)
                     found += audit_widget(

@@ -79,6 +79,10 @@ def bad_screen(theme: Theme) -> QWidget:
     clipped.setObjectName("clipped")
     clipped.setStyleSheet(f"color: {p.text}; font-size: {theme.body_px}px;")
     clipped.setGeometry(20, 600, 150, theme.body_px * 2)
+    field = QLineEdit(root)  # empty, but what will be typed into it is tiny
+    field.setObjectName("field")
+    field.setStyleSheet("font-size: 16px;")
+    field.setGeometry(20, 1100, 600, theme.target_px)
     for i, name in enumerate(("left", "right")):
         touching = QPushButton("确定" if i else "取消", root)
         touching.setObjectName(name)
@@ -131,6 +135,7 @@ def test_the_bad_screen_names_each_mistake(screen: list[QWidget]) -> None:
     report = format_violations(found)
 
     assert any("QLabel#tiny" in v.widget and v.measured == "14 px" for v in rules["text-size"]), report
+    assert any(v.widget == "QLineEdit#field" and v.measured == "16 px" for v in rules["text-size"]), report
     assert rules["text-size"][0].required == f"≥ {ELDER.small_px} px"
     pale = [v for v in rules["contrast"] if "#pale" in v.widget]
     assert pale, report
