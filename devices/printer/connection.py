@@ -108,6 +108,7 @@ class TcpConnection(PrinterConnection):
             raise self._lost(exc) from None
 
     def query(self, command: bytes, timeout: float) -> int | None:
+        self._discard_input()
         self.write(command)
         try:
             self._sock.settimeout(timeout)
@@ -119,6 +120,17 @@ class TcpConnection(PrinterConnection):
         if not answer:
             raise PrinterConnectionError(f"网络打印机关闭了连接 / {self.url} closed the connection")
         return answer[-1]
+
+    def _discard_input(self) -> None:
+        """Drop late answers to an earlier, timed-out query, so this one reads its own."""
+        try:
+            self._sock.settimeout(0.0)
+            while self._sock.recv(64):
+                pass
+        except (BlockingIOError, TimeoutError):
+            return
+        except OSError as exc:
+            raise self._lost(exc) from None
 
     def _lost(self, exc: OSError) -> PrinterConnectionError:
         return PrinterConnectionError(f"网络打印机连接已断开 / connection to {self.url} lost: {exc}")

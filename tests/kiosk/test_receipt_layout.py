@@ -93,6 +93,16 @@ def test_unmasked_personal_data_is_refused(changes: dict[str, object]) -> None:
         replace(ACCEPTED, **changes)  # type: ignore[arg-type]
 
 
+def test_names_masked_by_the_identity_module_are_accepted() -> None:
+    from kiosk.identity import mask_name
+
+    for full in ("张三", "刘小䶮", "欧阳小明", "JOHN SMITH"):
+        masked = replace(ACCEPTED, applicant_masked=mask_name(full)).applicant_masked
+        assert masked != full
+    with pytest.raises(UnmaskedDataError):
+        replace(ACCEPTED, applicant_masked="刘小䶮")
+
+
 def test_receipt_data_survives_the_journal_round_trip() -> None:
     data = replace(ACCEPTED, kind=ReceiptKind.QUERY, rows=(("办理状态", "审核中"),))
     assert ReceiptData.from_json(data.to_json()) == data
