@@ -15,8 +15,10 @@ from devices.idcard import frames
 from devices.idcard.card import IdCard
 from devices.idcard.errors import (
     CardReadError,
+    CardSelectError,
     FrameChecksumError,
     FrameLengthError,
+    NoCardError,
     ReaderTimeoutError,
     error_for_status,
 )
@@ -143,9 +145,21 @@ class SamSession:
         return BaseMessage(text, photo, fingerprint)
 
     def read_card(self, *, with_fingerprint: bool = False) -> IdCard:
-        """Find, select and read the card on the reader."""
-        self.find_card()
-        self.select_card()
+        """Find, select and read the card on the reader.
+
+        A card that was already read and still lies on the reader answers "find" with "no card" until it
+        is lifted and placed again; "select" still reaches it, so a failed find is followed by a select,
+        and only a failed select means there is no card.
+        """
+        try:
+            self.find_card()
+        except NoCardError:
+            try:
+                self.select_card()
+            except CardSelectError:
+                raise error_for_status(0x80, frames.COMMAND_NAMES[frames.FIND_CARD]) from None
+        else:
+            self.select_card()
         message = self.read_base(with_fingerprint=with_fingerprint)
         return parse_text_block(message.text, message.photo)
 

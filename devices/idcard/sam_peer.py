@@ -66,6 +66,9 @@ class SamPeer:
         self._card: IdCard | None = None
         self.card_name = ""
         self._selected = False
+        # A card that has been read answers "find" with 0x80 until it leaves the field and comes back, as
+        # real cards do; "select" still reaches it.
+        self._halted = False
         self._plan: list[_Planned] = []
         self.sam_status = STATUS_OK
         #: Every command received, in order (what a technician's line sniffer would show).
@@ -77,11 +80,13 @@ class SamPeer:
         if sample_name not in self.cards:
             raise KeyError(f"no sample card '{sample_name}' (have: {', '.join(sorted(self.cards))})")
         with self._lock:
-            self._card, self.card_name, self._selected = self.cards[sample_name], sample_name, False
+            self._card, self.card_name = self.cards[sample_name], sample_name
+            self._selected = self._halted = False
 
     def remove_card(self) -> None:
         with self._lock:
-            self._card, self.card_name, self._selected = None, "", False
+            self._card, self.card_name = None, ""
+            self._selected = self._halted = False
 
     def inject(self, fault: Fault, *, command: tuple[int, int] | None = None, times: int = 1,
                delay: float = 1.0) -> None:
@@ -141,7 +146,8 @@ class SamPeer:
     def _respond(self, command: Command) -> bytes:
         key = command.key
         if key == frames.FIND_CARD:
-            return encode_response(STATUS_CARD_FOUND, bytes(4)) if self._card else encode_response(0x80)
+            fresh = self._card is not None and not self._halted
+            return encode_response(STATUS_CARD_FOUND, bytes(4)) if fresh else encode_response(0x80)
         if key == frames.SELECT_CARD:
             self._selected = self._card is not None
             return encode_response(STATUS_OK, bytes(8)) if self._selected else encode_response(0x81)
@@ -159,6 +165,7 @@ class SamPeer:
         parts = [build_text_block(card), card.photo.ljust(1024, b"\x00")[:1024]]
         if with_fingerprint:
             parts.append(bytes(FINGERPRINT_SIZE))
+        self._halted = True
         lengths = b"".join(len(part).to_bytes(2, "big") for part in parts)
         return encode_response(STATUS_OK, lengths + b"".join(parts))
 

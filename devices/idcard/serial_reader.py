@@ -70,8 +70,9 @@ class SerialIdCardReader(IdCardReader):
         return self.session.read_card(with_fingerprint=self.with_fingerprint)
 
     def _card_still_there(self) -> bool:
-        # Some readers answer "no card" to find for a card that was already read and is still lying there;
-        # selecting it again tells the two apart.
+        # A card that was read and still lies on the reader answers "find" with "no card" but can be
+        # selected. "Card found" means a card has just entered the field: a new one, or the same one lifted
+        # and placed again, and either way the next person's card, so the old one has left.
         self.thread.assert_current()
         try:
             self.session.find_card()
@@ -80,7 +81,8 @@ class SerialIdCardReader(IdCardReader):
                 self.session.select_card()
             except (CardSelectError, NoCardError):
                 return False
-        return True
+            return True
+        return False
 
     def decode_photo(self, card: IdCard) -> bytes | None:
         """The card photo as an image, if a vendor decoder is installed; None means "show the placeholder"."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -252,3 +253,43 @@ def test_unplugging_a_pty_reader_while_a_card_lies_on_it_ends_the_card(sim: IdCa
         assert reader.health.state is DeviceState.OFFLINE
     finally:
         reader.close()
+
+
+def test_a_card_left_lying_is_announced_once_and_a_card_placed_again_is_new(
+    sim: IdCardSimulator, reader: SerialIdCardReader
+) -> None:
+    arrivals: list[IdCard] = []
+    leaves: list[None] = []
+    changed = threading.Condition()
+
+    def arrived(card: IdCard) -> None:
+        with changed:
+            arrivals.append(card)
+            changed.notify_all()
+
+    def left() -> None:
+        with changed:
+            leaves.append(None)
+            changed.notify_all()
+
+    reader.card_did_arrive.connect(arrived)
+    reader.card_did_leave.connect(left)
+    sim.place_card("wang_yan")
+    reader.start_watching()
+    with changed:
+        assert changed.wait_for(lambda: len(arrivals) == 1, WAIT)
+    # Let the watcher poll the lying card a few more times: it must not be announced again.
+    polls = len(sim.peer.received)
+    deadline = time.monotonic() + WAIT
+    while len(sim.peer.received) < polls + 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (len(arrivals), len(leaves)) == (1, 0)
+    assert reader.card_on_reader == SAMPLE_CARDS["wang_yan"]
+    # The demo lifts the card and puts one down in the same instant: still a leave, then a new arrival.
+    sim.remove_card()
+    sim.place_card("wang_yan")
+    with changed:
+        assert changed.wait_for(lambda: len(arrivals) == 2, WAIT)
+    assert len(leaves) == 1
+    # A card that was read can be read again on request while it lies there.
+    assert reader.read_card(timeout=2).name == "王䶮"
