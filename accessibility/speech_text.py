@@ -143,10 +143,10 @@ def read_id_number(masked: str, language: str = "zh_CN") -> str:
     """A masked 18-character ID number (居民身份证号) as spoken; refuses an unmasked one."""
     compact = _compact(masked)
     refuse_unmasked(compact)
-    if len(compact) != 18 or not any(ch in MASK_CHARS for ch in compact):
-        raise UnmaskedNumberError("ID number") if len(compact) == 18 else ValueError(
-            f"not an 18-character masked ID number: {len(compact)} characters"
-        )
+    if len(compact) != 18:
+        raise ValueError(f"not an 18-character masked ID number: {len(compact)} characters")
+    if not any(ch in MASK_CHARS for ch in compact):
+        raise UnmaskedNumberError("ID number")
     return read_masked(compact, language)
 
 

@@ -111,9 +111,11 @@ class Playback:
         assert stdin is not None
         try:
             stdin.write(samples)
-            stdin.close()
-        except (BrokenPipeError, OSError):
-            pass  # the player died or was cut; its exit status says which
+        except OSError:
+            pass  # BrokenPipe: the player died or was cut; its exit status says which
+        finally:
+            with contextlib.suppress(OSError):
+                stdin.close()  # closes the pipe even when the final flush hits a dead player
         try:
             code = self.process.wait(timeout=duration_s + 10.0)
         except subprocess.TimeoutExpired:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import sys
 import tempfile
 import threading
 import time
 import wave
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +34,17 @@ class SynthesisError(Exception):
     """Speech could not be made; ``str(self)`` tells the technician what to check."""
 
 
-class _QuietStdout(io.TextIOBase):
-    """Passes writes through, except the driver's "Audio saved to …" line (it would corrupt JSON output)."""
+def _driver_print(*args: object, **_kwargs: object) -> None:
+    log.debug("pyttsx3 espeak driver: %s", " ".join(str(arg) for arg in args))
 
-    def __init__(self, inner: TextIO) -> None:
-        self.inner = inner
-        self._dropping = False
 
-    def write(self, text: str) -> int:
-        # print() writes the line and its newline in two calls; drop both.
-        if text.startswith("Audio saved to "):
-            self._dropping = True
-            return len(text)
-        if self._dropping and text == "\n":
-            self._dropping = False
-            return len(text)
-        self._dropping = False
-        return self.inner.write(text)
+def _silence_driver_prints() -> None:
+    # The espeak driver print()s "Audio saved to <file>" for every file, which would corrupt the JSON that
+    # `kiosk doctor --json` writes to stdout. A module-level `print` in the driver shadows the builtin for
+    # that module alone; swapping sys.stdout instead would race with every other thread that writes.
+    from pyttsx3.drivers import espeak
 
-    def flush(self) -> None:
-        self.inner.flush()
+    espeak.print = _driver_print
 
 
 def make_scratch_dir() -> Path:
@@ -93,6 +83,7 @@ class Pyttsx3Synthesizer:
                 import pyttsx3
 
                 self._engine = pyttsx3.init("espeak")
+                _silence_driver_prints()
             except Exception as exc:  # ImportError, OSError (no libespeak-ng), RuntimeError (init failed)
                 raise SynthesisError(
                     f"speech engine unavailable ({exc}); check that espeak-ng and libespeak-ng1 are installed"
@@ -137,16 +128,14 @@ class Pyttsx3Synthesizer:
         with _ESPEAK_LOCK:
             engine = self._ensure_engine()
             token = engine.connect("finished-utterance", self._on_finished)
-            quiet = _QuietStdout(sys.stdout)
             try:
                 for attempt in (1, 2):
                     self._finished.clear()
                     into.unlink(missing_ok=True)
-                    with contextlib.redirect_stdout(quiet):
-                        self._apply(engine, voice, rate_wpm)
-                        engine.save_to_file(text, str(into))
-                        engine.runAndWait()
-                        done = self._finished.wait(_SYNTH_TIMEOUT_S)
+                    self._apply(engine, voice, rate_wpm)
+                    engine.save_to_file(text, str(into))
+                    engine.runAndWait()
+                    done = self._finished.wait(_SYNTH_TIMEOUT_S)
                     data = into.read_bytes() if into.exists() else b""
                     if done and wav_frames(data) > 0:
                         return data

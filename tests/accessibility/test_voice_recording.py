@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from accessibility.voice import VoiceSettings
@@ -72,3 +74,20 @@ def test_make_voice_follows_the_config(tmp_path: Path) -> None:
         assert real.rate_wpm == 180
     finally:
         real.close()
+
+
+def test_the_voice_engine_needs_no_qt() -> None:
+    # accessibility/ may use Qt, but the voice must run in a service with no display and no PySide6.
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('PySide6', 'shiboken6'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import accessibility.voice_factory, accessibility.voice_pyttsx3, accessibility.speech_text\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.stdout.strip() == "ok", result.stderr
