@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from accessibility.voice import VoiceSettings
+from accessibility.voice import VOICE_IDS, VoiceSettings
 from accessibility.voice_pyttsx3 import Pyttsx3Voice
 from devices.base import DeviceState
 
@@ -228,3 +228,22 @@ def test_no_audio_device_means_silence_a_failure_event_and_degraded_health(
         assert voice.health.state is DeviceState.DEGRADED
     finally:
         voice.close()
+
+
+def test_missing_voice_data_takes_the_voice_offline_until_it_works_again(
+    voice: Pyttsx3Voice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the English espeak-ng voice file were not installed on this kiosk.
+    monkeypatch.setitem(VOICE_IDS, "en", "en-not-installed")
+    events = Events(voice)
+    voice.set_language("en")
+    voice.say("Please take your card")
+    assert voice.wait_idle()
+    assert voice.health.state is DeviceState.OFFLINE
+    assert "en-not-installed" in voice.health.reason
+    assert events.of("fail")
+    voice.set_language("zh_CN")
+    voice.say_prompt("place_card", SHORT_PROMPT)
+    assert voice.wait_idle()
+    assert voice.health.state is DeviceState.OK
+    assert events.of("start") == [SHORT_PROMPT]
