@@ -210,6 +210,8 @@ class Device(abc.ABC):
 
     def start_polling(self, interval: float = 5.0, backoff: Backoff | None = None) -> None:
         """Poll health every ``interval`` seconds; while offline, retry with capped jittered backoff."""
+        if self._poller is not None and self._poller.is_alive():
+            return  # one poller per device: a second would double the traffic and race the first
         backoff = backoff or Backoff()
 
         def loop() -> None:

@@ -131,6 +131,15 @@ def mask_name(text: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def mask_address(text: str) -> str:
+    """``北京市东城区示例胡同1号`` → ``北京市东城区****``: the first six characters (about province and
+    district) kept, the street and number hidden."""
+    address = text.strip()
+    if len(address) <= 6:
+        return address[: len(address) // 2] + "*" * (len(address) - len(address) // 2)
+    return address[:6] + "****"
+
+
 def mask_phone(text: str) -> str:
     """``13812345678`` → ``138****5678``; a shorter number (landline) keeps only its last 4 digits."""
     digits = re.sub(r"\D", "", text)

@@ -18,7 +18,7 @@ from devices.idcard.samples import DEFAULT_SAMPLE
 from devices.idcard.serial_reader import SerialIdCardReader
 from devices.idcard.sim_reader import SimulatedIdCardReader, sample_in_url
 from kiosk.commands.support import CliContext, CliError, SubParsers, print_json, set_handler
-from kiosk.identity import mask_id_number, mask_name
+from kiosk.identity import mask_address, mask_id_number, mask_name
 
 EXIT_NO_READER = 3
 EXIT_NO_CARD = 4
@@ -70,7 +70,7 @@ def _fields(card: IdCard, reveal: bool) -> dict[str, Any]:
     if card.ethnicity_code:
         fields["ethnicity"] = card.ethnicity
     if card.address:
-        fields["address"] = card.address if reveal else card.address[:6] + "…"
+        fields["address"] = card.address if reveal else mask_address(card.address)
     if card.authority:
         fields["authority"] = card.authority
     if card.pass_number:

@@ -11,6 +11,7 @@ from kiosk.identity import (
     age_on,
     check_character,
     is_valid_id_number,
+    mask_address,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -91,3 +92,8 @@ def test_masking_never_shows_the_middle_of_short_values() -> None:
     assert mask_name("李") == "*"
     assert mask_phone("12345678") == "****5678"
     assert mask_id_number("H123456") == "H*****6"
+
+
+def test_addresses_keep_only_the_district() -> None:
+    assert mask_address("北京市东城区示例胡同1号") == "北京市东城区****"
+    assert mask_address("某村") == "某*"
