@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from devices.camera.frames import Frame, to_grey
+from devices.camera.frames import Frame, check_frame, to_grey
 
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 #: Regions smaller than this (pixels of the full frame, each side) cannot hold a readable code.
@@ -101,9 +101,12 @@ def _region_views(grey: Frame, box: tuple[int, int, int, int]) -> Iterator[tuple
     yield "region-sharpen", cv2.addWeighted(big, 1.8, soft, -0.8, 0), scale
 
 
-def decode_qr(frame: Frame) -> RawQr | None:
-    """The first QR code found in ``frame`` (grey or BGR), or None; see the module text for the stages."""
-    grey = to_grey(frame)
+def decode_qr(frame: object) -> RawQr | None:
+    """The first QR code found in ``frame`` (grey or BGR), or None; see the module text for the stages.
+
+    A bad frame raises an :class:`~devices.camera.errors.ImageError` (see :func:`check_frame`).
+    """
+    grey = to_grey(check_frame(frame))
     found = _read(grey, "frame")
     if found is not None:
         return found

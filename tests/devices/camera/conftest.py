@@ -15,7 +15,8 @@ _GENERATE = Path(__file__).with_name("generate.py")
 def load_generate() -> ModuleType:
     """``generate.py`` as a module (tests run in importlib mode, so it is not importable by name)."""
     spec = importlib.util.spec_from_file_location("camera_test_generate", _GENERATE)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     if spec.name in sys.modules:
         return sys.modules[spec.name]
     module = importlib.util.module_from_spec(spec)

@@ -43,7 +43,8 @@ def test_a_turned_page_is_found_and_comes_out_upright(gen: ModuleType, angle: fl
     assert _corner_error(capture.outline.corners, case.corners) < 3.0
     assert _marker_is_top_left(capture.jpeg)
     width, height = capture.size
-    assert width < height and 1600 <= height <= 2000
+    assert width < height
+    assert 1600 <= height <= 2000
     assert abs(width / height - 210 / 297) < 0.01  # snapped to A4
     assert len(capture.jpeg) <= 1_000_000
 
@@ -104,5 +105,6 @@ def test_an_empty_desk_has_no_page() -> None:
     frame = scenes.desk(1280, 720, seed=1)
     assert find_page(frame) is None
     capture = capture_document(frame)
-    assert capture.jpeg == b"" and capture.issues == (QualityIssue.NO_PAGE,)
+    assert capture.jpeg == b""
+    assert capture.issues == (QualityIssue.NO_PAGE,)
     assert capture.advice == "请把材料放在拍摄区中间 / put the paper in the middle of the capture area"

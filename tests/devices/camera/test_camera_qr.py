@@ -49,7 +49,8 @@ def test_reads_a_dark_mode_code(gen: ModuleType) -> None:
     code = cv2.resize(255 - scenes.qr_modules("HALL-APPT-7731"), None, fx=5, fy=5, interpolation=cv2.INTER_NEAREST)
     scenes.paste(frame, code, scenes.quad_around((640, 360), code.shape[1], code.shape[0], 20), nearest=True)
     raw = decode_qr(frame)
-    assert raw is not None and raw.text == "HALL-APPT-7731"
+    assert raw is not None
+    assert raw.text == "HALL-APPT-7731"
 
 
 def _frame_with(data: bytes) -> np.ndarray:
@@ -94,7 +95,7 @@ def test_kinds_of_payload(text: str, kind: QrKind, host: str) -> None:
 
 
 def test_structured_codes_are_parsed_into_flat_text_fields() -> None:
-    health = classify('{"type":"health","code":"green","extra":{"a":[1,2]},"n":null}'.encode())
+    health = classify(b'{"type":"health","code":"green","extra":{"a":[1,2]},"n":null}')
     assert health.kind is QrKind.STRUCTURED
     assert health.field("code") == "green"
     assert health.field("extra") == '{"a": [1, 2]}'  # kept as text, never interpreted
