@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.attachments import read_content
@@ -61,6 +61,22 @@ class _Checked:
     sha256: str
 
 
+# Built once: passing parameters at execute time keeps SQLAlchemy's per-call work (and the batch) fast.
+_FIND = select(submissions.c.id, submissions.c.body_sha256, submissions.c.response).where(
+    submissions.c.id.in_(bindparam("ids", expanding=True))
+)
+_INSERT = insert(submissions).returning(submissions.c.seq, submissions.c.id, sort_by_parameter_order=True)
+_NUMBER = (
+    update(submissions)
+    .where(submissions.c.seq == bindparam("b_seq"))
+    .values(case_no=bindparam("b_case_no"), response=bindparam("b_response"))
+)
+_LINK = insert(submission_attachments)
+_ATTACHMENT = select(attachments.c.upload_length, attachments.c.complete).where(
+    attachments.c.sha256 == bindparam("sha256")
+)
+
+
 class IntakeDesk:
     """Accepts submissions into the platform's database, exactly once per submission id."""
 
@@ -78,24 +94,26 @@ class IntakeDesk:
         if idempotency_key != checked.model.id:
             return _reject(422, "idempotency_key_mismatch", "Idempotency-Key must equal the body's id")
         with self._engine.begin() as conn:
-            return self._store(conn, checked)
+            return self._store_all(conn, [checked])[0]
 
     def accept_many(self, raws: Sequence[object], *, terminal_id: str) -> list[tuple[str, Answer]]:
         """Many submissions in one database transaction (one disk flush), each answered on its own."""
-        results: list[tuple[str, Answer]] = []
-        with self._engine.begin() as conn:
-            for raw in raws:
-                item_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
-                checked = self._check(raw, terminal_id)
-                if isinstance(checked, Answer):
-                    results.append((item_id, checked))
-                    continue
-                results.append((checked.model.id, self._store(conn, checked)))
-        return results
+        checked = [self._check(raw, terminal_id) for raw in raws]
+        answers: list[Answer | None] = [c if isinstance(c, Answer) else None for c in checked]
+        valid = [c for c in checked if isinstance(c, _Checked)]
+        if valid:
+            with self._engine.begin() as conn:
+                stored = iter(self._store_all(conn, valid))
+                answers = [a if a is not None else next(stored) for a in answers]
+        ids = [
+            c.model.id if isinstance(c, _Checked) else str(raw.get("id", "")) if isinstance(raw, dict) else ""
+            for c, raw in zip(checked, raws, strict=True)
+        ]
+        return [(i, a) for i, a in zip(ids, answers, strict=True) if a is not None]
 
     def _check(self, raw: object, terminal_id: str) -> _Checked | Answer:
         try:
-            model = SubmissionIn.model_validate(raw)
+            model = raw if isinstance(raw, SubmissionIn) else SubmissionIn.model_validate(raw)
         except ValidationError as exc:
             return _reject(422, "invalid_submission", validation_message(exc))
         if model.terminal_id != terminal_id:
@@ -103,79 +121,106 @@ class IntakeDesk:
         canonical = canonical_json(model.model_dump(mode="json"))
         return _Checked(model, canonical, hashlib.sha256(canonical).hexdigest())
 
-    def _existing(self, conn: Connection, checked: _Checked) -> Answer | None:
-        row = conn.execute(
-            select(submissions.c.body_sha256, submissions.c.response).where(
-                submissions.c.id == checked.model.id
-            )
-        ).first()
-        if row is None:
-            return None
-        if row[0] != checked.sha256:
+    @staticmethod
+    def _compare(checked: _Checked, body_sha256: str, response: str) -> Answer:
+        if body_sha256 != checked.sha256:
             log.info("submission %s: same key, different body -> 409", checked.model.id)
-            return _reject(
-                409, "idempotency_conflict", "this submission id was already used for a different body"
-            )
-        return Answer(201, json.loads(row[1]), replayed=True)
+            return _reject(409, "idempotency_conflict", "this submission id was already used for a different body")
+        return Answer(201, json.loads(response), replayed=True)
 
-    def _store(self, conn: Connection, checked: _Checked) -> Answer:
-        existing = self._existing(conn, checked)
-        if existing is not None:
-            return existing
-        opened = self._open(conn, checked)
+    def _store_all(self, conn: Connection, items: list[_Checked]) -> list[Answer]:
+        """Store what is new in one go; answer what exists from the stored first answer."""
+        known = {row[0]: (row[1], row[2]) for row in conn.execute(_FIND, {"ids": [c.model.id for c in items]})}
+        answers: list[Answer | None] = [None] * len(items)
+        fresh: list[tuple[int, _Checked, bytes]] = []
+        later: list[int] = []  # repeats inside this batch, answered once the first copy is stored
+        taken: set[str] = set()
+        for index, item in enumerate(items):
+            if item.model.id in known:
+                answers[index] = self._compare(item, *known[item.model.id])
+            elif item.model.id in taken:
+                later.append(index)
+            else:
+                opened = self._open(conn, item)
+                if isinstance(opened, Answer):
+                    answers[index] = opened
+                else:
+                    taken.add(item.model.id)
+                    fresh.append((index, item, opened))
+        if fresh:
+            try:
+                with conn.begin_nested():
+                    for (index, _, _), answer in zip(fresh, self._insert(conn, fresh), strict=True):
+                        answers[index] = answer
+            except IntegrityError:
+                # Another request stored one of these ids first: settle them one at a time.
+                later.extend(index for index, _, _ in fresh)
+        for index in sorted(later):
+            answers[index] = self._store_one(conn, items[index])
+        return [a for a in answers if a is not None]
+
+    def _store_one(self, conn: Connection, item: _Checked) -> Answer:
+        row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
+        if row is not None:
+            return self._compare(item, row[1], row[2])
+        opened = self._open(conn, item)
         if isinstance(opened, Answer):
             return opened
-        model = checked.model
-        now = utc_now()
-        received_at = iso(now)
         try:
             with conn.begin_nested():
-                inserted = conn.execute(
-                    insert(submissions).values(
-                        id=model.id,
-                        terminal_id=model.terminal_id,
-                        service_code=model.service_code,
-                        status="accepted",
-                        body_sha256=checked.sha256,
-                        body=checked.canonical.decode("utf-8"),
-                        payload=opened,
-                        response="",
-                        received_at=received_at,
-                        updated_at=received_at,
-                    )
-                ).inserted_primary_key
-                assert inserted is not None
-                seq = inserted[0]
-                case_no = case_number(int(seq), now)
-                body = envelope(
-                    "submission_receipt",
-                    submission_id=model.id,
-                    case_no=case_no,
-                    received_at=received_at,
-                    status="accepted",
-                )
-                conn.execute(
-                    update(submissions)
-                    .where(submissions.c.seq == seq)
-                    .values(case_no=case_no, response=json.dumps(body, ensure_ascii=False))
-                )
-                for position, ref in enumerate(model.attachments):
-                    conn.execute(
-                        insert(submission_attachments).values(
-                            submission_id=model.id,
-                            position=position,
-                            sha256=ref.sha256,
-                            media_type=ref.media_type,
-                        )
-                    )
+                return self._insert(conn, [(0, item, opened)])[0]
         except IntegrityError:
-            # Another request stored this id first: answer what it answered.
-            winner = self._existing(conn, checked)
-            if winner is None:
+            row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
+            if row is None:
                 raise
-            return winner
-        log.info("submission %s accepted as case %s", model.id, case_no)
-        return Answer(201, body)
+            return self._compare(item, row[1], row[2])
+
+    def _insert(self, conn: Connection, fresh: list[tuple[int, _Checked, bytes]]) -> list[Answer]:
+        now = utc_now()
+        received_at = iso(now)
+        rows = conn.execute(
+            _INSERT,
+            [
+                {
+                    "id": item.model.id,
+                    "terminal_id": item.model.terminal_id,
+                    "service_code": item.model.service_code,
+                    "status": "accepted",
+                    "body_sha256": item.sha256,
+                    "body": item.canonical.decode("utf-8"),
+                    "payload": payload,
+                    "response": "",
+                    "received_at": received_at,
+                    "updated_at": received_at,
+                }
+                for _, item, payload in fresh
+            ],
+        ).all()
+        answers: list[Answer] = []
+        numbers: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        for (seq, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
+            case_no = case_number(int(seq), now)
+            body = envelope(
+                "submission_receipt",
+                submission_id=submission_id,
+                case_no=case_no,
+                received_at=received_at,
+                status="accepted",
+            )
+            numbers.append(
+                {"b_seq": seq, "b_case_no": case_no, "b_response": json.dumps(body, ensure_ascii=False)}
+            )
+            links.extend(
+                {"submission_id": submission_id, "position": pos, "sha256": ref.sha256, "media_type": ref.media_type}
+                for pos, ref in enumerate(item.model.attachments)
+            )
+            answers.append(Answer(201, body))
+            log.info("submission %s accepted as case %s", submission_id, case_no)
+        conn.execute(_NUMBER, numbers)
+        if links:
+            conn.execute(_LINK, links)
+        return answers
 
     def _open(self, conn: Connection, checked: _Checked) -> bytes | Answer:
         model = checked.model
@@ -189,11 +234,7 @@ class IntakeDesk:
             log.info("submission %s: seal does not open", model.id)
             return _reject(422, "seal_does_not_open", f"sealed payload does not open: {exc}")
         for index, ref in enumerate(model.attachments):
-            row = conn.execute(
-                select(attachments.c.upload_length, attachments.c.complete).where(
-                    attachments.c.sha256 == ref.sha256
-                )
-            ).first()
+            row = conn.execute(_ATTACHMENT, {"sha256": ref.sha256}).first()
             if row is None or not row[1]:
                 return _reject(
                     422, "attachment_missing", f"attachment {index} ({ref.sha256}) is not uploaded completely"

@@ -153,7 +153,7 @@ def test_batch_answers_each_item_on_its_own(terminal: Any, rows: Any) -> None:
     assert terminal.post(good[0].body).status_code == 201
     conflicting = {**good[1].body, "service_code": "OTHER"}
     broken = {"id": "x"}
-    items = [d.body for d in good] + [conflicting, broken]
+    items = [d.body for d in good] + [conflicting, broken, good[5].body]
     answer = terminal.session.post(
         terminal.url(PATH_SUBMISSIONS_BATCH), json={"submissions": items}, headers=terminal.headers, timeout=60
     )
@@ -161,8 +161,10 @@ def test_batch_answers_each_item_on_its_own(terminal: Any, rows: Any) -> None:
     body = answer.json()
     assert is_envelope(body, "batch_result")
     statuses = [r["status"] for r in body["results"]]
-    assert statuses == [201] * 20 + [409, 422]
+    assert statuses == [201] * 20 + [409, 422, 201]
     assert body["results"][0]["replayed"] is True
+    assert body["results"][-1]["replayed"] is True  # the same item twice in one batch: stored once
+    assert body["results"][-1]["body"] == body["results"][5]["body"]
     assert all(is_envelope(r["body"], "submission_receipt") for r in body["results"][:20])
     assert rows("submissions", "terminal_id = :t", t=terminal.terminal_id) == 20
 
