@@ -111,6 +111,7 @@ class Pyttsx3Synthesizer:
             time.sleep(0.002)
         driver.setProperty("voice", voice)
         driver.setProperty("rate", rate_wpm)
+        now_voice, now_rate = "", 0
         while time.monotonic() < deadline:
             now_voice, now_rate = driver.getProperty("voice") or "", driver.getProperty("rate")
             if now_rate == rate_wpm and now_voice.rsplit("/", 1)[-1] == voice and not _espeak.IsPlaying():
@@ -140,7 +141,7 @@ class Pyttsx3Synthesizer:
                     if done and wav_frames(data) > 0:
                         return data
                     # Seen rarely under load (an early end-of-message after the driver's own cancel): the
-                    # retry makes it properly; only both failing is a real fault.
+                    # retry makes it properly; only all attempts failing is a real fault.
                     log.info(
                         "espeak attempt %d: no sound for %d chars (finished=%s, %d bytes); retrying",
                         attempt, len(text), done, len(data),
