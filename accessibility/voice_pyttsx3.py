@@ -31,7 +31,7 @@ from devices.base import DeviceState
 
 log = logging.getLogger(__name__)
 
-_SPEAK, _PREPARE, _QUIT = 0, 1, 2  # queue priorities: lower runs first
+_QUIT, _SPEAK, _PREPARE = -1, 0, 1  # queue priorities: lower runs first; closing skips the backlog
 #: Decoded prompts kept in memory so a cached prompt starts without reading the disk.
 _MEMORY_PROMPTS = 48
 
