@@ -5,6 +5,7 @@ worker thread; results come back as values or typed errors with a message a pers
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.flow import Rating, SubmissionRequest, SubmitOutcome
@@ -66,3 +67,15 @@ class DemoControls(Protocol):
     def place_card(self) -> None: ...
 
     def show_qr(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class HallPorts:
+    """Everything the shell needs from the hall, in one value made at start-up."""
+
+    matters: Matters
+    identification: Identification
+    receipts: Receipts
+    capture: Capture
+    staff: StaffCall
+    demo: DemoControls | None = None

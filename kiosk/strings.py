@@ -14,7 +14,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # shell
     "app.title": ("政务服务自助终端", "Government Services Kiosk"),
     "shell.elder_on": ("长辈版", "Large text"),
-    "shell.elder_off": ("标准版", "Standard"),
+    "shell.elder_off": ("退出长辈版", "Standard text"),
     "shell.call_staff": ("呼叫工作人员", "Call staff"),
     "shell.repeat": ("再听一遍", "Repeat"),
     "shell.volume_up": ("声音大", "Louder"),
@@ -89,6 +89,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "form.date_range": ("日期应在 {low} 到 {high} 之间。", "The date must be between {low} and {high}."),
     "form.too_long": ("内容太长，最多 {count} 个字。", "Too long: at most {count} characters."),
     "form.capture": ("拍照", "Take photo"),
+    "form.camera_area": ("请对准摄像头", "Face the camera"),
     "form.retake": ("重拍", "Retake"),
     "form.captured": ("已拍好", "Photo taken"),
     "form.sign_clear": ("重写", "Clear"),

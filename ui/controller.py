@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
@@ -20,7 +19,7 @@ from kiosk.catalog import Catalog
 from kiosk.config import Config
 from kiosk.flow import CitizenFlow, SubmissionRequest, SubmitOutcome
 from kiosk.idle import IdleClock, IdlePhase
-from kiosk.ports import Capture, DemoControls, HallError, Identification, Matters, Receipts, StaffCall
+from kiosk.ports import HallError, HallPorts
 from kiosk.session import Applicant, Session
 from kiosk.strings import Texts
 from kiosk.views import FlowScreen
@@ -35,16 +34,6 @@ log = logging.getLogger(__name__)
 FIXED_PROMPTS = ("attract", "services", "submitting", "thanks")
 #: How long the goodbye stays before the wipe.
 THANKS_SECONDS = 6
-
-
-@dataclass(frozen=True)
-class HallPorts:
-    matters: Matters
-    identification: Identification
-    receipts: Receipts
-    capture: Capture
-    staff: StaffCall
-    demo: DemoControls | None = None
 
 
 class KioskController(QObject):
@@ -102,6 +91,7 @@ class KioskController(QObject):
         self._wipe_pending = False
         self._last_request: SubmissionRequest | None = None
         self.flow.on_change.append(self._on_flow_change)
+        self.window.orientation_did_change.append(self.render)
         self.window.apply_theme(self.theme)
         self.voice.set_elder(self.theme.name == "elder")
         self._on_flow_change(self.flow.screen)
@@ -208,21 +198,25 @@ class KioskController(QObject):
         self.voice.repeat()
 
     def call_staff(self) -> None:
+        """呼叫工作人员: the alert goes to the platform; the person is told help is coming (or where to go)."""
         self.staff_calls += 1
         screen = self.flow.step
+        self.bridge.run_in_worker(
+            lambda: self.ports.staff.call_staff(screen),
+            self.show_staff_coming,
+            lambda _exc: self.show_staff_coming(False),
+        )
 
-        def done(reached: bool) -> None:
-            text = self.texts("shell.staff_coming" if reached else "shell.staff_coming_offline")
-            self.window.show_overlay(
-                self.theme,
-                self.texts("shell.call_staff"),
-                text,
-                [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
-                name="staff-called",
-            )
-            self.voice.say(text)
-
-        self.bridge.run_in_worker(lambda: self.ports.staff.call_staff(screen), done, lambda _exc: done(False))
+    def show_staff_coming(self, reached: bool) -> None:
+        text = self.texts("shell.staff_coming" if reached else "shell.staff_coming_offline")
+        self.window.show_overlay(
+            self.theme,
+            self.texts("shell.call_staff"),
+            text,
+            [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
+            name="staff-called",
+        )
+        self.voice.say(text)
 
     def start_over(self) -> None:
         self.voice.stop()
@@ -240,8 +234,7 @@ class KioskController(QObject):
         self.flow.show_page(page)
 
     def answer(self, value: str) -> None:
-        if not self.flow.answer(value) and self.flow.screen.name == "form":
-            return
+        self.flow.answer(value)
 
     def answer_file(self, kind: str, data: bytes) -> None:
         suffix = ".png" if kind == "signature" else ".jpg"

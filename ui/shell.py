@@ -50,16 +50,23 @@ class KioskWindow(QWidget):
             self._layout.addWidget(part)
         self._overlay: QFrame | None = None
         self.screen_name = ""
+        self._landscape: bool | None = None
+        #: Called when the window turns between portrait and landscape (screens lay out differently).
+        self.orientation_did_change: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ rendering
     def apply_theme(self, theme: Theme) -> None:
         self.setStyleSheet(style_sheet(theme))
+        # A second style sheet set before the window is first shown is not re-applied by Qt on its own.
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def show_screen(
         self, screen: QWidget, screen_name: str, theme: Theme, texts: Texts, hall_name: str, *, can_back: bool
     ) -> None:
         """Replace the bars and the body; old widgets are deleted (nothing of the last screen lingers)."""
         self.screen_name = screen_name
+        self._landscape = self.width() > self.height()
         top = self._top_bar(theme, texts, hall_name)
         bottom = self._bottom_bar(theme, texts, screen_name, can_back=can_back)
         for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
@@ -70,6 +77,7 @@ class KioskWindow(QWidget):
         self._top, self._body, self._bottom = top, screen, bottom
         self._layout.setStretchFactor(screen, 1)
         if self._overlay is not None:
+            self._set_content_visible(False)
             self._overlay.raise_()
 
     def _top_bar(self, theme: Theme, texts: Texts, hall_name: str) -> QFrame:
@@ -94,8 +102,8 @@ class KioskWindow(QWidget):
         toggle.setAccessibleDescription("切换长辈版 / switch large text")
         for widget in (
             toggle,
-            button("🔉 " + texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),
-            button("🔊 " + texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
+            button(texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),
+            button(texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
             button(texts("shell.repeat"), self._actions.repeat, "secondary", name="repeat"),
         ):
             widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -145,16 +153,23 @@ class KioskWindow(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         overlay.setGeometry(self.rect())
+        self._set_content_visible(False)
         overlay.show()
         overlay.raise_()
         self._overlay = overlay
         return text
+
+    def _set_content_visible(self, visible: bool) -> None:
+        """Under an overlay the screen is hidden, not just covered: nothing behind it can be tapped or read."""
+        for part in (self._top, self._body, self._bottom):
+            part.setVisible(visible)
 
     def hide_overlay(self) -> None:
         if self._overlay is not None:
             self._overlay.hide()
             self._overlay.deleteLater()
             self._overlay = None
+            self._set_content_visible(True)
 
     @property
     def overlay(self) -> QFrame | None:
@@ -164,6 +179,9 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
         if self._overlay is not None:
             self._overlay.setGeometry(self.rect())
+        if self._landscape is not None and (self.width() > self.height()) != self._landscape:
+            for callback in list(self.orientation_did_change):
+                callback()
 
     def find_button(self, name: str) -> QPushButton | None:
         return self.findChild(QPushButton, name, Qt.FindChildOption.FindChildrenRecursively)

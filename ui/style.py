@@ -47,7 +47,7 @@ QPushButton[role="secondary"] {{ background: {p.surface}; color: {p.text}; }}
 QPushButton[role="danger"] {{ background: {p.danger}; color: {p.on_danger}; }}
 QPushButton[role="success"] {{ background: {p.success}; color: {p.on_success}; }}
 QPushButton[role="tile"] {{
-    background: {p.surface}; color: {p.text}; text-align: left; padding: {t.spacing_px}px;
+    background: {p.surface}; color: {p.text}; padding: {t.spacing_px}px;
     font-size: {t.button_px}px;
 }}
 QPushButton:disabled {{ background: {p.surface}; color: {p.muted_text}; border-style: dashed; }}

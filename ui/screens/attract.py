@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.views import AttractView
@@ -33,5 +33,4 @@ def build(view: AttractView, ctx: ScreenContext) -> QWidget:
         button("高对比度 / Contrast", ctx.actions.toggle_high_contrast, "secondary", name="contrast"),
     )
     layout.addWidget(choices)
-    layout.setAlignment(start, Qt.AlignmentFlag.AlignHCenter)
     return screen

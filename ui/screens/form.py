@@ -82,8 +82,8 @@ def _preview(ctx: ScreenContext) -> QLabel:
         image = QImage.fromData(frame)
         preview.setPixmap(QPixmap.fromImage(image).scaledToWidth(640, Qt.TransformationMode.SmoothTransformation))
     else:
-        preview.setText("📷")
-        preview.setProperty("role", "heading")
+        preview.setText(ctx.texts("form.camera_area"))
+        preview.setProperty("role", "value")
     return preview
 
 

@@ -32,9 +32,9 @@ def build_result(view: ResultView, ctx: ScreenContext) -> QWidget:
     screen, layout = _screen(ctx)
     layout.addWidget(label(view.service_name, "small"))
     layout.addWidget(label(view.title, "heading"))
-    if view.kind == "ticket":
+    if view.case_no:
         number = label(view.case_no, "title", wrap=False, center=True)
-        number.setObjectName("ticket-number")
+        number.setObjectName("ticket-number" if view.kind == "ticket" else "case-number")
         layout.addWidget(number)
     layout.addWidget(card(ctx.theme, label(view.message)))
     for key, value in view.rows:

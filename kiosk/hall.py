@@ -1,0 +1,269 @@
+"""The hall's machinery, made once at start-up from the config and passed to the shell (no singletons).
+
+``open_hall`` builds the device registry and the devices, the sealed outbox and its sync engine, the catalog
+cache, the heartbeat, and — in demo mode — an embedded central platform on loopback with simulated devices.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devices.base import Device, DeviceHandler, DeviceHealth, DeviceState, SilentHandler
+from devices.idcard import drivers as idcard_drivers
+from devices.idcard.reader import IdCardReader
+from devices.idcard.sim_reader import SimulatedIdCardReader
+from devices.printer.driver import ReceiptPrinter
+from devices.printer.registration import register_printers
+from devices.registry import DeviceRegistry
+from kiosk.alerts import Heartbeat
+from kiosk.capture import CameraCapture
+from kiosk.catalog import Catalog, parse_catalog
+from kiosk.config import Config
+from kiosk.identification import ReaderIdentification
+from kiosk.matters import OutboxMatters, Terminal
+from kiosk.ports import HallPorts
+from kiosk.printing import JournalReceipts
+from kiosk.queries import NoQueryDesk, QueryDesk, SampleQueryDesk
+from kiosk.ratings import RatingBook
+from kiosk.receipt_journal import ReceiptJournal
+from kiosk.tickets import TicketRoll
+from offline_cache.catalog_cache import CatalogCache
+from offline_cache.courier import PlatformLink
+from offline_cache.sealing import Sealer, load_public_key
+from offline_cache.store import Outbox
+from offline_cache.sync import SyncEngine, SyncSettings
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CATALOG = Path(__file__).with_name("data") / "sample_catalog.json"
+#: The demo's sample residents: who the simulated reader holds for which kind of service.
+DEMO_CARD_ELDER = "li_kun"
+DEMO_CARD_ADULT = "wang_yan"
+
+
+def bundled_catalog() -> Catalog:
+    """The catalog shipped with the terminal: used until the platform's first catalog arrives."""
+    return parse_catalog(SAMPLE_CATALOG.read_bytes())
+
+
+@dataclass
+class Platform:
+    """Where the platform is, and (demo) the embedded one."""
+
+    url: str
+    token: str
+    public_key: bytes
+    central: Any = None  # central.runner.RunningCentral in demo mode
+    keys: Any = None
+
+
+@dataclass
+class Hall:
+    config: Config
+    data_dir: Path
+    platform: Platform
+    registry: DeviceRegistry
+    outbox: Outbox
+    sync: SyncEngine
+    catalog_cache: CatalogCache[Catalog]
+    heartbeat: Heartbeat
+    ports: HallPorts
+    reader: IdCardReader | None = None
+    printer: ReceiptPrinter | None = None
+    camera: Device | None = None
+    closers: list[Any] = field(default_factory=list)
+
+    @property
+    def demo(self) -> bool:
+        return self.platform.central is not None
+
+    def catalog(self) -> Catalog:
+        try:
+            return self.catalog_cache.current()
+        except Exception:  # noqa: BLE001 - no catalog yet: the bundled one
+            return bundled_catalog()
+
+    def refresh_catalog(self) -> None:
+        result = self.catalog_cache.refresh(self.sync.courier.session(), self.platform.url)
+        log.info("catalog refresh: %s %s", result.result, result.message)
+
+    def devices(self) -> dict[str, Device]:
+        return {d.name: d for d in (self.reader, self.printer, self.camera) if d is not None}
+
+    def health_report(self) -> dict[str, Any]:
+        status = self.sync.status()
+        return {
+            "queue_depth": status.pending,
+            "devices": {
+                name: {"state": d.health.state.value, "reason": d.health.reason} for name, d in self.devices().items()
+            },
+        }
+
+    # -- demo: the network can be "cut" by stopping the embedded platform ---------------------------------
+    def stop_platform(self) -> None:
+        if self.platform.central is not None:
+            self.platform.central.stop()
+
+    def start_platform(self) -> None:
+        if self.platform.central is None:
+            return
+        from central.runner import start_central
+
+        port = int(self.platform.url.rsplit(":", 1)[1])
+        self.platform.central = start_central(
+            f"sqlite:///{self.data_dir / 'central.sqlite3'}", catalog=SAMPLE_CATALOG, keys=self.platform.keys, port=port
+        )
+        self.sync.trigger()
+
+    def close(self) -> None:
+        self.heartbeat.stop()
+        self.sync.stop()
+        for device in self.devices().values():
+            device.close()
+        for closer in self.closers:
+            closer()
+        self.outbox.close()
+        if self.platform.central is not None:
+            self.platform.central.stop()
+
+
+def _embedded_platform(data_dir: Path, terminal_id: str) -> Platform:
+    from central.keys import PlatformKeys
+    from central.runner import start_central
+
+    key_file = data_dir / "platform-keys.json"
+    if key_file.exists():
+        keys = PlatformKeys.load(key_file)
+    else:
+        keys = PlatformKeys.generate()
+        keys.save(key_file)
+    central = start_central(f"sqlite:///{data_dir / 'central.sqlite3'}", catalog=SAMPLE_CATALOG, keys=keys)
+    token = central.enroll(terminal_id)
+    return Platform(central.url, token, central.public_key, central=central, keys=keys)
+
+
+def _configured_platform(config: Config) -> Platform:
+    key = base64.b64decode(config.platform.public_key) if config.platform.public_key else b""
+    return Platform(config.platform.url, config.platform.token, key)
+
+
+class DemoControls:
+    """The demo's hands: place a sample resident's card on the simulated reader, show a sample QR code."""
+
+    def __init__(self, reader: Device | None, camera: Device | None) -> None:
+        self.reader = reader if isinstance(reader, SimulatedIdCardReader) else None
+        self.camera = camera
+
+    def place_card(self, sample: str = DEMO_CARD_ELDER) -> None:
+        if self.reader is not None:
+            self.reader.remove_card()
+            self.reader.place_card(sample)
+
+    def remove_card(self) -> None:
+        if self.reader is not None:
+            self.reader.remove_card()
+
+    def show_qr(self) -> None:
+        show_scene = getattr(self.camera, "show_scene", None)
+        if show_scene is not None:
+            show_scene("qr")
+
+
+def _open_device(
+    registry: DeviceRegistry, kind: str, connection: str, handler: DeviceHandler, options: dict[str, Any]
+) -> Device | None:
+    try:
+        device = registry.create(kind, connection, handler, options)
+    except Exception as exc:  # noqa: BLE001 - a broken device must not stop the kiosk; the technician sees why
+        log.error("%s: cannot create driver for %s: %s", kind, connection, exc)
+        return None
+    health: DeviceHealth = device.open()
+    if health.state is DeviceState.OFFLINE:
+        log.warning("%s offline at start: %s", kind, health.reason)
+    device.start_polling()
+    return device
+
+
+def open_hall(
+    config: Config, *, demo: bool, handler: DeviceHandler | None = None, data_dir: Path | None = None
+) -> Hall:
+    handler = handler or SilentHandler()
+    demo = demo or config.is_demo
+    base = data_dir or (config.data_path / ("demo" if demo else "terminal"))
+    base.mkdir(parents=True, exist_ok=True)
+    terminal_id = config.terminal.id
+    platform = _embedded_platform(base, terminal_id) if demo else _configured_platform(config)
+
+    sealer = Sealer(load_public_key(platform.public_key)) if platform.public_key else None
+    outbox = Outbox(base / "outbox", terminal_id=terminal_id, sealer=sealer)
+    link = PlatformLink(platform.url, platform.token, terminal_id, verify_tls=config.platform.verify_tls)
+    sync = SyncEngine(base / "outbox", link, SyncSettings(interval=10.0 if demo else 30.0))
+    catalog_cache: CatalogCache[Catalog] = CatalogCache(base / "catalog.json", parse_catalog)
+
+    registry = DeviceRegistry()
+    idcard_drivers.register(registry)
+    register_printers(registry)
+    devices = config.devices
+    reader = printer = None
+    if devices.id_reader.enabled:
+        options = {"usb_match": devices.id_reader.usb_match, "poll_interval_ms": devices.id_reader.poll_interval_ms}
+        reader = _open_device(registry, "id_reader", devices.id_reader.connection, handler, options)
+    if devices.printer.enabled:
+        options = {"profile": devices.printer.profile, "paper_width_mm": devices.printer.paper_width_mm}
+        if devices.printer.connection.startswith("sim"):
+            options["preview_dir"] = str(base / "receipts")
+        printer = _open_device(registry, "printer", devices.printer.connection, handler, options)
+
+    terminal = Terminal(terminal_id, config.terminal.region_code)
+    # The report closes over ``hall``, which exists before the first beat.
+    heartbeat = Heartbeat(sync.courier.session, lambda: platform.url, terminal_id, lambda: hall.health_report())  # noqa: PLW0108
+    queries: QueryDesk = SampleQueryDesk(sync.courier.reachable) if demo else NoQueryDesk()
+    ratings = RatingBook(base / "ratings.sqlite3")
+    tickets = TicketRoll(base / "tickets.sqlite3")
+    journal = ReceiptJournal(base / "receipt-journal.sqlite3")
+    matters = OutboxMatters(
+        outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
+    )
+    reader_device = reader if isinstance(reader, IdCardReader) else None
+    printer_device = printer if isinstance(printer, ReceiptPrinter) else None
+    receipts = JournalReceipts(printer_device, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id)
+    ports = HallPorts(
+        matters=matters,
+        identification=ReaderIdentification(reader_device),
+        receipts=receipts,
+        capture=CameraCapture(None),
+        staff=heartbeat,
+        demo=DemoControls(reader, None) if demo else None,
+    )
+    hall = Hall(
+        config,
+        base,
+        platform,
+        registry,
+        outbox,
+        sync,
+        catalog_cache,
+        heartbeat,
+        ports,
+        reader=reader_device,
+        printer=printer_device,
+        closers=[ratings.close, tickets.close, journal.close],
+    )
+
+    def send_ratings(reached: bool) -> None:
+        if reached:
+            ratings.send_pending(sync.courier.session(), platform.url, terminal_id)
+
+    heartbeat.after_beat.append(send_ratings)
+    sync.start()
+    heartbeat.start()
+    return hall
+
+
+def temporary_data_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="hall-kiosk-"))

@@ -1,0 +1,58 @@
+"""``kiosk a11y-audit``: every showcased screen and overlay, in every theme and both orientations, checked
+against the accessibility numbers by :mod:`accessibility.audit`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from accessibility.audit import AuditTarget, run_audit_over
+from accessibility.themes import THEMES, Theme
+from kiosk.config import Config
+from kiosk.flow import CitizenFlow
+from kiosk.hall import bundled_catalog
+from kiosk.showcase import showcase
+from kiosk.strings import Texts
+from ui.controller import KioskController
+from ui.screenshots import showcase_controller, steps
+
+
+def _spoken(config: Config) -> dict[str, tuple[str, dict[str, str | None]]]:
+    """What each showcased screen speaks, and the spoken form of any error it shows."""
+    spoken: dict[str, tuple[str, dict[str, str | None]]] = {}
+    texts = Texts(config.ui.language)
+    for step in showcase():
+        flow = CitizenFlow(bundled_catalog(), config.terminal.hall_name, texts=texts)
+        step.drive(flow)
+        screen = flow.screen
+        error = getattr(screen.view, "error", None)
+        errors: dict[str, str | None] = {error: screen.prompt} if error else {}
+        spoken[step.label] = (screen.prompt, errors)
+    spoken["28-idle-warning"] = (texts("idle.prompt"), {})
+    spoken["29-staff-called"] = (texts("shell.staff_coming"), {})
+    return spoken
+
+
+def audit_all(config: Config, *, as_json: bool) -> int:
+    spoken = _spoken(config)
+    with showcase_controller(config) as make:
+
+        def builder(drive: Callable[[KioskController], None]) -> Callable[[Theme], QWidget]:
+            def build(theme: Theme) -> QWidget:
+                controller = make()
+                controller.set_theme(theme.name)
+                drive(controller)
+                controller.ports.identification.stop_waiting()
+                return controller.window
+
+            return build
+
+        targets = [AuditTarget(label, builder(drive), spoken[label][0], spoken[label][1]) for label, drive in steps()]
+        report = run_audit_over(targets, THEMES.values())
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text())
+    return 0 if report.passed else 1

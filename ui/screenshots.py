@@ -1,0 +1,91 @@
+"""``kiosk screenshots DIR``: every screen of the citizen's path, plus the overlays, in every theme and both
+orientations, rendered offscreen with representative data. File names say screen, theme and orientation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from accessibility.voice_recording import RecordingVoice
+from kiosk.config import Config
+from kiosk.flow import CitizenFlow
+from kiosk.hall import open_hall, temporary_data_dir
+from kiosk.showcase import showcase
+from ui.bridge import MainThreadBridge
+from ui.controller import KioskController
+
+PORTRAIT = (1080, 1920)
+LANDSCAPE = (1920, 1080)
+ORIENTATIONS = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
+
+
+@contextmanager
+def showcase_controller(config: Config) -> Iterator[Callable[[], KioskController]]:
+    """A factory of controllers over one real demo hall (simulated devices, embedded platform)."""
+    hall = open_hall(config, demo=True, data_dir=temporary_data_dir())
+    bridge = MainThreadBridge()
+    made: list[KioskController] = []
+
+    def make() -> KioskController:
+        voice = RecordingVoice()
+        controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
+        made.append(controller)
+        return controller
+
+    try:
+        yield make
+    finally:
+        for controller in made:
+            controller.window.close()
+            controller.window.deleteLater()
+        bridge.shutdown()
+        hall.close()
+
+
+def _idle_warning(controller: KioskController) -> None:
+    controller.start()
+    quiet = controller.idle.idle_seconds * controller.idle.factor
+    controller.idle.restart(0.0)
+    controller.clock = lambda: quiet + 1
+    controller.tick()
+
+
+def _staff_called(controller: KioskController) -> None:
+    controller.flow.start()
+    controller.show_staff_coming(True)
+
+
+def _flow_step(drive: Callable[[CitizenFlow], None]) -> Callable[[KioskController], None]:
+    return lambda controller: drive(controller.flow)
+
+
+def steps() -> list[tuple[str, Callable[[KioskController], None]]]:
+    """Every registered screen state, then the overlays."""
+    shown = [(step.label, _flow_step(step.drive)) for step in showcase()]
+    return [*shown, ("28-idle-warning", _idle_warning), ("29-staff-called", _staff_called)]
+
+
+def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    app = QApplication.instance()
+    assert app is not None
+    with showcase_controller(config) as make:
+        for theme in themes:
+            for orientation, size in ORIENTATIONS.items():
+                for label, drive in steps():
+                    controller = make()
+                    controller.window.resize(*size)
+                    controller.set_theme(theme)
+                    controller.window.show()
+                    drive(controller)
+                    app.processEvents()
+                    path = out_dir / f"{label}__{theme}__{orientation}.png"
+                    controller.window.grab().save(str(path))
+                    written.append(path)
+                    controller.ports.identification.stop_waiting()
+                    controller.window.close()
+    return written
