@@ -4,7 +4,8 @@ The pipeline was chosen by measurement on the generated test set (``bench/qr.py`
 zxing-cpp restricted to QR codes is an order of magnitude faster than either OpenCV detector and reads more,
 so it is the decoder; what we add around it is where to look and how to clean the picture up:
 
-1. the whole grey frame as it is (most frames are read here, in a couple of milliseconds);
+1. the grey frame at half size, then as it is (most frames are read here: a phone held close has big
+   modules that survive halving, and a half-size frame decodes in well under a millisecond);
 2. otherwise the regions that look like a code (dense edges, found on a quarter-size copy), cropped and
    enlarged to about 5 px per module, then binarized with a local threshold and sharpened, which recovers small
    codes, blur and soft glare that the first pass misses;
@@ -26,6 +27,8 @@ import zxingcpp
 from devices.camera.frames import Frame, check_frame, to_grey
 
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+#: Frames whose shorter side is at least twice this are first tried at half size (codes with big modules).
+_HALF_MIN_SIDE = 240
 #: Regions smaller than this (pixels of the full frame, each side) cannot hold a readable code.
 _MIN_REGION = 48
 #: At most this many candidate regions are tried per frame, largest first: bounds the time of an empty frame.
@@ -107,6 +110,12 @@ def decode_qr(frame: object) -> RawQr | None:
     A bad frame raises an :class:`~devices.camera.errors.ImageError` (see :func:`check_frame`).
     """
     grey = to_grey(check_frame(frame))
+    h, w = grey.shape
+    if min(h, w) >= 2 * _HALF_MIN_SIDE:
+        half = cv2.resize(grey, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        found = _read(half, "half", scale=0.5)
+        if found is not None:
+            return found
     found = _read(grey, "frame")
     if found is not None:
         return found
