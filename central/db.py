@@ -50,14 +50,20 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def open_engine(url: str, *, create_schema: bool = True) -> Engine:
-    """An engine for ``url`` with the schema in place (created if missing)."""
+    """An engine for ``url`` with the schema in place (created if missing).
+
+    ``hide_parameters``: a database error's message would otherwise quote the row, and rows hold the
+    opened payload; such messages reach the server log.
+    """
     full = normalise_url(url)
     if full.startswith("sqlite"):
-        engine = create_engine(full, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            full, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        engine = create_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
     if create_schema:
         _create_schema(engine)
     return engine
