@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso, utc_now
+from central.db import reading
 from central.schema import attachment_chunks, attachments
 
 
@@ -71,7 +72,7 @@ class AttachmentStore:
     engine: Engine
 
     def state(self, sha256: str) -> UploadState | None:
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             return _state(conn, sha256)
 
     def append(self, sha256: str, offset: int, length: int, data: bytes) -> UploadResult:  # noqa: PLR0911

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -45,8 +45,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option marking a connection that only reads (authentication, look-ups).
+READ_ONLY = "central_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock up front; readers never need it (WAL lets them read beside a writer).
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for look-ups only: on SQLite it does not queue behind a writer's big batch."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def open_engine(url: str, *, create_schema: bool = True) -> Engine:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso, utc_now
+from central.db import reading
 from central.intake import Answer
 from central.models import RatingIn
 from central.schema import ratings, submissions
@@ -27,7 +28,7 @@ class CaseRecords:
     engine: Engine
 
     def case_status(self, case_no: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 select(submissions.c.service_code, submissions.c.status, submissions.c.updated_at).where(
                     submissions.c.case_no == case_no

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso, utc_now
+from central.db import reading
 from central.schema import alerts, terminals
 
 
@@ -84,7 +85,7 @@ class TerminalRegistry:
         if not authorization or not authorization.startswith("Bearer "):
             raise AuthError(401, "unauthenticated", "Authorization: Bearer <terminal token> is required")
         token = authorization[len("Bearer ") :].strip()
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 select(terminals.c.terminal_id, terminals.c.revoked).where(
                     terminals.c.token_sha256 == token_hash(token)
@@ -125,14 +126,14 @@ class TerminalRegistry:
         return now
 
     def last_heartbeat(self, terminal_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(
                 select(terminals.c.last_heartbeat).where(terminals.c.terminal_id == terminal_id)
             ).first()
         return None if row is None or row[0] is None else dict(json.loads(row[0]))
 
     def alerts_of(self, terminal_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(alerts.c.detail).where(alerts.c.terminal_id == terminal_id).order_by(alerts.c.seq)
             )
