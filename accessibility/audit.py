@@ -128,18 +128,16 @@ def _is_target(widget: QWidget) -> bool:
 
 
 def _text_area(widget: QWidget, text: str, inset: int) -> QRect:
-    """Where the text is drawn inside the widget, kept off the border so a border is not taken for text."""
+    """Where the text is drawn, kept off the border (and its rounded corners) so a border is not taken for
+    text. A button's text may sit anywhere (tiles align it left, over two lines): its whole inside counts."""
     inner = widget.rect().adjusted(inset, inset, -inset, -inset)
     if isinstance(widget, QLabel) and not widget.wordWrap():
         drawn = widget.style().itemTextRect(
             widget.fontMetrics(), widget.contentsRect(), int(widget.alignment().value), True, text
         )
         return drawn.adjusted(-2, -2, 2, 2).intersected(inner)
-    if isinstance(widget, QAbstractButton):
-        fm = widget.fontMetrics()
-        drawn = QRect(0, 0, fm.horizontalAdvance(text) + 4, fm.height() + 4)
-        drawn.moveCenter(widget.rect().center())
-        return drawn.intersected(inner)
+    if isinstance(widget, QLabel):
+        return widget.contentsRect().intersected(inner)
     return inner
 
 
@@ -165,7 +163,9 @@ class _ScreenAudit:
 
     def contrast(self, window: QImage, root: QWidget, widget: QWidget, text: str) -> None:
         # Read the whole window's pixels, not widget.grab(): a transparent label shows its parent's fill.
-        area = _text_area(widget, text, max(2, self.theme.border_px + 1))
+        # A rounded corner's arc reaches about 0.3 × radius in from each edge.
+        inset = self.theme.border_px + 1 + math.ceil(0.3 * self.theme.radius_px)
+        area = _text_area(widget, text, inset)
         area.translate(widget.mapTo(root, area.topLeft()) - area.topLeft())
         estimate = estimate_text_contrast(window, area)
         if estimate is None:

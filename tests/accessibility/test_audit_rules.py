@@ -48,6 +48,7 @@ def good_screen(theme: Theme) -> QWidget:
     body.setWordWrap(True)
     column.addWidget(body)
     column.addWidget(QLineEdit("13800138000"))
+    column.addWidget(tile(theme, "高龄津贴申请\n民政局", p.text))
     column.addStretch(1)
     row = QHBoxLayout()
     row.setSpacing(max(theme.spacing_px, 16))
@@ -55,6 +56,19 @@ def good_screen(theme: Theme) -> QWidget:
         row.addWidget(QPushButton(text))
     column.addLayout(row)
     return root
+
+
+def tile(theme: Theme, text: str, colour: str) -> QPushButton:
+    """A service tile: two lines of text aligned left, as the services screen draws them."""
+    p = theme.palette
+    button = QPushButton(text)
+    button.setObjectName("tile")
+    button.setStyleSheet(
+        f"QPushButton#tile {{ color: {colour}; background: {p.surface}; text-align: left;"
+        f" padding: {theme.spacing_px}px; font-size: {theme.button_px}px; min-height: {theme.target_px * 2}px;"
+        f" border: {theme.border_px}px solid {p.border}; border-radius: {theme.radius_px}px; }}"
+    )
+    return button
 
 
 def bad_screen(theme: Theme) -> QWidget:
@@ -163,6 +177,21 @@ def test_the_pixel_contrast_matches_the_wcag_ratio_of_the_colours_drawn(screen: 
     found = _audit(root, STANDARD)
     assert [v.rule for v in found] == ["contrast"]
     assert found[0].measured == f"{contrast_ratio((0x76,) * 3, (255,) * 3):.1f}:1" == "4.5:1"
+
+
+@pytest.mark.parametrize("theme", THEMES.values(), ids=THEMES.keys())
+def test_a_pale_tile_is_caught_wherever_its_text_sits(screen: list[QWidget], theme: Theme) -> None:
+    root = QWidget()
+    root.setObjectName("screen")
+    root.setStyleSheet(f"QWidget#screen {{ background: {theme.palette.background}; }}")
+    screen.append(root)
+    pale = "#999999" if theme is not HIGH_CONTRAST else "#333333"
+    column = QVBoxLayout(root)
+    column.addWidget(tile(theme, "居住证申领\n公安局", pale))
+    column.addStretch(1)
+    found = _audit(root, theme)
+    assert [v.rule for v in found] == ["contrast"], format_violations(found)
+    assert float(found[0].measured.split(":")[0]) < 3.5
 
 
 def test_hidden_and_disabled_widgets_are_not_judged(screen: list[QWidget]) -> None:
