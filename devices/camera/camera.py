@@ -12,9 +12,11 @@ When frames stop coming (the cable was pulled), the camera is closed and reporte
 from __future__ import annotations
 
 import abc
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from devices.base import Device, DeviceHandler, DeviceHealth, DeviceState, Observers
@@ -63,10 +65,13 @@ class Camera(Device):
         self.qr_did_read: Observers[[QrResult]] = Observers()
         #: A document capture finished (good, or the best one before the timeout); on the camera's thread.
         self.document_did_capture: Observers[[DocumentCapture]] = Observers()
+        #: Every frame read, for a live preview during a scan; on the camera's thread, keep it quick.
+        self.frame_did_arrive: Observers[[Frame]] = Observers()
         self._latest: Frame | None = None
         self._latest_at = 0.0
         self._missed = 0
         self._cancel = threading.Event()
+        self._busy = threading.Event()  # a scan or capture holds the camera's thread
         #: Frames read since start: a technician's frame-rate check counts these.
         self.frames_read = 0
 
@@ -99,6 +104,7 @@ class Camera(Device):
                 self._missed = 0
                 self._latest = frame
                 self.frames_read += 1
+                self.frame_did_arrive.emit(frame)
                 return frame
             self._missed += 1
             if self._missed >= MAX_MISSED_FRAMES:
@@ -119,7 +125,12 @@ class Camera(Device):
                 raise CameraError(f"摄像头不可用 / the camera is not available: {health.reason}")
 
     def latest_frame(self) -> Frame | None:
-        """The most recent frame (a fresh one when the last is older than a frame period), None if offline."""
+        """The most recent frame (a fresh one when the last is older than a frame period), None if offline.
+
+        During a scan or capture the scan's own latest frame comes back at once, without waiting for it.
+        """
+        if self._busy.is_set() and not self.thread.is_current():
+            return self._latest
         return self.thread.call(self._latest_frame)
 
     def _latest_frame(self) -> Frame | None:
@@ -130,6 +141,15 @@ class Camera(Device):
             return self._grab()
         except CameraError:
             return None
+
+    @contextlib.contextmanager
+    def _holding(self) -> Iterator[None]:
+        """Mark the camera's thread as held by a scan or capture (so previews need not wait for it)."""
+        self._busy.set()
+        try:
+            yield
+        finally:
+            self._busy.clear()
 
     def cancel(self) -> None:
         """End a running scan or capture soon (within one frame); safe from any thread."""
@@ -143,6 +163,10 @@ class Camera(Device):
         return self.thread.call(self._scan_qr, timeout)
 
     def _scan_qr(self, timeout: float) -> QrResult:
+        with self._holding():
+            return self._scan_qr_frames(timeout)
+
+    def _scan_qr_frames(self, timeout: float) -> QrResult:
         self._ready()
         start = time.monotonic()
         frames = 0
@@ -173,6 +197,10 @@ class Camera(Device):
         return self.thread.call(self._capture_document, timeout)
 
     def _capture_document(self, timeout: float) -> DocumentCapture:
+        with self._holding():
+            return self._capture_document_frames(timeout)
+
+    def _capture_document_frames(self, timeout: float) -> DocumentCapture:
         self._ready()
         start = time.monotonic()
         best: Assessment | None = None

@@ -31,7 +31,7 @@ FINGER_FRACTION = 0.004
 #: The page must fill at least this fraction of the frame.
 MIN_AREA_FRACTION = 0.12
 #: Outline straying further than this (fraction of the page's size) from a straight quadrilateral: not flat.
-MAX_BULGE = 0.02
+MAX_BULGE = 0.01
 
 
 class QualityIssue(enum.Enum):

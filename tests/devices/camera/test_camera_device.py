@@ -193,3 +193,23 @@ def test_bad_connections_are_refused_readably(registry: DeviceRegistry, connecti
     with pytest.raises(DeviceError) as info:
         registry.create("camera", connection, SilentHandler(), {})
     assert " / " in info.value.message
+
+
+def test_a_preview_does_not_wait_for_a_running_scan(sim: SimulatedCamera) -> None:
+    sim.show_scene("empty")
+    previews: list[object] = []
+    sim.frame_did_arrive.connect(previews.append)
+    results: list[QrResult] = []
+    scan = threading.Thread(target=lambda: results.append(sim.scan_qr(timeout=30)))
+    scan.start()
+    try:
+        while not previews:
+            time.sleep(0.01)
+        frame = sim.latest_frame()  # answered from the scan's frames, not queued behind the scan
+        assert frame is not None
+        assert scan.is_alive()
+    finally:
+        sim.cancel()
+        scan.join(timeout=10)
+    assert results
+    assert not results[0].ok

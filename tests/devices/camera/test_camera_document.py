@@ -108,3 +108,16 @@ def test_an_empty_desk_has_no_page() -> None:
     assert capture.jpeg == b""
     assert capture.issues == (QualityIssue.NO_PAGE,)
     assert capture.advice == "请把材料放在拍摄区中间 / put the paper in the middle of the capture area"
+
+
+def test_a_bowed_page_asks_to_lay_it_flat(gen: ModuleType) -> None:
+    case = gen.page_frame(4, seed=9)
+    frame = case.frame.copy()
+    _, tr, br, _ = case.corners
+    side = br - tr
+    outward = np.array([side[1], -side[0]]) / float(np.hypot(*side))
+    # The right edge lifts and bows outward by 16 px in the middle, as a curled sheet does.
+    cv2.fillConvexPoly(frame, np.array([tr, (tr + br) / 2 + outward * 16, br], np.int32), (240, 240, 236))
+    capture = capture_document(frame)
+    assert capture.issues == (QualityIssue.NOT_FLAT,)
+    assert capture.advice == "请把材料放平 / lay the paper flat"
