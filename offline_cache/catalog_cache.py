@@ -71,8 +71,7 @@ class CatalogCache(Generic[Catalog]):
         """The catalog in use (the last good one); raises when there has never been one."""
         if self._current is None:
             raise CatalogUnavailableError(
-                "服务目录暂不可用 / The service catalog is not available yet: "
-                "connect the terminal to the platform"
+                "服务目录暂不可用 / The service catalog is not available yet: connect the terminal to the platform"
             )
         return self._current
 

@@ -92,14 +92,10 @@ def classify(  # noqa: PLR0911 (one return per row of the protocol's table reads
             return Outcome(Verdict.SENT, receipt=receipt_from(body, status))
         return Outcome(Verdict.RETRY, f"HTTP {status} without the protocol envelope (a proxy in the way?)")
     if status == 200:
-        return Outcome(
-            Verdict.RETRY, "HTTP 200 without a receipt: a captive portal or proxy, not the platform"
-        )
+        return Outcome(Verdict.RETRY, "HTTP 200 without a receipt: a captive portal or proxy, not the platform")
     if status in RETRYABLE:
         retry_after = parse_retry_after(headers.get("Retry-After"))
-        return Outcome(
-            Verdict.RETRY, f"HTTP {status} {_server_message(raw)}".strip(), retry_after=retry_after
-        )
+        return Outcome(Verdict.RETRY, f"HTTP {status} {_server_message(raw)}".strip(), retry_after=retry_after)
     if status in (409, 422):
         return Outcome(Verdict.QUARANTINE, f"HTTP {status} {_server_message(raw)}")
     if status == 413:
@@ -190,10 +186,7 @@ class Courier:
                     answer = self._put_chunk(path, offset, attachment.size, handle.read(protocol.CHUNK_SIZE))
                     if answer.status_code == 201:
                         return None
-                    if (
-                        answer.status_code not in (202, 409)
-                        or protocol.HEADER_UPLOAD_OFFSET not in answer.headers
-                    ):
+                    if answer.status_code not in (202, 409) or protocol.HEADER_UPLOAD_OFFSET not in answer.headers:
                         return self._attachment_failure(answer)
                     # 202: the next chunk; 409: the platform holds a different amount, go on from there.
                     conflicts += answer.status_code == 409

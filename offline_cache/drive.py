@@ -95,9 +95,7 @@ def _verified_items(document: object, signing_key: bytes, terminal_id: str) -> d
     if document.get("kind") != "import_receipt":
         raise ReceiptFileError(f"not an import receipt (kind {document.get('kind')!r})")
     if document.get("terminal_id") != terminal_id:
-        raise ReceiptFileError(
-            f"receipt is for terminal {document.get('terminal_id')!r}, not {terminal_id!r}"
-        )
+        raise ReceiptFileError(f"receipt is for terminal {document.get('terminal_id')!r}, not {terminal_id!r}")
     items = document.get("items")
     if not isinstance(items, list):
         raise ReceiptFileError("receipt has no items list")
@@ -131,9 +129,7 @@ def import_receipt(outbox: Outbox, path: Path, signing_key: bytes) -> ReceiptImp
         receipts.append(
             (
                 str(entry["id"]),
-                Receipt(
-                    str(entry["id"]), str(entry["case_no"]), str(entry.get("received_at", "")), "accepted"
-                ),
+                Receipt(str(entry["id"]), str(entry["case_no"]), str(entry.get("received_at", "")), "accepted"),
             )
         )
     states = {item.id: item.state for item in outbox.items(limit=1_000_000)}

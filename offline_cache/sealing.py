@@ -25,9 +25,9 @@ class SealError(Exception):
 
 
 def _kek(shared: bytes, submission_id: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=f"{PROTOCOL}/{submission_id}".encode()
-    ).derive(shared)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"{PROTOCOL}/{submission_id}".encode()).derive(
+        shared
+    )
 
 
 def load_public_key(raw: bytes) -> X25519PublicKey:
@@ -39,24 +39,44 @@ def public_key_bytes(key: X25519PublicKey) -> bytes:
 
 
 @dataclass(frozen=True)
+class SealingKeys:
+    """One submission's fresh key material, made before its id is known (so it can be made ahead of time).
+
+    ``epk``: the ephemeral public key; ``shared``: its X25519 secret with the platform; ``data_key``: the
+    AES-256 key. Used for exactly one submission, then dropped.
+    """
+
+    epk: bytes
+    shared: bytes
+    data_key: bytes
+
+
+@dataclass(frozen=True)
 class Sealer:
     """Seals one submission's payload and attachments under one data key that it then forgets."""
 
     platform_key: X25519PublicKey
 
-    def seal(
-        self, submission_id: str, payload: bytes, attachments: list[bytes]
-    ) -> tuple[SealedBlob, list[bytes]]:
-        data_key = AESGCM.generate_key(bit_length=256)
-        aead = AESGCM(data_key)
+    def fresh_keys(self) -> SealingKeys:
         ephemeral = X25519PrivateKey.generate()
-        kek = _kek(ephemeral.exchange(self.platform_key), submission_id)
+        return SealingKeys(
+            epk=public_key_bytes(ephemeral.public_key()),
+            shared=ephemeral.exchange(self.platform_key),
+            data_key=AESGCM.generate_key(bit_length=256),
+        )
+
+    def seal(
+        self, submission_id: str, payload: bytes, attachments: list[bytes], keys: SealingKeys | None = None
+    ) -> tuple[SealedBlob, list[bytes]]:
+        keys = keys or self.fresh_keys()
+        aead = AESGCM(keys.data_key)
+        kek = _kek(keys.shared, submission_id)
         wrap_nonce = os.urandom(12)
-        wrapped = wrap_nonce + AESGCM(kek).encrypt(wrap_nonce, data_key, submission_id.encode())
+        wrapped = wrap_nonce + AESGCM(kek).encrypt(wrap_nonce, keys.data_key, submission_id.encode())
         nonce = os.urandom(12)
         blob = SealedBlob(
             alg=SEAL_ALG,
-            epk=public_key_bytes(ephemeral.public_key()),
+            epk=keys.epk,
             wrapped_key=wrapped,
             nonce=nonce,
             ciphertext=aead.encrypt(nonce, payload, submission_id.encode()),

@@ -23,6 +23,7 @@ from pathlib import Path
 import uuid6
 
 from offline_cache.durable import fsync_dir, remove_quietly, write_atomic
+from offline_cache.keypool import KeyPool
 from offline_cache.models import (
     Delivery,
     NewAttachment,
@@ -44,7 +45,7 @@ ORPHAN_GRACE_SECONDS = 3600.0
 
 _ITEM_COLUMNS = (
     "id, service_code, service_name, applicant_masked, created_at, state, attempts, queued_at, "
-    "next_attempt_at, last_error, case_no, acked_at, acked_via, purged"
+    "next_attempt_at, last_error, case_no, acked_at, acked_via, body IS NULL"
 )
 
 
@@ -68,8 +69,7 @@ def _write_error(folder: Path, exc: BaseException) -> OutboxWriteError:
     full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
     if full or "full" in text:
         return OutboxWriteError(
-            f"无法保存：存储空间已满 / Cannot save: storage is full (free space in {folder}); "
-            "nothing was saved"
+            f"无法保存：存储空间已满 / Cannot save: storage is full (free space in {folder}); nothing was saved"
         )
     return OutboxWriteError(
         f"无法保存：存储写入失败 / Cannot save: storage write failed ({exc}); check the disk holding {folder}"
@@ -92,8 +92,11 @@ class Outbox:
         self.events: ObserverList[OutboxEvent] = ObserverList()
         self._lock = threading.RLock()
         self._conn = connect(folder / DB_NAME)
+        self._keys = KeyPool(sealer) if sealer is not None else None
 
     def close(self) -> None:
+        if self._keys is not None:
+            self._keys.close()
         with self._lock:
             self._conn.close()
 
@@ -110,16 +113,12 @@ class Outbox:
 
     # -- saving ---------------------------------------------------------------------------------------
 
-    def put(
-        self, payload: bytes, summary: SubmissionSummary, attachments: Sequence[NewAttachment] = ()
-    ) -> str:
+    def put(self, payload: bytes, summary: SubmissionSummary, attachments: Sequence[NewAttachment] = ()) -> str:
         """Seal and durably save one submission; returns its id (a UUIDv7, its idempotency key forever)."""
-        if self.sealer is None:
-            raise OutboxWriteError(
-                "cannot save: the platform public key is not configured (platform.public_key)"
-            )
+        if self.sealer is None or self._keys is None:
+            raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
         submission_id = str(uuid6.uuid7())
-        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments])
+        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments], self._keys.take())
         refs = []
         written: list[Path] = []
         try:
@@ -163,7 +162,7 @@ class Outbox:
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO submission (id, service_code, service_name, applicant_masked, created_at, "
-                "queued_at, state) VALUES (?, ?, ?, ?, ?, ?, 'queued')",
+                "queued_at, state, body) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
                 (
                     submission_id,
                     summary.service_code,
@@ -171,16 +170,12 @@ class Outbox:
                     summary.applicant_masked,
                     summary.created_at,
                     time.time(),
+                    body,
                 ),
             )
-            conn.execute("INSERT INTO sealed_body (id, body) VALUES (?, ?)", (submission_id, body))
             conn.executemany(
-                "INSERT INTO attachment (submission_id, idx, sha256, size, media_type) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (submission_id, idx, ref["sha256"], ref["size"], ref["media_type"])
-                    for idx, ref in enumerate(refs)
-                ],
+                "INSERT INTO attachment (submission_id, idx, sha256, size, media_type) VALUES (?, ?, ?, ?, ?)",
+                [(submission_id, idx, ref["sha256"], ref["size"], ref["media_type"]) for idx, ref in enumerate(refs)],
             )
 
     # -- the sync worker's side -------------------------------------------------------------------------
@@ -200,9 +195,9 @@ class Outbox:
                 row[0]
                 for row in conn.execute(
                     "UPDATE submission SET state = 'sending', lease_expires_at = ?, attempts = attempts + 1 "
-                    "WHERE seq IN (SELECT seq FROM submission WHERE "
-                    "(state IN ('queued', 'retry') AND next_attempt_at <= ?) "
-                    "OR (state = 'sending' AND lease_expires_at < ?) ORDER BY seq LIMIT ?) "
+                    "WHERE seq IN (SELECT seq FROM submission WHERE state IN ('queued', 'sending', 'retry') "
+                    "AND ((state != 'sending' AND next_attempt_at <= ?) "
+                    "OR (state = 'sending' AND lease_expires_at < ?)) ORDER BY seq LIMIT ?) "
                     "RETURNING id, seq",
                     (now + lease_seconds, now, now, limit),
                 ).fetchall()
@@ -211,7 +206,7 @@ class Outbox:
 
     def _delivery(self, conn: sqlite3.Connection, submission_id: str) -> Delivery:
         body, attempts = conn.execute(
-            "SELECT b.body, s.attempts FROM sealed_body b JOIN submission s ON s.id = b.id WHERE b.id = ?",
+            "SELECT body, attempts FROM submission WHERE id = ?",
             (submission_id,),
         ).fetchone()
         return Delivery(submission_id, bytes(body), self._attachments(conn, submission_id), attempts)
@@ -326,9 +321,7 @@ class Outbox:
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            return dict(
-                self._conn.execute("SELECT state, count(*) FROM submission GROUP BY state").fetchall()
-            )
+            return dict(self._conn.execute("SELECT state, count(*) FROM submission GROUP BY state").fetchall())
 
     def oldest_pending_queued_at(self) -> float | None:
         marks = ",".join("?" * len(PENDING_STATES))
@@ -350,8 +343,8 @@ class Outbox:
 
     def sealed_body(self, submission_id: str) -> bytes | None:
         with self._lock:
-            row = self._conn.execute("SELECT body FROM sealed_body WHERE id = ?", (submission_id,)).fetchone()
-        return None if row is None else bytes(row[0])
+            row = self._conn.execute("SELECT body FROM submission WHERE id = ?", (submission_id,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
 
     def attachments_of(self, submission_id: str) -> tuple[StoredAttachment, ...]:
         with self._lock:
@@ -384,20 +377,17 @@ class Outbox:
             ids = [
                 row[0]
                 for row in conn.execute(
-                    "SELECT id FROM submission WHERE state = 'sent' AND purged = 0 AND acked_at < ?",
+                    "SELECT id FROM submission WHERE state = 'sent' AND body IS NOT NULL AND acked_at < ?",
                     (cutoff,),
                 )
             ]
             files = [
                 self.attachment_dir / f"{row[0]}.bin"
                 for submission_id in ids
-                for row in conn.execute(
-                    "SELECT sha256 FROM attachment WHERE submission_id = ?", (submission_id,)
-                )
+                for row in conn.execute("SELECT sha256 FROM attachment WHERE submission_id = ?", (submission_id,))
             ]
             for submission_id in ids:
-                conn.execute("DELETE FROM sealed_body WHERE id = ?", (submission_id,))
-                conn.execute("UPDATE submission SET purged = 1 WHERE id = ?", (submission_id,))
+                conn.execute("UPDATE submission SET body = NULL WHERE id = ?", (submission_id,))
         # Files go after the commit: a crash in between leaves orphans, which the sweep removes.
         for path in files:
             remove_quietly(path)
@@ -411,7 +401,7 @@ class Outbox:
                 row[0]
                 for row in self._conn.execute(
                     "SELECT a.sha256 FROM attachment a JOIN submission s ON s.id = a.submission_id "
-                    "WHERE s.purged = 0"
+                    "WHERE s.body IS NOT NULL"
                 )
             }
         removed = 0

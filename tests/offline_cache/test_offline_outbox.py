@@ -67,7 +67,7 @@ def test_queued_records_cannot_be_changed(outbox: Outbox, tmp_path: Path) -> Non
     submission_id = outbox.put(b"{}", SUMMARY)
     conn = sqlite3.connect(tmp_path / "outbox" / "outbox.sqlite3")
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        conn.execute("UPDATE sealed_body SET body = x'00' WHERE id = ?", (submission_id,))
+        conn.execute("UPDATE submission SET body = x'00' WHERE id = ?", (submission_id,))
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
         conn.execute("UPDATE submission SET applicant_masked = '李*四' WHERE id = ?", (submission_id,))
     conn.close()
