@@ -51,7 +51,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
             return ImageFont.truetype(str(path), size)
         except OSError:
             pass
-    return ImageFont.load_default()
+    return ImageFont.load_default(size)
 
 
 def desk(width: int, height: int, seed: int = 0) -> Frame:
