@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kiosk.catalog import Catalog, FormField, Service
-from kiosk.identity import mask_id_number, mask_name
+from kiosk.identity import mask_id_number, mask_name, mask_phone
 from kiosk.receipt import ReceiptData, ReceiptKind, e_receipt_text
 from kiosk.session import Answer, Applicant, Session
 from kiosk.strings import Texts
@@ -400,7 +400,13 @@ class CitizenFlow:
             if form_field.kind in ("photo", "document", "signature"):
                 display = self.texts("form.signed" if form_field.kind == "signature" else "form.captured")
             rows.append(
-                ReviewRow(form_field.key, form_field.label.get(self._lang()), display, display, answer.prefilled)
+                ReviewRow(
+                    form_field.key,
+                    form_field.label.get(self._lang()),
+                    display,
+                    _spoken(form_field, answer.value, display),
+                    answer.prefilled,
+                )
             )
         return rows
 
@@ -451,6 +457,15 @@ class CitizenFlow:
             e_receipt = e_receipt_text(data)
         view = ReceiptView(state, messages[state], case_no, kind, e_receipt)
         return FlowScreen("receipt", messages[state], view)
+
+
+def _spoken(form_field: FormField, value: str, display: str) -> str:
+    """What the voice may say of an answer: phone and ID numbers only masked (ADA read-back, privacy)."""
+    if form_field.kind == "phone":
+        return mask_phone(value)
+    if form_field.kind == "id_number" or form_field.prefill in ("id_number", "name"):
+        return _masked_display(form_field, value)
+    return display
 
 
 def _masked_display(form_field: FormField, value: str) -> str:

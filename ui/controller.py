@@ -7,12 +7,14 @@ work. It renders, speaks, and moves blocking work to workers through the bridge.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
+from accessibility.speech_text import UnmaskedNumberError, read_digits, read_masked
 from accessibility.themes import THEMES, Theme
 from accessibility.voice import Voice
 from kiosk.catalog import Catalog
@@ -29,9 +31,29 @@ from ui.screens.registry import build_screen
 from ui.shell import KioskWindow, OverlayButton, ShellActions
 
 log = logging.getLogger(__name__)
+_NUMBER_RUN = re.compile(r"[0-9Xx*]*[0-9][0-9Xx*]{5,}")
 
-#: Screens whose prompt never changes with data: spoken from the prompt cache.
-FIXED_PROMPTS = ("attract", "services", "submitting", "thanks")
+
+def speakable(text: str, language: str) -> str:
+    """Long numbers in a sentence read digit by digit, masked runs as a count ("隐去四位")."""
+
+    def say(match: re.Match[str]) -> str:
+        token = match.group(0)
+        try:
+            return read_masked(token, language) if "*" in token else read_digits(token, language)
+        except UnmaskedNumberError:  # a full ID or phone number is never spoken
+            return "号码" if language != "en" else "number"
+
+    return _NUMBER_RUN.sub(say, text)
+
+
+#: Screens whose prompt never changes with data: spoken from the prompt cache (key → strings entry).
+FIXED_PROMPTS = {
+    "attract": "attract.prompt",
+    "services": "services.prompt",
+    "submitting": "submit.working",
+    "thanks": "thanks.prompt",
+}
 #: How long the goodbye stays before the wipe.
 THANKS_SECONDS = 6
 
@@ -103,6 +125,20 @@ class KioskController(QObject):
         if app is not None:
             app.installEventFilter(self)
         self._idle_timer.start()
+        prompts = []
+        for language in ("zh_CN", "en"):
+            texts = Texts(language)
+            prompts += [(f"{name}.{language}", texts(key)) for name, key in FIXED_PROMPTS.items()]
+            prompts += [(f"idle.{language}", texts("idle.prompt"))]
+        self.voice.prepare(prompts)
+
+    def deactivate(self) -> None:
+        """Stop ticking and watching (the window is going away)."""
+        self._idle_timer.stop()
+        self._thanks_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
@@ -144,7 +180,7 @@ class KioskController(QObject):
         if screen.name in FIXED_PROMPTS:
             self.voice.say_prompt(f"{screen.name}.{self.texts.language}", screen.prompt)
         else:
-            self.voice.say(screen.prompt)
+            self.voice.say(speakable(screen.prompt, self.texts.language))
 
     def _drive_devices(self, screen: FlowScreen) -> None:
         if screen.name == "identify":
@@ -321,8 +357,9 @@ class KioskController(QObject):
     def skip_rating(self) -> None:
         self.flow.skip_rating()
 
-    def read_back(self, text: str) -> None:
-        self.voice.say(self.texts("form.read_back", value=text))
+    def read_back(self, key: str) -> None:
+        """Each key on the keypad is said as it is pressed ("一", "三", "八"; X as "叉")."""
+        self.voice.say(read_digits(key, self.texts.language))
 
     # ------------------------------------------------------------------ idle and wipe
     def tick(self) -> None:
@@ -338,6 +375,9 @@ class KioskController(QObject):
             self.wipe()
             return
         countdown = self.texts("idle.countdown", seconds=status.seconds_left)
+        shown = self.window.overlay
+        if shown is None or shown.objectName() != "idle-warning":
+            self._idle_overlay = None
         if self._idle_overlay is None:
             buttons = []
             if status.can_extend:

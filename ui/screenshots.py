@@ -39,6 +39,7 @@ def showcase_controller(config: Config) -> Iterator[Callable[[], KioskController
         yield make
     finally:
         for controller in made:
+            controller.deactivate()
             controller.window.close()
             controller.window.deleteLater()
         bridge.shutdown()

@@ -76,8 +76,8 @@ class KioskWindow(QWidget):
             old.deleteLater()
         self._top, self._body, self._bottom = top, screen, bottom
         self._layout.setStretchFactor(screen, 1)
+        self._set_content_visible(self._overlay is None)
         if self._overlay is not None:
-            self._set_content_visible(False)
             self._overlay.raise_()
 
     def _top_bar(self, theme: Theme, texts: Texts, hall_name: str) -> QFrame:
@@ -167,6 +167,7 @@ class KioskWindow(QWidget):
     def hide_overlay(self) -> None:
         if self._overlay is not None:
             self._overlay.hide()
+            self._overlay.setParent(None)
             self._overlay.deleteLater()
             self._overlay = None
             self._set_content_visible(True)

@@ -1,0 +1,89 @@
+"""UI fixtures: one real demo hall (simulated devices, embedded platform on loopback) per module, and
+controllers over it with a voice that records what it was asked to say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from accessibility.voice_recording import RecordingVoice
+from kiosk.config import Config, parse_config
+from kiosk.hall import Hall, open_hall
+from ui.bridge import MainThreadBridge
+from ui.controller import KioskController
+
+
+class FakeClock:
+    """The idle clock's time, moved by the test (the only thing here that is not real)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    data = tmp_path_factory.mktemp("kiosk-data")
+    return parse_config(f'data_dir = "{data}"\n[voice]\nengine = "record"\n')
+
+
+@pytest.fixture(scope="module")
+def demo_hall(demo_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+    hall = open_hall(demo_config, demo=True, data_dir=tmp_path_factory.mktemp("hall"))
+    yield hall
+    hall.close()
+
+
+@pytest.fixture
+def make_controller(
+    qtbot: QtBot, demo_config: Config, demo_hall: Hall
+) -> Iterator[Callable[..., tuple[KioskController, RecordingVoice, FakeClock]]]:
+    bridge = MainThreadBridge()
+    made: list[KioskController] = []
+
+    def make(
+        size: tuple[int, int] = (1080, 1920), config: Config | None = None
+    ) -> tuple[KioskController, RecordingVoice, FakeClock]:
+        voice = RecordingVoice()
+        clock = FakeClock()
+        controller = KioskController(
+            config or demo_config, demo_hall.catalog(), demo_hall.ports, voice, bridge, clock=clock
+        )
+        qtbot.addWidget(controller.window)
+        controller.window.resize(*size)
+        controller.window.show()
+        controller.activate()
+        made.append(controller)
+        return controller, voice, clock
+
+    yield make
+    for controller in made:
+        controller.deactivate()
+        controller.ports.identification.stop_waiting()
+    bridge.shutdown()
+
+
+def all_visible_text(root: object) -> str:
+    """Every text a person could see or a screen reader could read in the window."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+    assert isinstance(root, QWidget)
+    parts: list[str] = []
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton) or isinstance(widget, QLineEdit):
+            parts.append(widget.text())
+        parts.append(widget.accessibleName())
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def shots_dir(tmp_path: Path) -> Path:
+    return tmp_path / "shots"
