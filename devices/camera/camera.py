@@ -155,6 +155,11 @@ class Camera(Device):
         """End a running scan or capture soon (within one frame); safe from any thread."""
         self._cancel.set()
 
+    def close(self) -> None:
+        """Stop any scan, stop polling, release the camera (on its thread)."""
+        self.cancel()
+        super().close()
+
     # -- QR codes -----------------------------------------------------------------------------------------
 
     def scan_qr(self, timeout: float = 10.0) -> QrResult:

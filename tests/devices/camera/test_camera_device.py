@@ -213,3 +213,19 @@ def test_a_preview_does_not_wait_for_a_running_scan(sim: SimulatedCamera) -> Non
         scan.join(timeout=10)
     assert results
     assert not results[0].ok
+
+
+def test_closing_during_a_scan_ends_it_and_releases_the_camera(registry: DeviceRegistry) -> None:
+    camera = registry.create("camera", "sim://empty", SilentHandler(), {"max_fps": 20})
+    assert isinstance(camera, SimulatedCamera)
+    camera.open()
+    results: list[QrResult] = []
+    scan = threading.Thread(target=lambda: results.append(camera.scan_qr(timeout=60)))
+    scan.start()
+    while camera.frames_read < 3:
+        time.sleep(0.01)
+    camera.close()
+    scan.join(timeout=10)
+    assert not scan.is_alive()
+    assert results
+    assert not results[0].ok
