@@ -78,7 +78,7 @@ def all_visible_text(root: object) -> str:
     assert isinstance(root, QWidget)
     parts: list[str] = []
     for widget in root.findChildren(QWidget):
-        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton) or isinstance(widget, QLineEdit):
+        if isinstance(widget, (QLabel, QAbstractButton, QLineEdit)):
             parts.append(widget.text())
         parts.append(widget.accessibleName())
     return "\n".join(parts)
