@@ -61,9 +61,7 @@ def _box(widget: QWidget) -> QRect:
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
 @pytest.mark.parametrize("theme", THEMES.values(), ids=THEMES.keys())
-def test_every_key_is_big_enough_and_far_enough_apart(
-    windows: list[QWidget], theme: Theme, shape: Orientation
-) -> None:
+def test_every_key_is_big_enough_and_far_enough_apart(windows: list[QWidget], theme: Theme, shape: Orientation) -> None:
     keypad = _shown(windows, theme, shape, show_x=True)
     root = keypad.window()
     found = audit_widget(root, theme, screen_name="keypad", has_voice_prompt=True, error_messages={})
