@@ -72,7 +72,10 @@ def opencv_aruco(frame: np.ndarray) -> str | None:
 
 
 PIPELINES: dict[str, Callable[[np.ndarray], str | None]] = {
-    "chosen": chosen, "zxing": zxing, "opencv": opencv, "opencv_aruco": opencv_aruco,
+    "chosen": chosen,
+    "zxing": zxing,
+    "opencv": opencv,
+    "opencv_aruco": opencv_aruco,
 }
 
 
@@ -111,14 +114,17 @@ def main() -> int:
         p90 = float(np.percentile(times[name], 90))
         rate = hits[name] / positives
         print(f"{name:14} {rate:9.3f} {false_reads[name]:6d} {wrong[name]:6d} {median:10.2f} {p90:8.2f}")
-        result[name] = {"hit_rate": round(rate, 4), "false_reads": false_reads[name], "wrong_reads": wrong[name],
-                        "median_ms": round(median, 2), "p90_ms": round(p90, 2)}
+        result[name] = {
+            "hit_rate": round(rate, 4),
+            "false_reads": false_reads[name],
+            "wrong_reads": wrong[name],
+            "median_ms": round(median, 2),
+            "p90_ms": round(p90, 2),
+        }
     chosen_median = statistics.median(times["chosen"])
     result["hit_ratio_vs_zxing"] = round(hits["chosen"] / max(1, hits["zxing"]), 3)
     result["median_ratio_vs_zxing"] = round(chosen_median / statistics.median(times["zxing"]), 3)
-    result["goal_met"] = bool(
-        hits["chosen"] >= hits["zxing"] and false_reads["chosen"] == 0 and chosen_median <= 10.0
-    )
+    result["goal_met"] = bool(hits["chosen"] >= hits["zxing"] and false_reads["chosen"] == 0 and chosen_median <= 10.0)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

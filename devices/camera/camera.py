@@ -182,8 +182,7 @@ class Camera(Device):
             if raw is None:
                 continue
             try:
-                result = QrResult(classify(raw.data, raw.text, binary=raw.binary), "", frames,
-                                  time.monotonic() - start)
+                result = QrResult(classify(raw.data, raw.text, binary=raw.binary), "", frames, time.monotonic() - start)
             except PayloadRejectedError as exc:
                 result = QrResult(None, exc.message, frames, time.monotonic() - start)
             self.qr_did_read.emit(result)

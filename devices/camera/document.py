@@ -176,8 +176,11 @@ def find_page(frame: Frame) -> PageOutline | None:
     bulge = float(np.percentile(distances, 98)) / size if distances else 0.0
     margin = 2
     touches = bool(
-        (pts[:, 0] <= margin).sum() + (pts[:, 0] >= sw - 1 - margin).sum()
-        + (pts[:, 1] <= margin).sum() + (pts[:, 1] >= sh - 1 - margin).sum() > 0.05 * len(pts)
+        (pts[:, 0] <= margin).sum()
+        + (pts[:, 0] >= sw - 1 - margin).sum()
+        + (pts[:, 1] <= margin).sum()
+        + (pts[:, 1] >= sh - 1 - margin).sum()
+        > 0.05 * len(pts)
     )
     full = corners * scale
     return PageOutline(
@@ -215,8 +218,7 @@ def straighten(frame: Frame, outline: PageOutline) -> Frame:
     out_w, out_h = _output_size(corners)
     target = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners, target)
-    page = cv2.warpPerspective(frame, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    page = cv2.warpPerspective(frame, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     if out_w > out_h and _text_runs_vertically(to_grey(page)):
         # A page laid sideways: turn it so its lines run across. Which way round cannot be told from
         # the outline; more ink at the top (title, header) is the usual page, so prefer that.

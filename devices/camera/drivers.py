@@ -24,8 +24,9 @@ SCENES: tuple[SceneName, ...] = ("qr", "document", "empty")
 class SourceCamera(Camera):
     """A camera whose frames come from a :class:`~devices.camera.sources.FrameSource`."""
 
-    def __init__(self, name: str, source: FrameSource, handler: DeviceHandler | None = None, *,
-                 max_fps: float = 15.0) -> None:
+    def __init__(
+        self, name: str, source: FrameSource, handler: DeviceHandler | None = None, *, max_fps: float = 15.0
+    ) -> None:
         super().__init__(name, handler, max_fps=max_fps)
         self.source = source
 
@@ -75,8 +76,14 @@ class SceneSource(FrameSource):
 class SimulatedCamera(SourceCamera):
     """The camera of demo mode and tests (``sim://``)."""
 
-    def __init__(self, name: str, handler: DeviceHandler | None = None, *, max_fps: float = 15.0,
-                 size: tuple[int, int] = (1280, 720)) -> None:
+    def __init__(
+        self,
+        name: str,
+        handler: DeviceHandler | None = None,
+        *,
+        max_fps: float = 15.0,
+        size: tuple[int, int] = (1280, 720),
+    ) -> None:
         self.scenes = SceneSource(size)
         super().__init__(name, self.scenes, handler, max_fps=max_fps)
 
@@ -112,9 +119,18 @@ def _simulated_camera(connection: str, handler: DeviceHandler, options: dict[str
 
 def register_cameras(registry: DeviceRegistry) -> None:
     """Make the camera drivers known: V4L2 devices, files and folders, and the simulator."""
-    registry.register("camera", ("serial", "v4l2"), _source_camera,
-                      "USB camera / document camera (高拍仪) through V4L2: /dev/videoN or v4l2://N")
-    registry.register("camera", ("file",), _source_camera,
-                      "frames from an image, a video or a folder of images: file://PATH")
-    registry.register("camera", ("sim",), _simulated_camera,
-                      "simulated camera playing drawn scenes (sim://, sim://qr, sim://document)")
+    registry.register(
+        "camera",
+        ("serial", "v4l2"),
+        _source_camera,
+        "USB camera / document camera (高拍仪) through V4L2: /dev/videoN or v4l2://N",
+    )
+    registry.register(
+        "camera", ("file",), _source_camera, "frames from an image, a video or a folder of images: file://PATH"
+    )
+    registry.register(
+        "camera",
+        ("sim",),
+        _simulated_camera,
+        "simulated camera playing drawn scenes (sim://, sim://qr, sim://document)",
+    )

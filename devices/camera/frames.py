@@ -39,8 +39,10 @@ def check_frame(frame: object) -> Frame:
             technician_hint="pass a numpy uint8 array, grey (h, w) or BGR (h, w, 3)",
         )
     if frame.size == 0 or frame.ndim < 2 or 0 in frame.shape[:2]:
-        raise EmptyFrameError(f"图像是空的 / the picture is empty (shape {frame.shape})",
-                         technician_hint="check the camera delivers frames (cable, driver, lens cap)")
+        raise EmptyFrameError(
+            f"图像是空的 / the picture is empty (shape {frame.shape})",
+            technician_hint="check the camera delivers frames (cable, driver, lens cap)",
+        )
     if frame.dtype != np.uint8:
         raise NotAnImageError(f"图像格式不对 / wrong pixel type {frame.dtype}, expected uint8")
     if frame.ndim == 3 and frame.shape[2] == 1:
@@ -128,6 +130,7 @@ def load_image(data: bytes, *, name: str = "image") -> Frame:
             image.load()
             rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            raise UnreadableImageError(f"图像文件已损坏或不完整 / the picture file is damaged or cut short: "
-                                  f"{name} ({exc})") from None
+            raise UnreadableImageError(
+                f"图像文件已损坏或不完整 / the picture file is damaged or cut short: {name} ({exc})"
+            ) from None
     return check_frame(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))

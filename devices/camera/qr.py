@@ -48,10 +48,15 @@ class RawQr:
     stage: str
 
 
-def _read(grey: Frame, stage: str, *, offset: tuple[int, int] = (0, 0), scale: float = 1.0,
-          invert: bool = False) -> RawQr | None:
+def _read(
+    grey: Frame, stage: str, *, offset: tuple[int, int] = (0, 0), scale: float = 1.0, invert: bool = False
+) -> RawQr | None:
     barcodes = zxingcpp.read_barcodes(
-        grey, formats=_QR, try_rotate=False, try_downscale=False, try_invert=invert,
+        grey,
+        formats=_QR,
+        try_rotate=False,
+        try_downscale=False,
+        try_invert=invert,
     )
     for code in barcodes:
         if not code.valid:
@@ -97,9 +102,11 @@ def _region_views(grey: Frame, box: tuple[int, int, int, int]) -> Iterator[tuple
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
     yield "region", big, scale
     block = max(15, int(big.shape[0] / 12) | 1)
-    yield "region-threshold", cv2.adaptiveThreshold(
-        big, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 5
-    ), scale
+    yield (
+        "region-threshold",
+        cv2.adaptiveThreshold(big, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 5),
+        scale,
+    )
     soft = cv2.GaussianBlur(big, (0, 0), 1.5)
     yield "region-sharpen", cv2.addWeighted(big, 1.8, soft, -0.8, 0), scale
 

@@ -26,7 +26,6 @@ from devices.camera.frames import Frame
 Quad = npt.NDArray[np.float32]
 
 
-
 @functools.cache
 def cjk_font_path() -> Path | None:
     """A font file that has Chinese characters, or None when the machine has none."""
@@ -36,7 +35,10 @@ def cjk_font_path() -> Path | None:
     try:
         out = subprocess.run(  # noqa: S603  (a fixed argument list, no shell)
             [fc_match, "--format=%{file}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None

@@ -49,13 +49,17 @@ class VideoDeviceSource(FrameSource):
 
     def open(self) -> None:
         if isinstance(self.device, str) and not Path(self.device).exists():
-            raise CameraError(f"摄像头未连接 / camera not connected: {self.device} does not exist",
-                              technician_hint="check the USB cable and `v4l2-ctl --list-devices`")
+            raise CameraError(
+                f"摄像头未连接 / camera not connected: {self.device} does not exist",
+                technician_hint="check the USB cable and `v4l2-ctl --list-devices`",
+            )
         capture = cv2.VideoCapture(self.device, cv2.CAP_V4L2)
         if not capture.isOpened():
             capture.release()
-            raise CameraError(f"摄像头无法打开 / cannot open camera {self.device}",
-                              technician_hint="is another program using it? is the user in the 'video' group?")
+            raise CameraError(
+                f"摄像头无法打开 / cannot open camera {self.device}",
+                technician_hint="is another program using it? is the user in the 'video' group?",
+            )
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.size[0])
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.size[1])
         # One buffered frame: a scan must see what is under the camera now, not a second ago.
@@ -156,5 +160,7 @@ def source_for(connection: str, width: int = 1280, height: int = 720) -> FrameSo
         if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
             return ImageFilesSource(path)
         return VideoFileSource(path)
-    raise CameraError(f"不支持的摄像头连接 / unsupported camera connection: {connection}",
-                      technician_hint="use /dev/videoN, v4l2://N, file://PATH or sim://")
+    raise CameraError(
+        f"不支持的摄像头连接 / unsupported camera connection: {connection}",
+        technician_hint="use /dev/videoN, v4l2://N, file://PATH or sim://",
+    )

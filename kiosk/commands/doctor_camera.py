@@ -100,8 +100,12 @@ def _cmd_document(args: argparse.Namespace, ctx: CliContext) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         assert capture.outline is not None
-        report.update(out=str(args.out), size=list(capture.size), bytes=len(capture.jpeg),
-                      corners=[[round(x, 1), round(y, 1)] for x, y in capture.outline.corners])
+        report.update(
+            out=str(args.out),
+            size=list(capture.size),
+            bytes=len(capture.jpeg),
+            corners=[[round(x, 1), round(y, 1)] for x, y in capture.outline.corners],
+        )
     if args.json:
         print_json(report)
     elif not capture.jpeg:

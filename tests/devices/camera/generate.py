@@ -120,8 +120,9 @@ def _fake_qr(rng: np.random.Generator, modules: int, module_px: int) -> Frame:
     f = finder.shape[0]
     for y, x in ((0, 0), (0, img.shape[1] - f), (img.shape[0] - f, 0)):
         img[y : y + f, x : x + f] = finder
-    return cv2.copyMakeBorder(img, 4 * module_px, 4 * module_px, 4 * module_px, 4 * module_px,
-                              cv2.BORDER_CONSTANT, value=255)
+    return cv2.copyMakeBorder(
+        img, 4 * module_px, 4 * module_px, 4 * module_px, 4 * module_px, cv2.BORDER_CONSTANT, value=255
+    )
 
 
 def empty_frame(index: int) -> QrCase:
@@ -152,7 +153,9 @@ def empty_frame(index: int) -> QrCase:
     h, w = patch.shape[:2]
     scale = min(1.0, 0.8 * SIZE[1] / max(h, w))
     corners = scenes.quad_around(
-        (float(rng.uniform(400, 880)), float(rng.uniform(300, 420))), w * scale, h * scale,
+        (float(rng.uniform(400, 880)), float(rng.uniform(300, 420))),
+        w * scale,
+        h * scale,
         float(rng.uniform(0, 360)),
     )
     scenes.paste(frame, patch, corners, nearest=True)
@@ -165,8 +168,15 @@ def qr_set(positives: int = 120, negatives: int = 36) -> list[QrCase]:
     return [qr_frame(i) for i in range(positives)] + [empty_frame(i) for i in range(negatives)]
 
 
-def page_frame(angle: float, *, seed: int = 0, height_frac: float = 0.8, offset: tuple[float, float] = (0, 0),
-               tilt: float = 0.0, blur: float = 0.0) -> PageCase:
+def page_frame(
+    angle: float,
+    *,
+    seed: int = 0,
+    height_frac: float = 0.8,
+    offset: tuple[float, float] = (0, 0),
+    tilt: float = 0.0,
+    blur: float = 0.0,
+) -> PageCase:
     """A page on the desk turned by ``angle`` degrees; ``tilt`` moves corners for a perspective view."""
     frame = scenes.desk(*SIZE, seed=seed)
     page = scenes.document_page(seed=seed)

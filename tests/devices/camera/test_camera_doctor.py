@@ -30,16 +30,18 @@ def pictures(gen: ModuleType, tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def test_doctor_qr_prints_what_it_read(pictures: dict[str, Path], gen: ModuleType,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_qr_prints_what_it_read(
+    pictures: dict[str, Path], gen: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["doctor", "qr", str(pictures["qr"])]) == 0
     out = capsys.readouterr().out
     assert f"{pictures['qr']}: " in out
     assert gen.qr_frame(4).expected in out
 
 
-def test_doctor_qr_fails_when_any_picture_has_no_code(pictures: dict[str, Path],
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_qr_fails_when_any_picture_has_no_code(
+    pictures: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["doctor", "qr", str(pictures["qr"]), str(pictures["empty"]), str(pictures["broken"])])
     out = capsys.readouterr().out
     assert code == 1
@@ -55,12 +57,17 @@ def test_doctor_qr_json(pictures: dict[str, Path], gen: ModuleType, capsys: pyte
     assert rows[0]["kind"] == "structured"
     assert rows[0]["fields"]["code"] == "green"
     assert len(rows[0]["corners"]) == 4
-    assert rows[1] == {"image": str(pictures["empty"]), "found": False, "error": "没有识别到二维码 / no QR code found",
-                       "ms": rows[1]["ms"]}
+    assert rows[1] == {
+        "image": str(pictures["empty"]),
+        "found": False,
+        "error": "没有识别到二维码 / no QR code found",
+        "ms": rows[1]["ms"],
+    }
 
 
-def test_doctor_document_writes_the_page(pictures: dict[str, Path], tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_document_writes_the_page(
+    pictures: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "out.jpg"
     assert main(["doctor", "document", str(pictures["page"]), "--out", str(out_file)]) == 0
     out = capsys.readouterr().out
@@ -71,8 +78,9 @@ def test_doctor_document_writes_the_page(pictures: dict[str, Path], tmp_path: Pa
     assert page.shape[1] < page.shape[0]
 
 
-def test_doctor_document_fails_without_a_page(pictures: dict[str, Path], tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_document_fails_without_a_page(
+    pictures: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "out.jpg"
     assert main(["doctor", "document", str(pictures["empty"]), "--out", str(out_file), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -83,9 +91,21 @@ def test_doctor_document_fails_without_a_page(pictures: dict[str, Path], tmp_pat
 
 def test_doctor_document_on_a_broken_file_says_why(pictures: dict[str, Path], tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "doctor", "document", str(pictures["broken"]), "--out",
-         str(tmp_path / "x.jpg")],
-        capture_output=True, text=True, timeout=120, check=False, cwd=Path(__file__).parents[3],
+        [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "doctor",
+            "document",
+            str(pictures["broken"]),
+            "--out",
+            str(tmp_path / "x.jpg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parents[3],
     )
     assert result.returncode == 1
     assert "图像文件已损坏" in result.stderr

@@ -130,8 +130,14 @@ def test_a_huge_jpeg_is_decoded_small_with_bounded_memory(tmp_path: Path) -> Non
         print(frame.shape[1], frame.shape[0], (after - before) // 1024)
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                            check=False, cwd=Path(__file__).parents[3])
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parents[3],
+    )
     assert result.returncode == 0, result.stderr
     width, height, grown_mb = (int(v) for v in result.stdout.split())
     assert (width, height) == (2500, 2500)  # decoded at a quarter scale, under the 24-megapixel limit
