@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.attachments import AttachmentStore
@@ -115,6 +116,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, AuthError)
         return error_response(exc.status, exc.code, exc.message)
 
+    async def database_away(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, failing over, or locked past the busy timeout: the terminal retries later.
+        log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+        return error_response(
+            503, "database_unavailable", "the platform's database is unavailable; retry later", {"Retry-After": "5"}
+        )
+
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         # Only the type and the path: a message could quote a body, and bodies carry applicant data.
         log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
@@ -123,6 +131,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(AuthError, auth_failed)
+    app.add_exception_handler(OperationalError, database_away)
     app.add_exception_handler(Exception, crashed)
 
 
