@@ -89,6 +89,14 @@ def test_attachments_over_the_limit_are_413(terminal: Any) -> None:
     sent = terminal.put(os.urandom(big), 0, big, sha)
     assert sent.status_code == 413
     assert sent.json()["error"]["code"] == "too_large"
+    # Chunked transfer (no Content-Length) is counted as it arrives.
+    streamed = terminal.session.put(
+        terminal.url(PATH_ATTACHMENT.format(sha256=sha)),
+        data=iter([b"\0" * (256 * 1024)] * 12),
+        headers={**terminal.headers, "Upload-Offset": "0", "Upload-Length": str(2 * 1024 * 1024)},
+        timeout=30,
+    )
+    assert streamed.status_code == 413
 
 
 def test_a_bad_attachment_name_or_missing_headers_is_422(terminal: Any) -> None:

@@ -189,3 +189,31 @@ def test_server_logs_carry_ids_and_case_numbers_but_no_applicant_data(
     assert receipt["case_no"] in text
     for value in (*applicant.values(), "张*丰", "高龄津贴申请"):
         assert value not in text
+
+
+def test_two_instances_on_one_database_share_dedupe_and_case_numbers(
+    terminal: Any, db_url: str, platform_keys: Any, rows: Any
+) -> None:
+    from central.runner import start_central
+
+    with start_central(db_url, keys=platform_keys) as second:
+        delivery = terminal.seal()
+        first_answer = terminal.post(delivery.body)
+        via_second = requests.post(
+            second.url + PATH_SUBMISSIONS,
+            json=delivery.body,
+            headers={**terminal.headers, "Idempotency-Key": delivery.id},
+            timeout=30,
+        )
+        assert via_second.status_code == 201
+        assert via_second.json() == first_answer.json()
+        assert via_second.headers["Idempotent-Replayed"] == "true"
+        other = terminal.seal()
+        other_answer = requests.post(
+            second.url + PATH_SUBMISSIONS,
+            json=other.body,
+            headers={**terminal.headers, "Idempotency-Key": other.id},
+            timeout=30,
+        )
+        assert other_answer.json()["case_no"] != first_answer.json()["case_no"]
+    assert rows("submissions", "id = :id", id=delivery.id) == 1
