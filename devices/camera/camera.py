@@ -162,31 +162,44 @@ class Camera(Device):
 
     # -- QR codes -----------------------------------------------------------------------------------------
 
-    def scan_qr(self, timeout: float = 10.0) -> QrResult:
-        """Grab frames until a QR code is read or ``timeout`` seconds pass; raises CameraError if offline."""
+    def scan_qr(self, timeout: float = 10.0, *, hint_after: float = 4.0) -> QrResult:
+        """Grab frames until a QR code is read or ``timeout`` seconds pass; raises CameraError if offline.
+
+        When nothing has been read for ``hint_after`` seconds, the handler is asked to tell the person to
+        hold the code under the camera; the request is withdrawn when the scan ends.
+        """
         self._cancel.clear()
-        return self.thread.call(self._scan_qr, timeout)
+        return self.thread.call(self._scan_qr, timeout, hint_after)
 
-    def _scan_qr(self, timeout: float) -> QrResult:
+    def _scan_qr(self, timeout: float, hint_after: float) -> QrResult:
         with self._holding():
-            return self._scan_qr_frames(timeout)
+            return self._scan_qr_frames(timeout, hint_after)
 
-    def _scan_qr_frames(self, timeout: float) -> QrResult:
+    def _scan_qr_frames(self, timeout: float, hint_after: float) -> QrResult:
         self._ready()
         start = time.monotonic()
         frames = 0
-        while time.monotonic() - start < timeout and not self._cancel.is_set():
-            frame = self._grab()
-            frames += 1
-            raw = decode_qr(frame)
-            if raw is None:
-                continue
-            try:
-                result = QrResult(classify(raw.data, raw.text, binary=raw.binary), "", frames, time.monotonic() - start)
-            except PayloadRejectedError as exc:
-                result = QrResult(None, exc.message, frames, time.monotonic() - start)
-            self.qr_did_read.emit(result)
-            return result
+        hinted = False
+        try:
+            while time.monotonic() - start < timeout and not self._cancel.is_set():
+                frame = self._grab()
+                frames += 1
+                raw = decode_qr(frame)
+                if raw is None:
+                    if not hinted and time.monotonic() - start >= hint_after:
+                        hinted = True
+                        self.handler.device_needs_person(self.name, NO_CODE)
+                    continue
+                try:
+                    payload = classify(raw.data, raw.text, binary=raw.binary)
+                    result = QrResult(payload, "", frames, time.monotonic() - start)
+                except PayloadRejectedError as exc:
+                    result = QrResult(None, exc.message, frames, time.monotonic() - start)
+                self.qr_did_read.emit(result)
+                return result
+        finally:
+            if hinted:
+                self.handler.device_clear_request(self.name)
         return QrResult(None, NO_CODE, frames, time.monotonic() - start)
 
     # -- documents ----------------------------------------------------------------------------------------

@@ -54,12 +54,14 @@ def test_the_simulator_reads_the_phone_scene_and_tells_observers(sim: SimulatedC
     assert seen == [(result, True)]  # emitted on the camera's own thread; the UI bridge moves it
 
 
-def test_an_empty_desk_gives_no_code_after_the_timeout(sim: SimulatedCamera) -> None:
+def test_an_empty_desk_gives_no_code_after_the_timeout(sim: SimulatedCamera, handler: SilentHandler) -> None:
     sim.show_scene("empty")
-    result = sim.scan_qr(timeout=0.5)
+    result = sim.scan_qr(timeout=0.5, hint_after=0.2)
     assert not result.ok
     assert result.message == NO_CODE
     assert result.frames >= 1
+    # The person was told what to do while the scan ran, and the request withdrawn at its end.
+    assert handler.requests == [("camera", NO_CODE), ("camera", "")]
 
 
 def test_frames_are_never_read_faster_than_max_fps(registry: DeviceRegistry, handler: SilentHandler) -> None:
