@@ -74,7 +74,7 @@ STANDARD = Theme(
         success="#0F5132",
         on_success="#FFFFFF",
         border="#4B5563",
-        focus="#B45309",
+        focus="#92400E",
     ),
 )
 

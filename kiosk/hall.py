@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from devices.base import Device, DeviceHandler, DeviceHealth, DeviceState, SilentHandler
+from devices.camera.camera import Camera
+from devices.camera.drivers import SimulatedCamera, register_cameras
 from devices.idcard import drivers as idcard_drivers
 from devices.idcard.reader import IdCardReader
 from devices.idcard.sim_reader import SimulatedIdCardReader
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_CATALOG = Path(__file__).with_name("data") / "sample_catalog.json"
 #: The demo's sample residents: who the simulated reader holds for which kind of service.
-DEMO_CARD_ELDER = "li_kun"
+DEMO_CARD_ELDER = "zhao_shuying"
 DEMO_CARD_ADULT = "wang_yan"
 
 
@@ -169,9 +171,13 @@ class DemoControls:
             self.reader.remove_card()
 
     def show_qr(self) -> None:
-        show_scene = getattr(self.camera, "show_scene", None)
-        if show_scene is not None:
-            show_scene("qr")
+        if isinstance(self.camera, SimulatedCamera):
+            self.camera.show_scene("qr")
+
+    def present(self, kind: str) -> None:
+        """Before a capture: lay the sample contract under the simulated camera (a photo needs nothing)."""
+        if isinstance(self.camera, SimulatedCamera):
+            self.camera.show_scene("document" if kind == "document" else "empty")
 
 
 def _open_device(
@@ -208,8 +214,9 @@ def open_hall(
     registry = DeviceRegistry()
     idcard_drivers.register(registry)
     register_printers(registry)
+    register_cameras(registry)
     devices = config.devices
-    reader = printer = None
+    reader = printer = camera = None
     if devices.id_reader.enabled:
         options = {"usb_match": devices.id_reader.usb_match, "poll_interval_ms": devices.id_reader.poll_interval_ms}
         reader = _open_device(registry, "id_reader", devices.id_reader.connection, handler, options)
@@ -218,6 +225,10 @@ def open_hall(
         if devices.printer.connection.startswith("sim"):
             options["preview_dir"] = str(base / "receipts")
         printer = _open_device(registry, "printer", devices.printer.connection, handler, options)
+    if devices.camera.enabled:
+        camera = _open_device(
+            registry, "camera", devices.camera.connection, handler, {"max_fps": devices.camera.max_fps}
+        )
 
     terminal = Terminal(terminal_id, config.terminal.region_code)
     # The report closes over ``hall``, which exists before the first beat.
@@ -232,13 +243,16 @@ def open_hall(
     reader_device = reader if isinstance(reader, IdCardReader) else None
     printer_device = printer if isinstance(printer, ReceiptPrinter) else None
     receipts = JournalReceipts(printer_device, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id)
+    camera_device = camera if isinstance(camera, Camera) else None
+    demo_controls = DemoControls(reader, camera_device) if demo else None
+    capture = CameraCapture(camera_device, demo_controls.present if demo_controls else None)
     ports = HallPorts(
         matters=matters,
-        identification=ReaderIdentification(reader_device),
+        identification=ReaderIdentification(reader_device, capture),
         receipts=receipts,
-        capture=CameraCapture(None),
+        capture=capture,
         staff=heartbeat,
-        demo=DemoControls(reader, None) if demo else None,
+        demo=demo_controls,
     )
     hall = Hall(
         config,
@@ -252,6 +266,7 @@ def open_hall(
         ports,
         reader=reader_device,
         printer=printer_device,
+        camera=camera_device,
         closers=[ratings.close, tickets.close, journal.close],
     )
 

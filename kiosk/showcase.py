@@ -16,7 +16,7 @@ from kiosk.session import Applicant
 #: A sample resident (a made-up, checksum-valid ID number; never a real person).
 SAMPLE_APPLICANT = Applicant(
     name="李堃",
-    id_number="110101194101010038",
+    id_number="110101194101010036",
     gender="女",
     birth_date=date(1941, 1, 1),
     address="北京市东城区示例大街88号院3号楼2单元501室",

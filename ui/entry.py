@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from kiosk.views import FieldView
-from ui.parts import ScreenContext, button
+from ui.parts import ScreenContext
 from ui.widgets.keypad import NumericKeypad
+from ui.widgets.pinyin_keyboard import PinyinKeyboard
 
 _MAX_DIGITS = {"phone": 11, "id_number": 18, "date": 8, "number": 6}
 
@@ -33,15 +34,20 @@ def keypad_entry(view: FieldView, ctx: ScreenContext) -> QWidget:
 
 
 def keyboard_entry(view: FieldView, ctx: ScreenContext) -> QWidget:
-    """Chinese text: the pinyin keyboard under a big text box."""
+    """Chinese text: what is written so far in big type, over a big pinyin keyboard; 确定 answers."""
     holder = QWidget()
     layout = QVBoxLayout(holder)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(ctx.theme.spacing_px)
-    edit = QLineEdit(view.value)
-    edit.setObjectName("field-input")
-    edit.setAccessibleName(view.label)
-    edit.setMaxLength(view.field.max_length)
-    layout.addWidget(edit)
-    layout.addWidget(button(ctx.texts("shell.next"), lambda: ctx.actions.answer(edit.text()), name="next"))
+    shown = QLabel(view.value or " ")
+    shown.setObjectName("field-input")
+    shown.setProperty("role", "value")
+    shown.setWordWrap(True)
+    shown.setAccessibleName(view.label)
+    layout.addWidget(shown)
+    keyboard = PinyinKeyboard(ctx.theme, max_length=view.field.max_length)
+    keyboard.text_changed.connect(lambda text: shown.setText(text or " "))
+    keyboard.confirmed.connect(lambda: ctx.actions.answer(keyboard.text() or view.value))
+    keyboard.help_requested.connect(ctx.actions.call_staff)
+    layout.addWidget(keyboard)
     return holder

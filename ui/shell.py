@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.strings import Texts
@@ -84,14 +84,19 @@ class KioskWindow(QWidget):
         bar = QFrame()
         bar.setProperty("role", "bar")
         bar.setObjectName("top-bar")
-        layout = QHBoxLayout(bar)
+        outer = QVBoxLayout(bar)
         pad = theme.spacing_px
-        layout.setContentsMargins(pad, pad // 2, pad, pad // 2)
-        layout.setSpacing(theme.spacing_px)
+        outer.setContentsMargins(pad, pad // 2, pad, pad // 2)
+        outer.setSpacing(pad // 2)
         title = QLabel(hall_name)
         title.setObjectName("hall-name")
         title.setWordWrap(True)
-        layout.addWidget(title, 1)
+        outer.addWidget(title)
+        buttons = QWidget()
+        layout = QHBoxLayout(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(theme.spacing_px)
+        outer.addWidget(buttons)
         elder = theme.name == "elder"
         toggle = button(
             texts("shell.elder_off" if elder else "shell.elder_on"),
@@ -106,7 +111,6 @@ class KioskWindow(QWidget):
             button(texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
             button(texts("shell.repeat"), self._actions.repeat, "secondary", name="repeat"),
         ):
-            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             layout.addWidget(widget)
         return bar
 

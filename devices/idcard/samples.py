@@ -33,6 +33,12 @@ SAMPLE_CARDS: dict[str, IdCard] = {
         id_number="110101194901010026", authority="北京市公安局东城分局(示例)",
         valid_from=date(2010, 3, 15), valid_until=None, photo=_fake_photo("li_kun"),
     ),
+    "zhao_shuying": IdCard(
+        card_type=CardType.RESIDENT, name="赵淑英", gender_code="2", ethnicity_code="01",
+        birth_date=date(1938, 5, 20), address="北京市东城区示例北里6号楼1门102室",
+        id_number="110101193805200028", authority="北京市公安局东城分局(示例)",
+        valid_from=date(2008, 7, 1), valid_until=None, photo=_fake_photo("zhao_shuying"),
+    ),
     "chan_tai_man": IdCard(
         card_type=CardType.HMT_PERMIT, name="陈大文", gender_code="1", birth_date=date(1992, 1, 1),
         address="广东省深圳市福田区示例路100号", id_number="81000019920101003X",

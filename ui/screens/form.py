@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -12,6 +12,8 @@ from kiosk.views import FieldView
 from ui.entry import keyboard_entry, keypad_entry
 from ui.parts import ScreenContext, button, label, row
 from ui.signature import SignaturePad
+
+PREVIEW_INTERVAL_MS = 400
 
 
 def build(view: FieldView, ctx: ScreenContext) -> QWidget:
@@ -73,17 +75,28 @@ def build(view: FieldView, ctx: ScreenContext) -> QWidget:
 
 
 def _preview(ctx: ScreenContext) -> QLabel:
+    """What the camera sees, refreshed a few times a second, so the person can place the paper."""
     preview = QLabel()
     preview.setObjectName("camera-preview")
     preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
     preview.setMinimumHeight(ctx.theme.target_px * 3)
-    frame = ctx.camera_preview() if ctx.camera_preview else None
-    if frame:
-        image = QImage.fromData(frame)
-        preview.setPixmap(QPixmap.fromImage(image).scaledToWidth(640, Qt.TransformationMode.SmoothTransformation))
-    else:
-        preview.setText(ctx.texts("form.camera_area"))
-        preview.setProperty("role", "value")
+    source = ctx.camera_preview
+
+    def refresh() -> None:
+        frame = source() if source else None
+        if frame:
+            image = QImage.fromData(frame)
+            preview.setPixmap(QPixmap.fromImage(image).scaledToWidth(640, Qt.TransformationMode.FastTransformation))
+        else:
+            preview.setText(ctx.texts("form.camera_area"))
+            preview.setProperty("role", "value")
+
+    refresh()
+    if source is not None:
+        timer = QTimer(preview)
+        timer.setInterval(PREVIEW_INTERVAL_MS)
+        timer.timeout.connect(refresh)
+        timer.start()
     return preview
 
 
