@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from central.catalog_file import CatalogFileError
 from central.db import DatabaseError
 from central.importer import ExportFolderError
 from central.keys import KeyFileError, PlatformKeys
+from central.models import TERMINAL_ID_PATTERN
 
 if TYPE_CHECKING:
     from central.terminals import TerminalRegistry
@@ -107,6 +109,8 @@ def _registry(db: str) -> TerminalRegistry:
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
+    if not re.fullmatch(TERMINAL_ID_PATTERN, args.terminal_id) or len(args.terminal_id) > 64:
+        raise CentralCliError(f"terminal id {args.terminal_id!r}: use up to 64 letters, digits, '.', '_' or '-'")
     print(_registry(args.db).enroll(args.terminal_id))
     return 0
 

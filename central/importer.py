@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from central.attachments import AttachmentStore
 from central.clock import iso, utc_now
 from central.intake import IntakeDesk
 from central.keys import PlatformKeys
+from central.models import TERMINAL_ID_PATTERN
 from offline_cache.protocol import PROTOCOL, canonical_json
 
 log = logging.getLogger("central.importer")
@@ -76,8 +78,8 @@ def _manifest(folder: Path) -> tuple[str, list[dict[str, Any]], list[dict[str, A
     terminal_id = manifest.get("terminal_id")
     items = manifest.get("submissions", [])
     files = manifest.get("attachments", [])
-    if not isinstance(terminal_id, str) or not terminal_id:
-        raise ExportFolderError(f"{folder / MANIFEST} names no terminal_id")
+    if not isinstance(terminal_id, str) or not re.fullmatch(TERMINAL_ID_PATTERN, terminal_id):
+        raise ExportFolderError(f"{folder / MANIFEST} names no valid terminal_id")
     if not isinstance(items, list) or not isinstance(files, list):
         raise ExportFolderError(f"{folder / MANIFEST}: 'submissions' and 'attachments' must be lists")
     for entry in (*items, *files):

@@ -18,6 +18,9 @@ from offline_cache.protocol import SealedBlob
 
 _HEX = frozenset("0123456789abcdef")
 
+#: What a terminal id may be: it travels in URL paths and file names (receipt files).
+TERMINAL_ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+
 
 def _b64(value: str, field: str) -> bytes:
     try:
@@ -147,4 +150,4 @@ class HeartbeatIn(BaseModel):
 class EnrollIn(_Strict):
     """An administrator's request to enroll (or re-enroll) a terminal."""
 
-    terminal_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    terminal_id: str = Field(min_length=1, max_length=64, pattern=TERMINAL_ID_PATTERN)
