@@ -1,6 +1,6 @@
 """QR decoding on the generated 1280×720 test set: the kiosk's pipeline against its peers, in one run.
 
-    .venv/bin/python bench/qr.py [--positives 120] [--negatives 36]
+    .venv/bin/python bench/qr.py [--positives 120] [--negatives 36] [--first 0]
 
 Peers, each given the same BGR frame (grey conversion counted in its time):
 - ``chosen``: ``devices.camera.qr.decode_qr`` (zxing-cpp with region crops and clean-up as fallbacks);
@@ -83,10 +83,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--positives", type=int, default=120)
     parser.add_argument("--negatives", type=int, default=36)
+    parser.add_argument("--first", type=int, default=0, help="first frame index (300: a held-out set)")
     args = parser.parse_args()
     cv2.setNumThreads(1)  # fair and steady: every pipeline on one core, as on the kiosk's camera thread
     generate = _load_generate()
-    cases = generate.qr_set(args.positives, args.negatives)
+    cases = generate.qr_set(args.positives, args.negatives, first=args.first)
     for fn in PIPELINES.values():  # warm-up: first calls allocate
         fn(cases[0].frame)
     times: dict[str, list[float]] = {name: [] for name in PIPELINES}
@@ -107,7 +108,13 @@ def main() -> int:
             elif text is not None:
                 wrong[name] += 1
     positives = sum(1 for c in cases if c.expected is not None)
-    result: dict[str, object] = {"bench": "qr", "frames": len(cases), "positives": positives, "size": "1280x720"}
+    result: dict[str, object] = {
+        "bench": "qr",
+        "frames": len(cases),
+        "positives": positives,
+        "first": args.first,
+        "size": "1280x720",
+    }
     print(f"{'pipeline':14} {'hit rate':>9} {'false':>6} {'wrong':>6} {'median ms':>10} {'p90 ms':>8}")
     for name in names:
         median = statistics.median(times[name])

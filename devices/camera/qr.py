@@ -101,9 +101,15 @@ def _region_views(grey: Frame, box: tuple[int, int, int, int]) -> Iterator[tuple
     scale = max(1.0, min(3.0, _REGION_TARGET / max(crop.shape[:2])))
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
     yield "region", big, scale
-    block = max(15, int(big.shape[0] / 12) | 1)
+    # A Gaussian-weighted local threshold over ~31 px follows the brightness slope of a glare spot.
     yield (
         "region-threshold",
+        cv2.adaptiveThreshold(big, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 3),
+        scale,
+    )
+    block = max(15, int(big.shape[0] / 12) | 1)  # a wider window for codes with big modules
+    yield (
+        "region-threshold-wide",
         cv2.adaptiveThreshold(big, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, 5),
         scale,
     )

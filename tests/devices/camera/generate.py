@@ -164,8 +164,9 @@ def empty_frame(index: int) -> QrCase:
     return QrCase(f"empty{index:03d}-k{kind}", frame, None)
 
 
-def qr_set(positives: int = 120, negatives: int = 36) -> list[QrCase]:
-    return [qr_frame(i) for i in range(positives)] + [empty_frame(i) for i in range(negatives)]
+def qr_set(positives: int = 120, negatives: int = 36, *, first: int = 0) -> list[QrCase]:
+    """The QR test set; ``first`` > 0 gives frames the tests never saw (a held-out check of a tuning)."""
+    return [qr_frame(first + i) for i in range(positives)] + [empty_frame(first + i) for i in range(negatives)]
 
 
 def page_frame(
