@@ -166,12 +166,19 @@ class Courier:
 
     # -- attachments --------------------------------------------------------------------------------------
 
-    def upload_attachment(self, attachment: StoredAttachment) -> Outcome | None:  # noqa: PLR0911
-        """Send the chunks the platform lacks (asks with HEAD first); None once it holds the whole file."""
+    def upload_attachment(  # noqa: PLR0911
+        self, attachment: StoredAttachment, first_attempt: bool = False
+    ) -> Outcome | None:
+        """Send the chunks the platform lacks; None once it holds the whole file.
+
+        After an earlier attempt it asks first (HEAD) and sends only what is missing. On the very first
+        attempt nothing can be there yet except a finished copy, so it sends from the start at once: the
+        platform answers 201 for content it already holds, or 409 with the offset to resume from.
+        """
         path = protocol.PATH_ATTACHMENT.format(sha256=attachment.sha256)
         try:
-            head = self._request("HEAD", path)
-            if head.status_code == 404:
+            head = None if first_attempt else self._request("HEAD", path)
+            if head is None or head.status_code == 404:
                 offset = 0
             elif head.ok:
                 offset = int(head.headers.get(protocol.HEADER_UPLOAD_OFFSET, "0"))
@@ -221,7 +228,7 @@ class Courier:
 
     def _upload_all(self, delivery: Delivery) -> Outcome | None:
         for attachment in delivery.attachments:
-            failed = self.upload_attachment(attachment)
+            failed = self.upload_attachment(attachment, first_attempt=delivery.attempts <= 1)
             if failed is not None:
                 return failed
         return None

@@ -39,15 +39,14 @@ class KeyPool:
             self._wanted.notify()
         self._thread.join(timeout=5)
 
+    def _more_wanted(self) -> bool:
+        with self._wanted:
+            while not self._closed and len(self._keys) >= self.size:
+                self._wanted.wait()
+            return not self._closed
+
     def _fill(self) -> None:
-        while True:
-            with self._wanted:
-                while not self._closed and len(self._keys) >= self.size:
-                    self._wanted.wait()
-                if self._closed:
-                    return
+        while self._more_wanted():
             keys = self.sealer.fresh_keys()
             with self._wanted:
-                if self._closed:
-                    return
                 self._keys.append(keys)

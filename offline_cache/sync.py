@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,38 +163,43 @@ class SyncEngine:
         return wait
 
     def run_once(self) -> SyncReport:
-        """Deliver everything due now, in this thread's control; returns what happened."""
+        """Deliver everything due now; returns what happened.
+
+        Up to ``workers`` requests are in flight; as each answer comes back its results are recorded and the
+        next chunk is leased and sent, so the outbox's bookkeeping overlaps the platform's work.
+        """
+        per_request = min(self.settings.batch_size, BATCH_MAX_ITEMS) if self._batch else 1
+        in_flight: dict[Future[dict[str, Outcome]], Sequence[Delivery]] = {}
         total = SyncReport()
-        while not self._stopping.is_set() and not self.paused:
-            per_request = min(self.settings.batch_size, BATCH_MAX_ITEMS) if self._batch else 1
-            deliveries = self.outbox.claim(per_request * self.settings.workers, self.settings.lease_seconds)
-            if not deliveries:
+        halted = False
+        while True:
+            while not halted and len(in_flight) < self.settings.workers and not self._stopping.is_set():
+                chunk = self.outbox.claim(per_request, self.settings.lease_seconds)
+                if not chunk:
+                    break
+                in_flight[self._pool.submit(self._carry, chunk)] = chunk
+            if not in_flight:
                 break
-            report = self._deliver(deliveries, per_request)
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            deliveries: list[Delivery] = []
+            outcomes: dict[str, Outcome] = {}
+            for future in done:
+                deliveries.extend(in_flight.pop(future))
+                outcomes.update(future.result())
+            report = self._record(deliveries, outcomes)
             total = SyncReport(
                 total.sent + report.sent,
                 total.retried + report.retried,
                 total.quarantined + report.quarantined,
-                report.paused,
+                total.paused or report.paused,
                 report.offline,
             )
-            if report.paused or report.offline:
-                break
+            halted = halted or report.paused or report.offline
         self._offline = total.offline
         if time.time() - self._last_purge > 3600.0:
             self._last_purge = time.time()
             self.outbox.purge(self.settings.retention_days)
         return total
-
-    def _deliver(self, deliveries: Sequence[Delivery], per_request: int) -> SyncReport:
-        futures: dict[Future[dict[str, Outcome]], Sequence[Delivery]] = {}
-        for start in range(0, len(deliveries), per_request):
-            chunk = deliveries[start : start + per_request]
-            futures[self._pool.submit(self._carry, chunk)] = chunk
-        outcomes: dict[str, Outcome] = {}
-        for future in as_completed(futures):
-            outcomes.update(future.result())
-        return self._record(deliveries, outcomes)
 
     def _carry(self, chunk: Sequence[Delivery]) -> dict[str, Outcome]:
         if len(chunk) > 1 or self._batch:

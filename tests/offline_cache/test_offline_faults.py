@@ -168,7 +168,8 @@ def test_an_interrupted_upload_sends_only_the_missing_chunks(
     sent_offsets = [int(offset) for method, offset in offsets if method == "PUT" and offset is not None]
     # Each chunk crossed the wire once: 0, CHUNK (answer lost), then after a HEAD: 2·CHUNK, 3·CHUNK.
     assert sent_offsets == [0, CHUNK_SIZE, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE]
-    assert [method for method, _ in offsets].count("HEAD") == 2
+    # The first attempt starts at once (nothing can be there yet); the retry asks the platform first.
+    assert [method for method, _ in offsets].count("HEAD") == 1
     assert platform.copies(submission_id) == 1
 
 
