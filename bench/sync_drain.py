@@ -36,7 +36,8 @@ from offline_cache.courier import PlatformLink
 from offline_cache.models import NewAttachment
 from offline_cache.protocol import SubmissionSummary
 from offline_cache.sealing import Sealer, load_public_key
-from offline_cache.store import Outbox, sealed_json
+from offline_cache.store import Outbox
+from offline_cache.submission_body import sealed_json
 from offline_cache.sync import SyncEngine, SyncSettings
 
 TERMINAL = "bench-0001"

@@ -31,7 +31,8 @@ from accessibility.voice_pyttsx3 import Pyttsx3Voice
 #: Stand-in player, as light to start as aplay (a Python stand-in would spend ~100 ms starting itself):
 #: it waits for the first bytes of speech, notes the wall-clock time, then swallows the rest.
 STAND_IN = [
-    "sh", "-c",
+    "sh",
+    "-c",
     'head -c 2 >/dev/null && date +%s.%N >"$0/$$.tmp" && mv "$0/$$.tmp" "$0/$$.first"; cat >/dev/null',
 ]
 

@@ -9,10 +9,8 @@ change after that except their delivery state, which only moves forward:
 
 from __future__ import annotations
 
-import base64
 import errno
 import hashlib
-import json
 import sqlite3
 import threading
 import time
@@ -34,9 +32,10 @@ from offline_cache.models import (
     UnknownSubmissionError,
 )
 from offline_cache.observers import ObserverList
-from offline_cache.protocol import Receipt, SealedBlob, SubmissionSummary
+from offline_cache.protocol import Receipt, SubmissionSummary
 from offline_cache.schema import PENDING_STATES, connect
 from offline_cache.sealing import Sealer
+from offline_cache.submission_body import submission_body
 
 DB_NAME = "outbox.sqlite3"
 ATTACHMENT_DIR = "attachments"
@@ -47,21 +46,6 @@ _ITEM_COLUMNS = (
     "id, service_code, service_name, applicant_masked, created_at, state, attempts, queued_at, "
     "next_attempt_at, last_error, case_no, acked_at, acked_via, body IS NULL"
 )
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def sealed_json(blob: SealedBlob) -> dict[str, str]:
-    """The ``sealed`` object of a submission body, bytes as base64."""
-    return {
-        "alg": blob.alg,
-        "epk": _b64(blob.epk),
-        "wrapped_key": _b64(blob.wrapped_key),
-        "nonce": _b64(blob.nonce),
-        "ciphertext": _b64(blob.ciphertext),
-    }
 
 
 def _write_error(folder: Path, exc: BaseException) -> OutboxWriteError:
@@ -119,7 +103,7 @@ class Outbox:
             raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
         submission_id = str(uuid6.uuid7())
         blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments], self._keys.take())
-        refs = []
+        refs: list[dict[str, object]] = []
         written: list[Path] = []
         try:
             for data, attachment in zip(sealed, attachments, strict=True):
@@ -130,24 +114,7 @@ class Outbox:
                 refs.append({"sha256": digest, "size": len(data), "media_type": attachment.media_type})
             if written:
                 fsync_dir(self.attachment_dir)
-            body = json.dumps(
-                {
-                    "id": submission_id,
-                    "terminal_id": self.terminal_id,
-                    "service_code": summary.service_code,
-                    "created_at": summary.created_at,
-                    "summary": {
-                        "service_code": summary.service_code,
-                        "service_name": summary.service_name,
-                        "applicant_masked": summary.applicant_masked,
-                        "created_at": summary.created_at,
-                    },
-                    "sealed": sealed_json(blob),
-                    "attachments": refs,
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ).encode("utf-8")
+            body = submission_body(submission_id, self.terminal_id, summary, blob, refs)
             self._insert(submission_id, summary, body, refs)
         except (OSError, sqlite3.Error) as exc:
             for path in written:
