@@ -111,6 +111,12 @@ class KioskController(QObject):
         self._thanks_timer.setSingleShot(True)
         self._thanks_timer.timeout.connect(self.wipe)
         self._wipe_pending = False
+        self._visit = 0  # counts wipes: an answer from a worker for an earlier visit is dropped
+        self._active = True
+        self._wipe_retry = QTimer(self)
+        self._wipe_retry.setSingleShot(True)
+        self._wipe_retry.setInterval(500)
+        self._wipe_retry.timeout.connect(self.wipe)
         self._last_request: SubmissionRequest | None = None
         self.flow.on_change.append(self._on_flow_change)
         self.window.orientation_did_change.append(self.render)
@@ -134,8 +140,10 @@ class KioskController(QObject):
 
     def deactivate(self) -> None:
         """Stop ticking and watching (the window is going away)."""
+        self._active = False
         self._idle_timer.stop()
         self._thanks_timer.stop()
+        self._wipe_retry.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -196,10 +204,24 @@ class KioskController(QObject):
             self._thanks_timer.start(THANKS_SECONDS * 1000)
 
     def _from_worker(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """A device callback (any thread) that reaches ``fn`` on the main thread, for this visit only."""
+        current = self._this_visit(fn)
+
         def relay(*args: object) -> None:
-            self.bridge.run_on_main(lambda: fn(*args))
+            self.bridge.run_on_main(lambda: current(*args))
 
         return relay
+
+    def _this_visit(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """``fn``, but doing nothing once the visit it belonged to has been wiped (a late card read, a
+        receipt that finished printing after the wipe) or the window is gone."""
+        visit = self._visit
+
+        def guarded(*args: object) -> None:
+            if self._active and self._visit == visit:
+                fn(*args)
+
+        return guarded
 
     # ------------------------------------------------------------------ shell actions
     def toggle_elder(self) -> None:
@@ -284,7 +306,9 @@ class KioskController(QObject):
             self.flow.identify_failed(message) if self.flow.step == "identify" else self.flow.field_error(message)
 
         self.bridge.run_in_worker(
-            lambda: self.ports.capture.capture(kind), lambda data: self.answer_file(kind, data), failed
+            lambda: self.ports.capture.capture(kind),
+            self._this_visit(lambda data: self.answer_file(kind, data)),
+            self._this_visit(failed),
         )
 
     def edit(self, key: str) -> None:
@@ -295,8 +319,8 @@ class KioskController(QObject):
         self._last_request = request
         self.bridge.run_in_worker(
             lambda: self.ports.matters.handle(request),
-            self._submitted,
-            lambda exc: self._submitted(SubmitOutcome("failed", reason=str(exc))),
+            self._this_visit(self._submitted),
+            self._this_visit(lambda exc: self._submitted(SubmitOutcome("failed", reason=str(exc)))),
         )
 
     def _submitted(self, outcome: SubmitOutcome) -> None:
@@ -334,7 +358,11 @@ class KioskController(QObject):
             if self._wipe_pending:
                 self.wipe()
 
-        self.bridge.run_in_worker(lambda: self.ports.receipts.print_receipt(request, outcome), printed, failed)
+        self.bridge.run_in_worker(
+            lambda: self.ports.receipts.print_receipt(request, outcome),
+            self._this_visit(printed),
+            self._this_visit(failed),
+        )
 
     def finish_receipt(self) -> None:
         self.flow.to_rating()
@@ -408,9 +436,10 @@ class KioskController(QObject):
                 self.window.show_overlay(
                     self.theme, self.texts("idle.title"), self.texts("idle.waiting_for_print"), [], name="wipe-wait"
                 )
-            QTimer.singleShot(500, self.wipe)
+            self._wipe_retry.start()
             return
         self._wipe_pending = False
+        self._visit += 1
         self._thanks_timer.stop()
         self._idle_overlay = None
         self._last_request = None
