@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ def screen_text(controller: KioskController) -> str:
 @pytest.fixture
 def privacy(
     caplog: pytest.LogCaptureFixture, qtbot: QtBot
-) -> Iterator[Callable[[KioskController, list[str]], None]]:
+) -> Callable[[KioskController, list[str]], None]:
     caplog.set_level(logging.DEBUG)
     before = set(Path(tempfile.gettempdir()).glob("kiosk-session-*"))
 
@@ -90,7 +90,7 @@ def privacy(
             assert secret not in caplog.text, "written to the log"
         assert not set(Path(tempfile.gettempdir()).glob("kiosk-session-*")) - before, "session files left"
 
-    yield check
+    return check
 
 
 def test_old_age_allowance_online_from_card_to_rating(
