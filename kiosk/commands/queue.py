@@ -42,12 +42,8 @@ def register(commands: SubParsers) -> None:
     status.add_argument("--json", action="store_true")
     set_handler(status, _status)
     put = actions.add_parser("put", help="durably save one submission from a JSON file; prints its id")
-    put.add_argument(
-        "file", type=Path, help='{"summary": {service_code, service_name, applicant_masked}, ...}'
-    )
-    put.add_argument(
-        "--attach", type=Path, action="append", default=[], help="an attachment file (repeatable)"
-    )
+    put.add_argument("file", type=Path, help='{"summary": {service_code, service_name, applicant_masked}, ...}')
+    put.add_argument("--attach", type=Path, action="append", default=[], help="an attachment file (repeatable)")
     set_handler(put, _put)
     sync = actions.add_parser("sync", help="deliver the queue to the platform")
     sync.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
@@ -55,9 +51,7 @@ def register(commands: SubParsers) -> None:
     retry = actions.add_parser("retry", help="put a waiting or quarantined submission back in line")
     retry.add_argument("id")
     set_handler(retry, _retry)
-    export = actions.add_parser(
-        "export", help="write unsent sealed submissions to a folder (removable drive)"
-    )
+    export = actions.add_parser("export", help="write unsent sealed submissions to a folder (removable drive)")
     export.add_argument("dir", type=Path)
     set_handler(export, _export)
     receipt = actions.add_parser("import-receipt", help="mark items sent from the platform's signed receipt")
@@ -126,19 +120,13 @@ def _status(args: argparse.Namespace, ctx: CliContext) -> int:
         )
         return 0
     age = "-" if status.oldest_pending_age is None else f"{status.oldest_pending_age:.0f} s"
-    print(
-        f"pending: {status.pending} (oldest {age})   "
-        + ", ".join(f"{k} {v}" for k, v in status.counts.items())
-    )
+    print(f"pending: {status.pending} (oldest {age})   " + ", ".join(f"{k} {v}" for k, v in status.counts.items()))
     print(f"last success: {_when(status.last_success_at)}   last error: {status.last_error or '-'}")
     if status.paused:
         print(f"SYNC PAUSED: {status.paused_reason}")
     for item in items:
         extra = item.case_no or item.last_error or ""
-        print(
-            f"{item.id}  {item.state:<11} {item.summary.service_name}  "
-            f"{item.summary.applicant_masked}  {extra}"
-        )
+        print(f"{item.id}  {item.state:<11} {item.summary.service_name}  {item.summary.applicant_masked}  {extra}")
     return 0
 
 
@@ -184,9 +172,7 @@ def _put(args: argparse.Namespace, ctx: CliContext) -> int:
 def _link(config: Config) -> PlatformLink:
     if config.is_demo or not config.platform.token:
         raise CliError(_NEEDS_PLATFORM)
-    return PlatformLink(
-        config.platform.url, config.platform.token, config.terminal.id, config.platform.verify_tls
-    )
+    return PlatformLink(config.platform.url, config.platform.token, config.terminal.id, config.platform.verify_tls)
 
 
 def _sync(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -233,9 +219,7 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(str(exc)) from exc
     finally:
         outbox.close()
-    print(
-        f"exported {result.submissions} submissions and {result.attachments} attachments to {result.folder}"
-    )
+    print(f"exported {result.submissions} submissions and {result.attachments} attachments to {result.folder}")
     print("they stay queued until the platform's receipt file is imported: kiosk queue import-receipt FILE")
     return 0
 
@@ -251,12 +235,7 @@ def _import_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(str(exc)) from exc
     finally:
         outbox.close()
-    print(
-        f"marked sent: {result.marked}; already sent: {result.already_sent}; "
-        f"not in this outbox: {result.unknown}"
-    )
+    print(f"marked sent: {result.marked}; already sent: {result.already_sent}; not in this outbox: {result.unknown}")
     if result.rejected:
-        print(
-            f"refused by the platform (still queued, see 'kiosk queue status'): {', '.join(result.rejected)}"
-        )
+        print(f"refused by the platform (still queued, see 'kiosk queue status'): {', '.join(result.rejected)}")
     return 0
