@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from devices.registry import DeviceRegistry
 from kiosk.alerts import Heartbeat
 from kiosk.capture import CameraCapture
 from kiosk.catalog import Catalog, parse_catalog
+from kiosk.catalog_store import CATALOG_FILE, SAMPLE_CATALOG, bundled_catalog
 from kiosk.config import Config
 from kiosk.identification import ReaderIdentification
 from kiosk.matters import OutboxMatters, Terminal
@@ -42,15 +44,11 @@ from offline_cache.sync import SyncEngine, SyncSettings
 
 log = logging.getLogger(__name__)
 
-SAMPLE_CATALOG = Path(__file__).with_name("data") / "sample_catalog.json"
 #: The demo's sample residents: who the simulated reader holds for which kind of service.
 DEMO_CARD_ELDER = "zhao_shuying"
 DEMO_CARD_ADULT = "wang_yan"
 
 
-def bundled_catalog() -> Catalog:
-    """The catalog shipped with the terminal: used until the platform's first catalog arrives."""
-    return parse_catalog(SAMPLE_CATALOG.read_bytes())
 
 
 @dataclass
@@ -209,7 +207,7 @@ def open_hall(
     outbox = Outbox(base / "outbox", terminal_id=terminal_id, sealer=sealer)
     link = PlatformLink(platform.url, platform.token, terminal_id, verify_tls=config.platform.verify_tls)
     sync = SyncEngine(base / "outbox", link, SyncSettings(interval=10.0 if demo else 30.0))
-    catalog_cache: CatalogCache[Catalog] = CatalogCache(base / "catalog.json", parse_catalog)
+    catalog_cache: CatalogCache[Catalog] = CatalogCache(base / CATALOG_FILE, parse_catalog)
 
     registry = DeviceRegistry()
     idcard_drivers.register(registry)
@@ -277,6 +275,8 @@ def open_hall(
     heartbeat.after_beat.append(send_ratings)
     sync.start()
     heartbeat.start()
+    heartbeat.after_beat.append(lambda reached: hall.refresh_catalog() if reached else None)
+    threading.Thread(target=heartbeat.beat, name="first-heartbeat", daemon=True).start()
     return hall
 
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QWidget
 
 from accessibility.audit import AuditTarget, run_audit_over
 from accessibility.themes import THEMES, Theme
+from kiosk.catalog_store import bundled_catalog
 from kiosk.config import Config
 from kiosk.flow import CitizenFlow
-from kiosk.hall import bundled_catalog
 from kiosk.showcase import showcase
 from kiosk.strings import Texts
 from ui.controller import KioskController

@@ -111,6 +111,7 @@ class KioskController(QObject):
         self._thanks_timer.setSingleShot(True)
         self._thanks_timer.timeout.connect(self.wipe)
         self._wipe_pending = False
+        self._pending_catalog: Catalog | None = None
         self._visit = 0  # counts wipes: an answer from a worker for an earlier visit is dropped
         self._active = True
         self._wipe_retry = QTimer(self)
@@ -224,6 +225,16 @@ class KioskController(QObject):
         return guarded
 
     # ------------------------------------------------------------------ shell actions
+    def use_catalog(self, catalog: Catalog) -> None:
+        """A newer catalog (from the platform): used from the next visit, or now if nobody is mid-visit."""
+        if catalog is self.flow.catalog:
+            return
+        if self.flow.step == "attract":
+            self.flow.catalog = catalog
+            self.flow.refresh()
+        else:
+            self._pending_catalog = catalog
+
     def toggle_elder(self) -> None:
         self.set_theme("standard" if self.theme.name == "elder" else "elder")
 
@@ -456,4 +467,6 @@ class KioskController(QObject):
         self.voice.set_language("en" if self.texts.language == "en" else "zh_CN")
         self.window.apply_theme(self.theme)
         self.idle.restart(self.clock(), self.theme.timeout_factor)
+        if self._pending_catalog is not None:
+            self.flow.catalog, self._pending_catalog = self._pending_catalog, None
         self.flow.reset()

@@ -7,8 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from kiosk.hall import Hall
 
 log = logging.getLogger(__name__)
 
@@ -25,20 +29,38 @@ def _application() -> object:
 
 
 def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> int:
-    from PySide6.QtCore import Qt
+    """Paint the attract screen first; the devices and the platform come up behind it."""
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice_factory import make_voice
-    from kiosk.hall import open_hall
+    from kiosk.catalog_store import cached_catalog
+    from kiosk.opening import HallOpening
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
 
     app = _application()
     assert isinstance(app, QApplication)
-    hall = open_hall(config, demo=demo)
-    voice = make_voice(config.voice, hall.data_dir / "voice-cache", config.ui.language)
+    demo = demo or config.is_demo
+    data_dir = config.data_path / ("demo" if demo else "terminal")
+    def open_the_hall() -> Hall:
+        from kiosk.hall import open_hall  # devices, platform, OpenCV: after the first paint
+
+        return open_hall(config, demo=demo, data_dir=data_dir)
+
+    opening = HallOpening(open_the_hall, demo=demo)
+    voice = make_voice(config.voice, data_dir / "voice-cache", config.ui.language)
     bridge = MainThreadBridge()
-    controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
+    controller = KioskController(config, cached_catalog(data_dir), opening.ports, voice, bridge)
+
+    def opened(hall: Hall) -> None:
+        def offer_catalog(_reached: bool = True) -> None:
+            bridge.run_on_main(lambda: controller.use_catalog(hall.catalog()))
+
+        offer_catalog()
+        hall.heartbeat.after_beat.append(offer_catalog)
+
+    opening.hall_did_open.append(opened)
     window = controller.window
     terminal_mode = mode or config.terminal.mode
     if terminal_mode == "kiosk" and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
@@ -47,13 +69,15 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     else:
         window.resize(*(PORTRAIT if terminal_mode == "kiosk" else (1280, 900)))
         window.show()
-    controller.activate()
+    QTimer.singleShot(0, opening.start)
+    QTimer.singleShot(0, controller.activate)
     try:
         return app.exec()
     finally:
+        controller.deactivate()
         voice.close()
         bridge.shutdown()
-        hall.close()
+        opening.close()
 
 
 def render_screenshots(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:

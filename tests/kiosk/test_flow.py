@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from kiosk.catalog_store import bundled_catalog
 from kiosk.flow import CitizenFlow, SubmitOutcome
-from kiosk.hall import bundled_catalog
 from kiosk.session import Applicant
 from kiosk.showcase import SAMPLE_APPLICANT, showcase
 from kiosk.strings import Texts
