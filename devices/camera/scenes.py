@@ -152,11 +152,14 @@ def document_page(width: int = 840, title: str = "居民身份证明申请表", 
 
 
 def with_noise(frame: Frame, sigma: float, seed: int) -> Frame:
-    """``frame`` plus Gaussian sensor noise of ``sigma`` grey levels (OpenCV's generator: fast, seeded)."""
-    noise = np.empty(frame.shape, np.int16)
-    cv2.setRNGSeed(seed)
-    cv2.randn(noise, np.array([0.0]), np.array([float(sigma)]))
-    return cv2.add(frame, noise, dtype=cv2.CV_8U)
+    """``frame`` plus Gaussian sensor noise of ``sigma`` grey levels, the same for the same ``seed``.
+
+    NumPy's generator, not OpenCV's: ``cv2.randn`` after ``cv2.setRNGSeed`` gave different pixels in
+    different processes. The noise is grey (one value for the three channels), a third of the work.
+    """
+    shape = (*frame.shape[:2], 1) if frame.ndim == 3 else frame.shape
+    noise = np.random.default_rng(seed).standard_normal(shape, dtype=np.float32) * np.float32(sigma)
+    return np.clip(frame + noise, 0, 255).astype(np.uint8)
 
 
 def qr_scene(text: str, seed: int = 0, size: tuple[int, int] = (1280, 720)) -> Frame:
