@@ -50,6 +50,7 @@ QPushButton[role="tile"] {{
     background: {p.surface}; color: {p.text}; padding: {t.spacing_px}px;
     font-size: {t.button_px}px;
 }}
+QPushButton#start {{ font-size: {t.title_px}px; min-height: {t.target_px * 2}px; }}
 QPushButton:disabled {{ background: {p.surface}; color: {p.muted_text}; border-style: dashed; }}
 QLineEdit {{
     min-height: {t.target_px}px; font-size: {t.heading_px}px; background: {p.surface}; color: {p.text};
