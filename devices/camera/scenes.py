@@ -159,7 +159,8 @@ def with_noise(frame: Frame, sigma: float, seed: int) -> Frame:
     """
     shape = (*frame.shape[:2], 1) if frame.ndim == 3 else frame.shape
     noise = np.random.default_rng(seed).standard_normal(shape, dtype=np.float32) * np.float32(sigma)
-    return np.clip(frame + noise, 0, 255).astype(np.uint8)
+    noisy: Frame = np.clip(frame + noise, 0, 255).astype(np.uint8)
+    return noisy
 
 
 def qr_scene(text: str, seed: int = 0, size: tuple[int, int] = (1280, 720)) -> Frame:
