@@ -317,6 +317,11 @@ class Outbox:
         with self._lock:
             return self._attachments(self._conn, submission_id)
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process's ``put``) commits to the outbox."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def integrity_ok(self) -> bool:
         with self._lock:
             return bool(self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -35,6 +35,7 @@ class SyncSettings:
     batch_size: int = 100
     interval: float = 30.0
     probe_interval: float = 5.0
+    change_poll: float = 1.0
     lease_seconds: float = 120.0
     retention_days: float = 7.0
     backoff: Backoff = field(default_factory=Backoff)
@@ -140,8 +141,20 @@ class SyncEngine:
                 # A bug or a failing disk must not kill the worker silently: record it and keep trying.
                 _log.exception("outbox sync failed")
                 self._note_error(f"sync worker error: {exc}")
-            self._wake.wait(self._next_wait())
-            self._wake.clear()
+            self._sleep(self._next_wait())
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait for a trigger, the timer, or a commit by another connection (a ``put`` from another process:
+        SQLite's ``data_version`` changes, checked every ``change_poll`` seconds without touching the disk)."""
+        deadline = time.monotonic() + seconds
+        version = self.outbox.data_version()
+        while not self._stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._wake.wait(min(remaining, self.settings.change_poll)):
+                break
+            if self.outbox.data_version() != version:
+                break
+        self._wake.clear()
 
     def _tick(self) -> None:
         if self.paused:

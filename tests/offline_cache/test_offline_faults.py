@@ -149,6 +149,16 @@ def test_a_new_submission_is_sent_without_waiting_for_the_timer(
     wait_for(lambda: outbox.item(submission_id).state == "sent")
 
 
+def test_a_submission_saved_by_another_process_is_noticed(
+    platform: Platform, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    engine = make_engine(platform.link(), SyncSettings(interval=60, change_poll=0.1))
+    engine.start()  # not watching ``outbox``: only the database itself can tell
+    time.sleep(0.2)
+    submission_id = outbox.put(b"{}", SUMMARY)
+    wait_for(lambda: outbox.item(submission_id).state == "sent")
+
+
 def test_an_interrupted_upload_sends_only_the_missing_chunks(
     platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
 ) -> None:
