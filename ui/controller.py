@@ -56,6 +56,8 @@ FIXED_PROMPTS = {
 }
 #: How long the goodbye stays before the wipe.
 THANKS_SECONDS = 6
+#: How long "take your receipt" stays before the rating comes by itself (no extra tap for the rating).
+RECEIPT_SECONDS = 5
 
 
 class KioskController(QObject):
@@ -110,6 +112,10 @@ class KioskController(QObject):
         self._thanks_timer = QTimer(self)
         self._thanks_timer.setSingleShot(True)
         self._thanks_timer.timeout.connect(self.wipe)
+        self.receipt_seconds: float = RECEIPT_SECONDS
+        self._to_rating = QTimer(self)
+        self._to_rating.setSingleShot(True)
+        self._to_rating.timeout.connect(self._rating_after_receipt)
         self._wipe_pending = False
         self._pending_catalog: Catalog | None = None
         self._visit = 0  # counts wipes: an answer from a worker for an earlier visit is dropped
@@ -145,6 +151,7 @@ class KioskController(QObject):
         self._idle_timer.stop()
         self._thanks_timer.stop()
         self._wipe_retry.stop()
+        self._to_rating.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -368,6 +375,8 @@ class KioskController(QObject):
             self.flow.receipt_state("printed")
             if self._wipe_pending:
                 self.wipe()
+            else:
+                self._to_rating.start(int(self.receipt_seconds * 1000))
 
         self.bridge.run_in_worker(
             lambda: self.ports.receipts.print_receipt(request, outcome),
@@ -376,7 +385,12 @@ class KioskController(QObject):
         )
 
     def finish_receipt(self) -> None:
+        self._to_rating.stop()
         self.flow.to_rating()
+
+    def _rating_after_receipt(self) -> None:
+        if self.flow.step == "receipt":
+            self.flow.to_rating()
 
     def choose_rating(self, level: int) -> None:
         rating = self.flow.choose_rating(level)
@@ -452,6 +466,7 @@ class KioskController(QObject):
         self._wipe_pending = False
         self._visit += 1
         self._thanks_timer.stop()
+        self._to_rating.stop()
         self._idle_overlay = None
         self._last_request = None
         self.window.hide_overlay()

@@ -1,0 +1,105 @@
+"""500 scripted visits back to back (高龄津贴申请 with the demo ID card, printed receipt, rating, wipe),
+offscreen in demo mode, with the embedded platform and simulated devices in the same process.
+
+Reports resident memory (RSS) after the first visits and at the end: goal growth ≤ 10 MB, total ≤ 250 MB.
+Peer, in the same run: the RSS of the same process before the first visit (what the libraries alone cost).
+
+    .venv/bin/python bench/soak.py [--visits 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from citizen_script import Resident  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from accessibility.voice_recording import RecordingVoice  # noqa: E402
+from kiosk.config import parse_config  # noqa: E402
+from kiosk.hall import open_hall  # noqa: E402
+from ui.bridge import MainThreadBridge  # noqa: E402
+from ui.controller import KioskController  # noqa: E402
+
+WARM_UP = 20
+
+
+def rss_mb() -> float:
+    with Path("/proc/self/status").open(encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--visits", type=int, default=500)
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as data:
+        config = parse_config(f'data_dir = "{data}"\n[voice]\nengine = "record"\n')
+        hall = open_hall(config, demo=True, data_dir=Path(data) / "hall")
+        bridge = MainThreadBridge()
+        voice = RecordingVoice()
+        controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
+        controller.receipt_seconds = 0.05
+        controller.window.resize(1080, 1920)
+        controller.window.show()
+        controller.activate()
+        demo = hall.ports.demo
+        assert demo is not None
+
+        def place() -> None:
+            demo.remove_card()  # type: ignore[attr-defined]
+            time.sleep(0.45)
+            demo.place_card()
+
+        before = rss_mb()
+        started = time.monotonic()
+        after_warm_up = before
+        cases = 0
+        for visit in range(args.visits):
+            resident = Resident(controller, place)
+            cases += resident.old_age_allowance().startswith("SB")
+            app.removeEventFilter(resident.watch)
+            voice.records.clear()  # the recorder keeps what was said; a real voice keeps nothing
+            if visit + 1 == WARM_UP:
+                gc.collect()
+                after_warm_up = rss_mb()
+        gc.collect()
+        end = rss_mb()
+        seconds = time.monotonic() - started
+        controller.deactivate()
+        bridge.shutdown()
+        hall.close()
+    print(
+        json.dumps(
+            {
+                "bench": "soak",
+                "visits": args.visits,
+                "case_numbers_issued": cases,
+                "seconds": round(seconds, 1),
+                "rss_before_first_visit_mb": round(before, 1),
+                "rss_after_warm_up_mb": round(after_warm_up, 1),
+                "rss_end_mb": round(end, 1),
+                "growth_after_warm_up_mb": round(end - after_warm_up, 1),
+                "goal_growth_mb": 10,
+                "goal_total_mb": 250,
+                "meets_goals": end - after_warm_up <= 10 and end <= 250,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
