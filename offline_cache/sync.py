@@ -82,7 +82,9 @@ class SyncEngine:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._pool = ThreadPoolExecutor(max(2, self.settings.workers), thread_name_prefix="outbox-delivery")
+        # Never fewer than two deliveries in flight: one slow answer must not hold up the whole queue.
+        self._in_flight_max = max(2, self.settings.workers)
+        self._pool = ThreadPoolExecutor(self._in_flight_max, thread_name_prefix="outbox-delivery")
         self._batch = self.settings.use_batch
         self._offline = False
         self._last_purge = 0.0
@@ -186,7 +188,7 @@ class SyncEngine:
         total = SyncReport()
         halted = False
         while True:
-            while not halted and len(in_flight) < self.settings.workers and not self._stopping.is_set():
+            while not halted and len(in_flight) < self._in_flight_max and not self._stopping.is_set():
                 chunk = self.outbox.claim(per_request, self.settings.lease_seconds)
                 if not chunk:
                     break
