@@ -21,14 +21,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from citizen_script import Resident  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from citizen_script import Resident
+from PySide6.QtWidgets import QApplication
 
-from accessibility.voice_recording import RecordingVoice  # noqa: E402
-from kiosk.config import parse_config  # noqa: E402
-from kiosk.hall import open_hall  # noqa: E402
-from ui.bridge import MainThreadBridge  # noqa: E402
-from ui.controller import KioskController  # noqa: E402
+from accessibility.voice_recording import RecordingVoice
+from kiosk.config import parse_config
+from kiosk.hall import open_hall
+from ui.bridge import MainThreadBridge
+from ui.controller import KioskController
 
 WARM_UP = 20
 

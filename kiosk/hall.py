@@ -10,6 +10,7 @@ import base64
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,6 @@ DEMO_CARD_ELDER = "zhao_shuying"
 DEMO_CARD_ADULT = "wang_yan"
 
 
-
-
 @dataclass
 class Platform:
     """Where the platform is, and (demo) the embedded one."""
@@ -77,6 +76,8 @@ class Hall:
     printer: ReceiptPrinter | None = None
     camera: Device | None = None
     closers: list[Any] = field(default_factory=list)
+    #: More health to report beside the devices (the UI adds the voice: no speaker is a technician's matter).
+    health_sources: dict[str, Callable[[], DeviceHealth]] = field(default_factory=dict)
 
     @property
     def demo(self) -> bool:
@@ -97,11 +98,11 @@ class Hall:
 
     def health_report(self) -> dict[str, Any]:
         status = self.sync.status()
+        healths = {name: device.health for name, device in self.devices().items()}
+        healths.update({name: source() for name, source in self.health_sources.items()})
         return {
             "queue_depth": status.pending,
-            "devices": {
-                name: {"state": d.health.state.value, "reason": d.health.reason} for name, d in self.devices().items()
-            },
+            "devices": {name: {"state": h.state.value, "reason": h.reason} for name, h in healths.items()},
         }
 
     # -- demo: the network can be "cut" by stopping the embedded platform ---------------------------------

@@ -34,6 +34,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice_factory import make_voice
+    from devices.base import DeviceHealth, DeviceState
     from kiosk.catalog_store import cached_catalog
     from kiosk.opening import HallOpening
     from ui.bridge import MainThreadBridge
@@ -43,6 +44,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     assert isinstance(app, QApplication)
     demo = demo or config.is_demo
     data_dir = config.data_path / ("demo" if demo else "terminal")
+
     def open_the_hall() -> Hall:
         from kiosk.hall import open_hall  # devices, platform, OpenCV: after the first paint
 
@@ -59,6 +61,15 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
 
         offer_catalog()
         hall.heartbeat.after_beat.append(offer_catalog)
+        hall.health_sources["voice"] = lambda: voice.health
+
+        def voice_changed(health: DeviceHealth) -> None:
+            if health.state is not DeviceState.OK:  # once per change, not once per sentence
+                hall.heartbeat.raise_alert("voice", state=health.state.value, reason=health.reason)
+
+        voice.voice_did_change_health.connect(voice_changed)
+        if voice.health.state is not DeviceState.OK:
+            voice_changed(voice.health)
 
     opening.hall_did_open.append(opened)
     window = controller.window
