@@ -20,9 +20,17 @@ PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 
 
+def _qt_message(mode: object, context: object, message: str) -> None:
+    """Qt's own messages go to the log; the offscreen platform's note about size hints is dropped as noise."""
+    if "propagateSizeHints" not in message:
+        log.warning("Qt: %s", message)
+
+
 def _application() -> object:
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("hall-kiosk")
     return app
