@@ -240,16 +240,16 @@ class Camera(Device):
         finally:
             if asked:
                 self.handler.device_clear_request(self.name)
-        capture = encode_capture(best or Assessment(None, None, (QualityIssue.NO_PAGE,)))
+        capture = encode_capture(best or Assessment(None, (QualityIssue.NO_PAGE,)))
         if capture.jpeg:
             self.document_did_capture.emit(capture)
         return capture
 
 
 def _better(candidate: Assessment, best: Assessment) -> bool:
-    if candidate.page is None:
+    if candidate.outline is None:
         return False
-    return best.page is None or len(candidate.issues) < len(best.issues)
+    return best.outline is None or len(candidate.issues) < len(best.issues)
 
 
 def _still(a: Assessment, b: Assessment, width: int) -> bool:

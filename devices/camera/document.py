@@ -27,6 +27,8 @@ Contour = npt.NDArray[Any]
 _WORK_LONG_SIDE = 800
 #: The output's long side, in pixels: readable for a clerk, small enough to send.
 OUTPUT_LONG_SIDE = 1800
+#: Pages are checked on a straightened copy this long (600 px wide for A4), the size the checks were tuned at.
+CHECK_LONG_SIDE = 849
 #: Largest JPEG made, in bytes.
 MAX_JPEG_BYTES = 1_000_000
 #: Width over height of an A4 sheet in portrait.
@@ -191,7 +193,7 @@ def find_page(frame: Frame) -> PageOutline | None:
     )
 
 
-def _output_size(corners: Points) -> tuple[int, int]:
+def _output_size(corners: Points, long_side: int) -> tuple[int, int]:
     tl, tr, br, bl = corners
     width = max(np.hypot(*(tr - tl)), np.hypot(*(br - bl)))
     height = max(np.hypot(*(bl - tl)), np.hypot(*(br - tr)))
@@ -200,7 +202,6 @@ def _output_size(corners: Points) -> tuple[int, int]:
     short_over_long = ratio if portrait else 1 / ratio
     if abs(short_over_long - A4_RATIO) / A4_RATIO < _A4_TOLERANCE:
         short_over_long = A4_RATIO
-    long_side = OUTPUT_LONG_SIDE
     short_side = round(long_side * short_over_long)
     return (short_side, long_side) if portrait else (long_side, short_side)
 
@@ -212,22 +213,39 @@ def _text_runs_vertically(grey: Frame) -> bool:
     return float(np.var(ink.mean(axis=0))) > 1.5 * float(np.var(ink.mean(axis=1)))
 
 
-def straighten(frame: Frame, outline: PageOutline) -> Frame:
-    """The page cut out of ``frame`` as an upright rectangle, long side :data:`OUTPUT_LONG_SIDE`."""
+def _warp(frame: Frame, outline: PageOutline, long_side: int) -> Frame:
     corners = np.array(outline.corners, dtype=np.float32)
-    out_w, out_h = _output_size(corners)
+    out_w, out_h = _output_size(corners, long_side)
     target = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners, target)
-    page = cv2.warpPerspective(frame, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    if out_w > out_h and _text_runs_vertically(to_grey(page)):
-        # A page laid sideways: turn it so its lines run across. Which way round cannot be told from
-        # the outline; more ink at the top (title, header) is the usual page, so prefer that.
-        page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)
-        grey = to_grey(page)
-        quarter = grey.shape[0] // 4
-        if (grey[-quarter:] < 128).mean() > 1.3 * (grey[:quarter] < 128).mean():
-            page = cv2.rotate(page, cv2.ROTATE_180)
+    return cv2.warpPerspective(frame, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _turns_for(page: Frame) -> tuple[int, ...]:
+    """The ``cv2.rotate`` codes that make a warped page upright: none, unless it lies sideways.
+
+    A page laid sideways has its lines running down; turn it so they run across. Which way round cannot
+    be told from the outline; more ink at the top (title, header) is the usual page, so prefer that.
+    """
+    if page.shape[1] <= page.shape[0] or not _text_runs_vertically(to_grey(page)):
+        return ()
+    grey = to_grey(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE))
+    quarter = grey.shape[0] // 4
+    if (grey[-quarter:] < 128).mean() > 1.3 * (grey[:quarter] < 128).mean():
+        return (cv2.ROTATE_90_COUNTERCLOCKWISE,)
+    return (cv2.ROTATE_90_CLOCKWISE,)
+
+
+def _turned(page: Frame, turns: tuple[int, ...]) -> Frame:
+    for code in turns:
+        page = cv2.rotate(page, code)
     return page
+
+
+def straighten(frame: Frame, outline: PageOutline, long_side: int = OUTPUT_LONG_SIDE) -> Frame:
+    """The page cut out of ``frame`` as an upright rectangle with the given long side."""
+    page = _warp(frame, outline, long_side)
+    return _turned(page, _turns_for(page))
 
 
 def encode_jpeg(page: Frame, max_bytes: int = MAX_JPEG_BYTES) -> bytes:
@@ -245,29 +263,32 @@ def encode_jpeg(page: Frame, max_bytes: int = MAX_JPEG_BYTES) -> bytes:
 
 @dataclass(frozen=True)
 class Assessment:
-    """One frame judged, before any encoding: the outline, the straightened page, what to fix."""
+    """One frame judged, before any encoding: the outline, what to fix, and how to make the full page."""
 
     outline: PageOutline | None
-    page: Frame | None
     issues: tuple[QualityIssue, ...]
+    frame: Frame | None = None
+    turns: tuple[int, ...] = ()
 
 
 def assess_frame(frame: object) -> Assessment:
-    """Find and judge the page in one frame; the page is straightened only when it is placed well enough."""
+    """Find and judge the page in one frame; the checks run on a small straightened copy (a few ms)."""
     checked = check_frame(frame)
     outline = find_page(checked)
     if outline is None:
-        return Assessment(None, None, (QualityIssue.NO_PAGE,))
+        return Assessment(None, (QualityIssue.NO_PAGE,))
     issues = placement_issues(outline.area_fraction, outline.touches_edge, outline.bulge)
-    page = straighten(checked, outline)
-    issues += page_issues(page)
-    return Assessment(outline, page, in_order(issues))
+    small = _warp(checked, outline, CHECK_LONG_SIDE)
+    turns = _turns_for(small)
+    issues += page_issues(_turned(small, turns))
+    return Assessment(outline, in_order(issues), checked, turns)
 
 
 def encode_capture(assessment: Assessment) -> DocumentCapture:
-    if assessment.page is None:
+    """The full-size upright page of an assessed frame as a JPEG (empty when there was no page)."""
+    if assessment.outline is None or assessment.frame is None:
         return DocumentCapture(b"", (0, 0), assessment.outline, assessment.issues)
-    page = assessment.page
+    page = _turned(_warp(assessment.frame, assessment.outline, OUTPUT_LONG_SIDE), assessment.turns)
     return DocumentCapture(encode_jpeg(page), (page.shape[1], page.shape[0]), assessment.outline, assessment.issues)
 
 
