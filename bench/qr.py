@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from devices.camera.qr import decode_qr  # noqa: E402
 
 
-def _load_generate():  # type: ignore[no-untyped-def]
+def _load_generate() -> ModuleType:
     spec = importlib.util.spec_from_file_location("camera_test_generate", ROOT / "tests/devices/camera/generate.py")
     assert spec is not None
     assert spec.loader is not None
