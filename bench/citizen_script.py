@@ -3,11 +3,18 @@ the UI tests do, counting taps (digits on the keypad excluded) and timing tap â†
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -53,6 +60,8 @@ class Resident:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"stuck on {self.controller.window.screen_name}")
             QApplication.processEvents()
+            # processEvents() leaves deleteLater() to the event loop; do what app.exec() would do
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             time.sleep(0.002)
 
     def tap(self, name: str, *, counted: bool = True, timed: bool = True) -> None:
@@ -103,3 +112,42 @@ class Resident:
     def _printed(self) -> bool:
         view = self.controller.flow.screen.view
         return getattr(view, "state", "") == "printed"
+
+
+@contextlib.contextmanager
+def external_platform(folder: Path, terminal_id: str = "demo-0001") -> Iterator[str]:
+    """A central platform in its own process on loopback; yields the ``[platform]`` TOML for the terminal."""
+    central = [sys.executable, "-m", "central.cli"]
+    db = f"sqlite:///{folder / 'central.sqlite3'}"
+    keys = folder / "platform-keys.json"
+    subprocess.run([*central, "keygen", "--out", str(keys)], check=True, capture_output=True)
+    token = subprocess.run(
+        [*central, "enroll", terminal_id, "--db", db], check=True, capture_output=True, text=True
+    ).stdout.strip().splitlines()[-1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*central, "serve", "--port", str(port), "--db", db, "--keys", str(keys)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/api/v1/platform-keys", timeout=2) as answer:
+                    platform_keys = json.load(answer)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield (
+            f'[platform]\nurl = "{url}"\ntoken = "{token}"\n'
+            f'public_key = "{platform_keys["seal_public_key"]}"\nverify_tls = false\n'
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,5 +1,6 @@
-"""500 scripted visits back to back (高龄津贴申请 with the demo ID card, printed receipt, rating, wipe),
-offscreen in demo mode, with the embedded platform and simulated devices in the same process.
+"""500 scripted visits back to back (高龄津贴申请 with the simulated ID card, printed receipt, rating, wipe),
+offscreen, as a hall runs it: the kiosk process with simulated devices, the central platform in a process
+of its own on loopback (``kiosk-central serve``), so the figures are the kiosk's alone.
 
 Reports resident memory (RSS) after the first visits and at the end: goal growth ≤ 10 MB, total ≤ 250 MB.
 Peer, in the same run: the RSS of the same process before the first visit (what the libraries alone cost).
@@ -21,12 +22,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from citizen_script import Resident
+from citizen_script import Resident, external_platform
 from PySide6.QtWidgets import QApplication
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
-from kiosk.hall import open_hall
+from kiosk.hall import DemoControls, open_hall
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 
@@ -46,9 +47,9 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=500)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory() as data:
-        config = parse_config(f'data_dir = "{data}"\n[voice]\nengine = "record"\n')
-        hall = open_hall(config, demo=True, data_dir=Path(data) / "hall")
+    with tempfile.TemporaryDirectory() as data, external_platform(Path(data)) as platform_toml:
+        config = parse_config(f'data_dir = "{data}"\n{platform_toml}\n[voice]\nengine = "record"\n')
+        hall = open_hall(config, demo=False, data_dir=Path(data) / "hall")
         bridge = MainThreadBridge()
         voice = RecordingVoice()
         controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
@@ -56,11 +57,10 @@ def main() -> None:
         controller.window.resize(1080, 1920)
         controller.window.show()
         controller.activate()
-        demo = hall.ports.demo
-        assert demo is not None
+        demo = DemoControls(hall.reader, hall.camera)
 
         def place() -> None:
-            demo.remove_card()  # type: ignore[attr-defined]
+            demo.remove_card()
             time.sleep(0.45)
             demo.place_card()
 

@@ -91,7 +91,8 @@ start_test_postgres() {
     chown postgres "$pg_dir"
     local port
     port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    trap 'su postgres -s /bin/sh -c "\"$bin/pg_ctl\" -D \"$pg_dir/data\" -m immediate stop >/dev/null 2>&1" || true; rm -rf "$pg_dir"' EXIT
+    # Expanded now: the function's locals are gone when the trap runs.
+    trap "su postgres -s /bin/sh -c \"'$bin/pg_ctl' -D '$pg_dir/data' -m immediate stop >/dev/null 2>&1\" || true; rm -rf '$pg_dir'" EXIT
     if su postgres -s /bin/sh -c "'$bin/initdb' -D '$pg_dir/data' -A trust -U postgres -E UTF8 >/dev/null" &&
         su postgres -s /bin/sh -c "'$bin/pg_ctl' -D '$pg_dir/data' -o '-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off' -l '$pg_dir/log' -w start >/dev/null"; then
         export KIOSK_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
