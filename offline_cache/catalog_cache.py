@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
-
-import requests
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from offline_cache import protocol
 from offline_cache.durable import write_atomic
+
+if TYPE_CHECKING:
+    import requests
 
 _log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class CatalogCache(Generic[Catalog]):
 
     def refresh(self, session: requests.Session, base_url: str, timeout: float = 15.0) -> CatalogRefresh:
         """Ask the platform for a newer catalog; keep the old one on any failure."""
+        import requests  # here, not at import: the first screen paints from the cache without it
         headers = {"If-None-Match": self._etag} if self._etag and self._current is not None else {}
         try:
             answer = session.get(

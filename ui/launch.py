@@ -38,7 +38,7 @@ def _application() -> object:
 
 def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> int:
     """Paint the attract screen first; the devices and the platform come up behind it."""
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice_factory import make_voice
@@ -88,8 +88,9 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     else:
         window.resize(*(PORTRAIT if terminal_mode == "kiosk" else (1280, 900)))
         window.show()
-    QTimer.singleShot(0, opening.start)
-    QTimer.singleShot(0, controller.activate)
+    # The hall's imports and threads (devices, platform, OpenCV) wait until the attract screen is on the glass.
+    window.window_did_first_paint.append(opening.start)
+    window.window_did_first_paint.append(controller.activate)
     try:
         return app.exec()
     finally:

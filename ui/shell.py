@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
@@ -53,6 +53,9 @@ class KioskWindow(QWidget):
         self._landscape: bool | None = None
         #: Called when the window turns between portrait and landscape (screens lay out differently).
         self.orientation_did_change: list[Callable[[], None]] = []
+        #: Called once, after the window first painted (start-up work that can wait starts then).
+        self.window_did_first_paint: list[Callable[[], None]] = []
+        self._painted = False
 
     # ------------------------------------------------------------------ rendering
     def apply_theme(self, theme: Theme) -> None:
@@ -179,6 +182,13 @@ class KioskWindow(QWidget):
     @property
     def overlay(self) -> QFrame | None:
         return self._overlay
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            for callback in self.window_did_first_paint:
+                QTimer.singleShot(0, callback)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
