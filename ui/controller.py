@@ -71,6 +71,7 @@ class KioskController(QObject):
         *,
         clock: Callable[[], float] = time.monotonic,
         session: Session | None = None,
+        size: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -127,6 +128,8 @@ class KioskController(QObject):
         self._last_request: SubmissionRequest | None = None
         self.flow.on_change.append(self._on_flow_change)
         self.window.orientation_did_change.append(self.render)
+        if size is not None:  # lay the first screen out for the glass it will be on, once
+            self.window.resize(*size)
         self.window.apply_theme(self.theme)
         self.voice.set_elder(self.theme.name == "elder")
         self._on_flow_change(self.flow.screen)

@@ -61,7 +61,14 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     opening = HallOpening(open_the_hall, demo=demo)
     voice = make_voice(config.voice, data_dir / "voice-cache", config.ui.language)
     bridge = MainThreadBridge()
-    controller = KioskController(config, cached_catalog(data_dir), opening.ports, voice, bridge)
+    terminal_mode = mode or config.terminal.mode
+    full_screen = terminal_mode == "kiosk" and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    screen = app.primaryScreen()
+    if full_screen and screen is not None:
+        size = (screen.size().width(), screen.size().height())
+    else:
+        size = PORTRAIT if terminal_mode == "kiosk" else (1280, 900)
+    controller = KioskController(config, cached_catalog(data_dir), opening.ports, voice, bridge, size=size)
 
     def opened(hall: Hall) -> None:
         def offer_catalog(_reached: bool = True) -> None:
@@ -81,12 +88,10 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
 
     opening.hall_did_open.append(opened)
     window = controller.window
-    terminal_mode = mode or config.terminal.mode
-    if terminal_mode == "kiosk" and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+    if full_screen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         window.showFullScreen()
     else:
-        window.resize(*(PORTRAIT if terminal_mode == "kiosk" else (1280, 900)))
         window.show()
     # The hall's imports and threads (devices, platform, OpenCV) wait until the attract screen is on the glass.
     window.window_did_first_paint.append(opening.start)
