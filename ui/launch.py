@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from kiosk.config import Config
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from accessibility.voice import Voice
     from kiosk.hall import Hall
+    from ui.bridge import MainThreadBridge
+    from ui.controller import KioskController
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +41,39 @@ def _application() -> object:
     return app
 
 
+def _attach_hall(hall: Hall, controller: KioskController, voice: Voice, bridge: MainThreadBridge) -> None:
+    """Once the hall is open: newer catalogs reach the screens, and the voice's health reaches the heartbeat."""
+    from devices.base import DeviceHealth, DeviceState
+
+    def offer_catalog(_reached: bool = True) -> None:
+        bridge.run_on_main(lambda: controller.use_catalog(hall.catalog()))
+
+    offer_catalog()
+    hall.heartbeat.after_beat.append(offer_catalog)
+    hall.health_sources["voice"] = lambda: voice.health
+
+    def voice_changed(health: DeviceHealth) -> None:
+        if health.state is not DeviceState.OK:  # once per change, not once per sentence
+            hall.heartbeat.raise_alert("voice", state=health.state.value, reason=health.reason)
+
+    voice.voice_did_change_health.connect(voice_changed)
+    if voice.health.state is not DeviceState.OK:
+        voice_changed(voice.health)
+
+
+def _window_size(app: QApplication, *, kiosk: bool, full_screen: bool) -> tuple[int, int]:
+    screen = app.primaryScreen()
+    if full_screen and screen is not None:
+        return (screen.size().width(), screen.size().height())
+    return PORTRAIT if kiosk else (1280, 900)
+
+
 def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> int:
     """Paint the attract screen first; the devices and the platform come up behind it."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice_factory import make_voice
-    from devices.base import DeviceHealth, DeviceState
     from kiosk.catalog_store import cached_catalog
     from kiosk.opening import HallOpening
     from ui.bridge import MainThreadBridge
@@ -61,32 +92,11 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     opening = HallOpening(open_the_hall, demo=demo)
     voice = make_voice(config.voice, data_dir / "voice-cache", config.ui.language)
     bridge = MainThreadBridge()
-    terminal_mode = mode or config.terminal.mode
-    full_screen = terminal_mode == "kiosk" and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
-    screen = app.primaryScreen()
-    if full_screen and screen is not None:
-        size = (screen.size().width(), screen.size().height())
-    else:
-        size = PORTRAIT if terminal_mode == "kiosk" else (1280, 900)
+    kiosk = (mode or config.terminal.mode) == "kiosk"
+    full_screen = kiosk and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    size = _window_size(app, kiosk=kiosk, full_screen=full_screen)
     controller = KioskController(config, cached_catalog(data_dir), opening.ports, voice, bridge, size=size)
-
-    def opened(hall: Hall) -> None:
-        def offer_catalog(_reached: bool = True) -> None:
-            bridge.run_on_main(lambda: controller.use_catalog(hall.catalog()))
-
-        offer_catalog()
-        hall.heartbeat.after_beat.append(offer_catalog)
-        hall.health_sources["voice"] = lambda: voice.health
-
-        def voice_changed(health: DeviceHealth) -> None:
-            if health.state is not DeviceState.OK:  # once per change, not once per sentence
-                hall.heartbeat.raise_alert("voice", state=health.state.value, reason=health.reason)
-
-        voice.voice_did_change_health.connect(voice_changed)
-        if voice.health.state is not DeviceState.OK:
-            voice_changed(voice.health)
-
-    opening.hall_did_open.append(opened)
+    opening.hall_did_open.append(lambda hall: _attach_hall(hall, controller, voice, bridge))
     window = controller.window
     if full_screen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
