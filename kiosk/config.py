@@ -98,13 +98,6 @@ class UiConfig(_Section):
     language: Language = "zh_CN"
 
 
-class TechnicianConfig(_Section):
-    #: PBKDF2 hash of the technician PIN ("pbkdf2_sha256$iterations$salt$hash"); demo PIN is 2468.
-    pin_hash: str = "pbkdf2_sha256$200000$ZGVtby1zYWx0LWhhbGw=$"
-    max_attempts: int = Field(5, ge=1, le=20)
-    lockout_seconds: int = Field(300, ge=10)
-
-
 class Config(_Section):
     terminal: TerminalConfig = TerminalConfig()
     platform: PlatformConfig = PlatformConfig()
@@ -112,7 +105,6 @@ class Config(_Section):
     voice: VoiceConfig = VoiceConfig()
     timeouts: TimeoutsConfig = TimeoutsConfig()
     ui: UiConfig = UiConfig()
-    technician: TechnicianConfig = TechnicianConfig()
     #: Where the outbox, journals and caches live; empty → the platform's user data folder.
     data_dir: str = ""
 

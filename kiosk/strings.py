@@ -163,12 +163,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     # goodbye
     "thanks.title": ("办理完成", "All done"),
     "thanks.prompt": ("办理完成，请带好身份证和回执。再见！", "All done. Take your ID card and receipt. Goodbye!"),
-    # technician
-    "tech.title": ("技术人员模式", "Technician mode"),
-    "tech.pin_prompt": ("请输入维护密码", "Enter the technician PIN"),
-    "tech.pin_wrong": ("密码错误，还可尝试 {left} 次。", "Wrong PIN. {left} attempts left."),
-    "tech.locked": ("尝试次数过多，请 {minutes} 分钟后再试。", "Too many attempts. Try again in {minutes} minutes."),
-    "tech.exit": ("退出维护", "Exit"),
 }
 
 
