@@ -150,9 +150,9 @@ class CitizenFlow:
         if self._step == "identify":
             key = "identify.card_prompt" if self._identify_method == "id_card" else "identify.qr_prompt"
             prompt = self._error or t(key)
-            return FlowScreen(
-                "identify", prompt, IdentifyView(name, self._identify_method, self._error, service.identification)
-            )
+            materials = tuple(m.get(self._lang()) for m in service.materials)
+            view = IdentifyView(name, self._identify_method, self._error, service.identification, materials)
+            return FlowScreen("identify", prompt, view)
         if self._step == "form":
             return self._field_screen(service, name)
         if self._step == "review":

@@ -49,9 +49,23 @@ class Session:
     answers: dict[str, Answer] = field(default_factory=dict)
     _temp_dir: Path | None = None
 
+    def clear_leftovers(self) -> int:
+        """At start-up: delete session folders a crash or power cut left behind (a visit's photos and scans
+        must not outlive it). Returns how many were removed."""
+        if self.temp_root is None:
+            return 0
+        self.temp_root.mkdir(parents=True, exist_ok=True)
+        removed = 0
+        for folder in self.temp_root.glob("kiosk-session-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        return removed
+
     def temp_dir(self) -> Path:
         """A private folder for this visit's files, created on first use, deleted by :meth:`wipe`."""
         if self._temp_dir is None:
+            if self.temp_root is not None:
+                self.temp_root.mkdir(parents=True, exist_ok=True)
             self._temp_dir = Path(tempfile.mkdtemp(prefix="kiosk-session-", dir=self.temp_root))
         return self._temp_dir
 

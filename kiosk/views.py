@@ -35,6 +35,8 @@ class IdentifyView:
     method: str  # "id_card" | "qr"
     error: str | None
     identification: Identification
+    #: What to have ready (申请材料), shown while the card is read.
+    materials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

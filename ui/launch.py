@@ -76,6 +76,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from accessibility.voice_factory import make_voice
     from kiosk.catalog_store import cached_catalog
     from kiosk.opening import HallOpening
+    from kiosk.session import Session
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
 
@@ -95,7 +96,11 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     kiosk = (mode or config.terminal.mode) == "kiosk"
     full_screen = kiosk and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     size = _window_size(app, kiosk=kiosk, full_screen=full_screen)
-    controller = KioskController(config, cached_catalog(data_dir), opening.ports, voice, bridge, size=size)
+    session = Session(temp_root=data_dir / "sessions")
+    session.clear_leftovers()
+    controller = KioskController(
+        config, cached_catalog(data_dir), opening.ports, voice, bridge, size=size, session=session
+    )
     opening.hall_did_open.append(lambda hall: _attach_hall(hall, controller, voice, bridge))
     window = controller.window
     if full_screen:

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import Config, parse_config
 from kiosk.hall import Hall, open_hall
+from kiosk.session import Session
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 
@@ -44,7 +45,7 @@ def demo_hall(demo_config: Config, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def make_controller(
-    qtbot: QtBot, demo_config: Config, demo_hall: Hall
+    qtbot: QtBot, demo_config: Config, demo_hall: Hall, session_root: Path
 ) -> Iterator[Callable[..., tuple[KioskController, RecordingVoice, FakeClock]]]:
     bridge = MainThreadBridge()
     made: list[KioskController] = []
@@ -55,7 +56,13 @@ def make_controller(
         voice = RecordingVoice()
         clock = FakeClock()
         controller = KioskController(
-            config or demo_config, demo_hall.catalog(), demo_hall.ports, voice, bridge, clock=clock
+            config or demo_config,
+            demo_hall.catalog(),
+            demo_hall.ports,
+            voice,
+            bridge,
+            clock=clock,
+            session=Session(temp_root=session_root),
         )
         qtbot.addWidget(controller.window)
         controller.window.resize(*size)
@@ -85,5 +92,6 @@ def all_visible_text(root: object) -> str:
 
 
 @pytest.fixture
-def shots_dir(tmp_path: Path) -> Path:
-    return tmp_path / "shots"
+def session_root(tmp_path: Path) -> Path:
+    """Where the visit's photos, scans and signatures go (checked empty after each wipe)."""
+    return tmp_path / "sessions"

@@ -5,8 +5,9 @@ After each visit: no widget, log line or session file holds the resident's name 
 
 from __future__ import annotations
 
+import json
 import logging
-import tempfile
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,10 +77,9 @@ def screen_text(controller: KioskController) -> str:
 
 @pytest.fixture
 def privacy(
-    caplog: pytest.LogCaptureFixture, qtbot: QtBot
+    caplog: pytest.LogCaptureFixture, qtbot: QtBot, session_root: Path
 ) -> Callable[[KioskController, list[str]], None]:
     caplog.set_level(logging.DEBUG)
-    before = set(Path(tempfile.gettempdir()).glob("kiosk-session-*"))
 
     def check(controller: KioskController, secrets: list[str]) -> None:
         controller.wipe()  # waits for a receipt still printing, never cuts it
@@ -88,7 +88,7 @@ def privacy(
         for secret in secrets:
             assert secret not in text, "left on screen"
             assert secret not in caplog.text, "written to the log"
-        assert not set(Path(tempfile.gettempdir()).glob("kiosk-session-*")) - before, "session files left"
+        assert not list(session_root.glob("*")), "session files left"
 
     return check
 
@@ -123,6 +123,34 @@ def test_old_age_allowance_online_from_card_to_rating(
     wait_for(qtbot, controller, "thanks")
     assert all(ELDER.id_number not in s and "13812345678" not in s for s in voice.said)
     privacy(controller, [ELDER.name, ELDER.id_number, "13812345678"])
+    # the rating (好差评) reaches the platform with the case number, the channel and the rater masked
+    qtbot.waitUntil(lambda: platform_rows(demo_hall, "ratings", case_no) != [], timeout=WAIT_MS)
+    body = json.loads(platform_rows(demo_hall, "ratings", case_no)[0]["body"])
+    assert (body["level"], body["service_code"], body["channel"]) == (5, "GLJT-01", "self_service_terminal")
+    assert body["rater_masked"] == "110***********0028"
+    assert body["terminal_id"] == controller.config.terminal.id and body["region_code"]
+
+
+def platform_rows(hall: Hall, table: str, case_no: str = "") -> list[sqlite3.Row]:
+    """What the embedded platform stored (its SQLite file), read as the back office would."""
+    hall.heartbeat.beat()  # ratings and alerts go out after each heartbeat
+    with sqlite3.connect(hall.data_dir / "central.sqlite3") as db:
+        db.row_factory = sqlite3.Row
+        if table == "ratings":
+            return db.execute("SELECT * FROM ratings WHERE case_no = ?", (case_no,)).fetchall()
+        return db.execute("SELECT * FROM alerts WHERE kind = 'call_staff'").fetchall()
+
+
+def test_call_staff_reaches_the_platform(qtbot: QtBot, make_controller: Make, demo_hall: Hall) -> None:
+    controller, voice, _ = make_controller()
+    before = len(platform_rows(demo_hall, "alerts"))
+    tap(qtbot, controller, "start")
+    tap(qtbot, controller, "call-staff")
+    qtbot.waitUntil(lambda: controller.window.overlay is not None, timeout=WAIT_MS)
+    rows = platform_rows(demo_hall, "alerts")
+    assert len(rows) == before + 1
+    assert json.loads(rows[-1]["detail"])["screen"] == "services"
+    assert any("工作人员马上到" in s for s in voice.said)
 
 
 def test_old_age_allowance_offline_is_saved_and_delivered_when_the_platform_returns(

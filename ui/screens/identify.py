@@ -22,6 +22,8 @@ def build(view: IdentifyView, ctx: ScreenContext) -> QWidget:
     if view.error:
         layout.addWidget(label(view.error, "error"))
     layout.addWidget(card(theme, label("▼ 身份证感应区 ▼" if card_mode else "▼ 摄像头 ▼", "heading", center=True)))
+    if view.materials:
+        layout.addWidget(card(theme, label(t("identify.materials"), "small"), label("、".join(view.materials))))
     if not card_mode:
         layout.addWidget(button(t("identify.use_card"), ctx.actions.use_id_card, "secondary", name="use-card"))
     layout.addStretch(1)
