@@ -9,8 +9,10 @@ the data key once sealing is done, so its own queue is unreadable to it.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
+import uuid6
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -40,15 +42,20 @@ def public_key_bytes(key: X25519PublicKey) -> bytes:
 
 @dataclass(frozen=True)
 class SealingKeys:
-    """One submission's fresh key material, made before its id is known (so it can be made ahead of time).
+    """One submission's id and fresh key material, made before its payload is known (so ahead of time).
 
-    ``epk``: the ephemeral public key; ``shared``: its X25519 secret with the platform; ``data_key``: the
-    AES-256 key. Used for exactly one submission, then dropped.
+    ``epk``: the ephemeral public key; ``wrapped_key``: the data key, already wrapped to the platform for
+    ``submission_id``; ``data_key``: the AES-256 key; ``nonce``: the payload's nonce; ``made_at``:
+    ``time.monotonic()`` when made (old sets are dropped, so an id's time stays close to its saving).
+    Used for exactly one submission, then dropped.
     """
 
+    submission_id: str
     epk: bytes
-    shared: bytes
+    wrapped_key: bytes
     data_key: bytes
+    nonce: bytes
+    made_at: float
 
 
 @dataclass(frozen=True)
@@ -57,35 +64,44 @@ class Sealer:
 
     platform_key: X25519PublicKey
 
-    def fresh_keys(self) -> SealingKeys:
+    def fresh_keys(self, submission_id: str | None = None) -> SealingKeys:
+        """Everything of a seal that does not depend on the payload: id (a new UUIDv7 unless given),
+        ephemeral key, X25519, HKDF and the wrapped data key."""
+        submission_id = submission_id or str(uuid6.uuid7())
         ephemeral = X25519PrivateKey.generate()
+        data_key = AESGCM.generate_key(bit_length=256)
+        # One read of the system's randomness for both nonces.
+        nonces = os.urandom(24)
+        kek = _kek(ephemeral.exchange(self.platform_key), submission_id)
+        wrapped = nonces[:12] + AESGCM(kek).encrypt(nonces[:12], data_key, submission_id.encode())
         return SealingKeys(
+            submission_id=submission_id,
             epk=public_key_bytes(ephemeral.public_key()),
-            shared=ephemeral.exchange(self.platform_key),
-            data_key=AESGCM.generate_key(bit_length=256),
+            wrapped_key=wrapped,
+            data_key=data_key,
+            nonce=nonces[12:],
+            made_at=time.monotonic(),
         )
 
     def seal(
         self, submission_id: str, payload: bytes, attachments: list[bytes], keys: SealingKeys | None = None
     ) -> tuple[SealedBlob, list[bytes]]:
-        keys = keys or self.fresh_keys()
+        keys = keys or self.fresh_keys(submission_id)
+        if keys.submission_id != submission_id:
+            raise ValueError("sealing keys were made for another submission")
+        aad = submission_id.encode()
         aead = AESGCM(keys.data_key)
-        kek = _kek(keys.shared, submission_id)
-        wrap_nonce = os.urandom(12)
-        wrapped = wrap_nonce + AESGCM(kek).encrypt(wrap_nonce, keys.data_key, submission_id.encode())
-        nonce = os.urandom(12)
         blob = SealedBlob(
             alg=SEAL_ALG,
             epk=keys.epk,
-            wrapped_key=wrapped,
-            nonce=nonce,
-            ciphertext=aead.encrypt(nonce, payload, submission_id.encode()),
+            wrapped_key=keys.wrapped_key,
+            nonce=keys.nonce,
+            ciphertext=aead.encrypt(keys.nonce, payload, aad),
         )
         sealed_attachments = []
         for index, data in enumerate(attachments):
             a_nonce = os.urandom(12)
-            aad = f"{submission_id}#{index}".encode()
-            sealed_attachments.append(a_nonce + aead.encrypt(a_nonce, data, aad))
+            sealed_attachments.append(a_nonce + aead.encrypt(a_nonce, data, f"{submission_id}#{index}".encode()))
         return blob, sealed_attachments
 
 

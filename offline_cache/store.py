@@ -18,8 +18,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import uuid6
-
 from offline_cache.durable import fsync_dir, remove_quietly, write_atomic
 from offline_cache.keypool import KeyPool
 from offline_cache.models import (
@@ -45,6 +43,12 @@ ORPHAN_GRACE_SECONDS = 3600.0
 _ITEM_COLUMNS = (
     "id, service_code, service_name, applicant_masked, created_at, state, attempts, queued_at, "
     "next_attempt_at, last_error, case_no, acked_at, acked_via, body IS NULL"
+)
+
+
+_INSERT_SUBMISSION = (
+    "INSERT INTO submission (id, service_code, service_name, applicant_masked, created_at, "
+    "queued_at, state, body) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)"
 )
 
 
@@ -101,8 +105,9 @@ class Outbox:
         """Seal and durably save one submission; returns its id (a UUIDv7, its idempotency key forever)."""
         if self.sealer is None or self._keys is None:
             raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
-        submission_id = str(uuid6.uuid7())
-        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments], self._keys.take())
+        keys = self._keys.take()
+        submission_id = keys.submission_id
+        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments], keys)
         refs: list[dict[str, object]] = []
         written: list[Path] = []
         try:
@@ -115,6 +120,7 @@ class Outbox:
             if written:
                 fsync_dir(self.attachment_dir)
             body = submission_body(submission_id, self.terminal_id, summary, blob, refs)
+            self._keys.refill()
             self._insert(submission_id, summary, body, refs)
         except (OSError, sqlite3.Error) as exc:
             for path in written:
@@ -126,20 +132,22 @@ class Outbox:
     def _insert(
         self, submission_id: str, summary: SubmissionSummary, body: bytes, refs: list[dict[str, object]]
     ) -> None:
+        row = (
+            submission_id,
+            summary.service_code,
+            summary.service_name,
+            summary.applicant_masked,
+            summary.created_at,
+            time.time(),
+            body,
+        )
+        if not refs:
+            # One statement is its own transaction (autocommit): no BEGIN/COMMIT round trips for a lone row.
+            with self._lock:
+                self._conn.execute(_INSERT_SUBMISSION, row)
+            return
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO submission (id, service_code, service_name, applicant_masked, created_at, "
-                "queued_at, state, body) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
-                (
-                    submission_id,
-                    summary.service_code,
-                    summary.service_name,
-                    summary.applicant_masked,
-                    summary.created_at,
-                    time.time(),
-                    body,
-                ),
-            )
+            conn.execute(_INSERT_SUBMISSION, row)
             conn.executemany(
                 "INSERT INTO attachment (submission_id, idx, sha256, size, media_type) VALUES (?, ?, ?, ?, ?)",
                 [(submission_id, idx, ref["sha256"], ref["size"], ref["media_type"]) for idx, ref in enumerate(refs)],

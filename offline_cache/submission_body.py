@@ -25,6 +25,10 @@ def sealed_json(blob: SealedBlob) -> dict[str, str]:
     }
 
 
+def _s(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
 def submission_body(
     submission_id: str,
     terminal_id: str,
@@ -32,22 +36,18 @@ def submission_body(
     blob: SealedBlob,
     attachments: Sequence[dict[str, object]],
 ) -> bytes:
-    """``POST /api/v1/submissions``'s body (docs/protocol.md), compact UTF-8 JSON."""
-    return json.dumps(
-        {
-            "id": submission_id,
-            "terminal_id": terminal_id,
-            "service_code": summary.service_code,
-            "created_at": summary.created_at,
-            "summary": {
-                "service_code": summary.service_code,
-                "service_name": summary.service_name,
-                "applicant_masked": summary.applicant_masked,
-                "created_at": summary.created_at,
-            },
-            "sealed": sealed_json(blob),
-            "attachments": list(attachments),
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    """``POST /api/v1/submissions``'s body (docs/protocol.md), compact UTF-8 JSON.
+
+    Written from a template: base64 needs no JSON escaping, so only the short text fields go through the
+    encoder (scanning the 3 KB of base64 for characters to escape was a third of a ``put``'s sealing time).
+    """
+    code, created = _s(summary.service_code), _s(summary.created_at)
+    return (
+        f'{{"id":{_s(submission_id)},"terminal_id":{_s(terminal_id)},"service_code":{code},'
+        f'"created_at":{created},"summary":{{"service_code":{code},'
+        f'"service_name":{_s(summary.service_name)},"applicant_masked":{_s(summary.applicant_masked)},'
+        f'"created_at":{created}}},"sealed":{{"alg":{_s(blob.alg)},"epk":"{_b64(blob.epk)}",'
+        f'"wrapped_key":"{_b64(blob.wrapped_key)}","nonce":"{_b64(blob.nonce)}",'
+        f'"ciphertext":"{_b64(blob.ciphertext)}"}},'
+        f'"attachments":{json.dumps(list(attachments), ensure_ascii=False, separators=(",", ":"))}}}'
+    ).encode()
