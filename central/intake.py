@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central.attachments import read_content
 from central.clock import case_number, iso, utc_now
+from central.db import reading
 from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
@@ -54,11 +55,13 @@ def validation_message(exc: ValidationError) -> str:
 
 @dataclass(frozen=True)
 class _Checked:
-    """A body that validated: its id, terminal, canonical bytes and their hash."""
+    """A body that validated: its id, terminal, canonical bytes and their hash, and what opening its seal
+    gave (the payload, or the refusal to send if the id turns out to be new)."""
 
     model: SubmissionIn
     canonical: bytes
     sha256: str
+    opened: bytes | Answer = b""
 
 
 # Built once: passing parameters at execute time keeps SQLAlchemy's per-call work (and the batch) fast.
@@ -93,14 +96,15 @@ class IntakeDesk:
             return _reject(422, "missing_idempotency_key", "Idempotency-Key header is missing")
         if idempotency_key != checked.model.id:
             return _reject(422, "idempotency_key_mismatch", "Idempotency-Key must equal the body's id")
+        opened = self._open_all([checked])
         with self._engine.begin() as conn:
-            return self._store_all(conn, [checked])[0]
+            return self._store_all(conn, opened)[0]
 
     def accept_many(self, raws: Sequence[object], *, terminal_id: str) -> list[tuple[str, Answer]]:
         """Many submissions in one database transaction (one disk flush), each answered on its own."""
         checked = [self._check(raw, terminal_id) for raw in raws]
         answers: list[Answer | None] = [c if isinstance(c, Answer) else None for c in checked]
-        valid = [c for c in checked if isinstance(c, _Checked)]
+        valid = self._open_all([c for c in checked if isinstance(c, _Checked)])
         if valid:
             with self._engine.begin() as conn:
                 stored = iter(self._store_all(conn, valid))
@@ -140,13 +144,11 @@ class IntakeDesk:
                 answers[index] = self._compare(item, *known[item.model.id])
             elif item.model.id in taken:
                 later.append(index)
+            elif isinstance(item.opened, Answer):
+                answers[index] = item.opened
             else:
-                opened = self._open(conn, item)
-                if isinstance(opened, Answer):
-                    answers[index] = opened
-                else:
-                    taken.add(item.model.id)
-                    fresh.append((index, item, opened))
+                taken.add(item.model.id)
+                fresh.append((index, item, item.opened))
         if fresh:
             try:
                 with conn.begin_nested():
@@ -163,12 +165,11 @@ class IntakeDesk:
         row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
         if row is not None:
             return self._compare(item, row[1], row[2])
-        opened = self._open(conn, item)
-        if isinstance(opened, Answer):
-            return opened
+        if isinstance(item.opened, Answer):
+            return item.opened
         try:
             with conn.begin_nested():
-                return self._insert(conn, [(0, item, opened)])[0]
+                return self._insert(conn, [(0, item, item.opened)])[0]
         except IntegrityError:
             row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
             if row is None:
@@ -208,9 +209,7 @@ class IntakeDesk:
                 received_at=received_at,
                 status="accepted",
             )
-            numbers.append(
-                {"b_seq": seq, "b_case_no": case_no, "b_response": json.dumps(body, ensure_ascii=False)}
-            )
+            numbers.append({"b_seq": seq, "b_case_no": case_no, "b_response": json.dumps(body, ensure_ascii=False)})
             links.extend(
                 {"submission_id": submission_id, "position": pos, "sha256": ref.sha256, "media_type": ref.media_type}
                 for pos, ref in enumerate(item.model.attachments)
@@ -221,6 +220,18 @@ class IntakeDesk:
         if links:
             conn.execute(_LINK, links)
         return answers
+
+    def _open_all(self, items: list[_Checked]) -> list[_Checked]:
+        """Open every seal and check every attachment before the write transaction.
+
+        On SQLite the write transaction holds the database's one write lock; opening a hundred seals inside it
+        kept attachment uploads waiting (and sleeping in SQLite's busy handler). A complete attachment never
+        changes (content-addressed), so what is checked here still holds when the rows are written.
+        """
+        if not items:
+            return []
+        with reading(self._engine) as conn:
+            return [replace(item, opened=self._open(conn, item)) for item in items]
 
     def _open(self, conn: Connection, checked: _Checked) -> bytes | Answer:
         model = checked.model
@@ -240,9 +251,7 @@ class IntakeDesk:
                     422, "attachment_missing", f"attachment {index} ({ref.sha256}) is not uploaded completely"
                 )
             if int(row[0]) != ref.size:
-                return _reject(
-                    422, "attachment_size", f"attachment {index} is {row[0]} bytes, not {ref.size}"
-                )
+                return _reject(422, "attachment_size", f"attachment {index} is {row[0]} bytes, not {ref.size}")
             try:
                 self._opener.open_attachment(model.id, blob, index, read_content(conn, ref.sha256))
             except SealError as exc:

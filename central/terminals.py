@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso, utc_now
@@ -29,6 +29,12 @@ class AuthError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+# Built once: every request authenticates, and building the statement cost more than running it.
+_BY_TOKEN = select(terminals.c.terminal_id, terminals.c.revoked).where(
+    terminals.c.token_sha256 == bindparam("token_sha256")
+)
 
 
 def token_hash(token: str) -> str:
@@ -86,11 +92,7 @@ class TerminalRegistry:
             raise AuthError(401, "unauthenticated", "Authorization: Bearer <terminal token> is required")
         token = authorization[len("Bearer ") :].strip()
         with reading(self.engine) as conn:
-            row = conn.execute(
-                select(terminals.c.terminal_id, terminals.c.revoked).where(
-                    terminals.c.token_sha256 == token_hash(token)
-                )
-            ).first()
+            row = conn.execute(_BY_TOKEN, {"token_sha256": token_hash(token)}).first()
         if row is None:
             raise AuthError(
                 401, "unknown_token", "this terminal token is not known here; enroll the terminal"
