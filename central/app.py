@@ -26,7 +26,7 @@ from central.intake import IntakeDesk, validation_message
 from central.keys import PlatformKeys
 from central.records import CaseRecords
 from central.terminals import AuthError, TerminalRegistry
-from offline_cache.protocol import API_PREFIX, PATH_SUBMISSIONS_BATCH, error_body
+from offline_cache.protocol import API_PREFIX, PATH_ATTACHMENTS_BATCH, PATH_SUBMISSIONS_BATCH, error_body
 
 log = logging.getLogger("central.app")
 
@@ -149,7 +149,7 @@ class BodyLimit:
     def limit_for(self, path: str) -> int:
         if path.startswith(API_PREFIX + "/attachments/"):
             return self.limits.attachment_bytes
-        if path == PATH_SUBMISSIONS_BATCH:
+        if path in (PATH_SUBMISSIONS_BATCH, PATH_ATTACHMENTS_BATCH):
             return self.limits.batch_bytes
         return self.limits.submission_bytes
 

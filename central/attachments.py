@@ -131,6 +131,20 @@ class AttachmentStore:
             conn.execute(insert(attachment_chunks).values(sha256=sha256, start=0, data=data))
         return True
 
+    def store_verified_many(self, items: list[tuple[str, bytes]]) -> list[UploadOutcome]:
+        """Many whole attachments in one transaction (one disk flush): COMPLETE when the platform now holds
+        it, HASH_MISMATCH when the bytes do not hash to the name (nothing stored), CONFLICT when a resumable
+        upload of it is under way (the terminal then goes on with that one)."""
+        outcomes = [
+            UploadOutcome.COMPLETE if hashlib.sha256(data).hexdigest() == sha256 else UploadOutcome.HASH_MISMATCH
+            for sha256, data in items
+        ]
+        with self.engine.begin() as conn:
+            for index, (sha256, data) in enumerate(items):
+                if outcomes[index] is UploadOutcome.COMPLETE and self._store_verified(conn, sha256, data) is None:
+                    outcomes[index] = UploadOutcome.CONFLICT
+        return outcomes
+
     def _open_upload(
         self, conn: Connection, sha256: str, offset: int, length: int, data: bytes
     ) -> UploadState | UploadResult:

@@ -8,6 +8,7 @@ with each status.
 from __future__ import annotations
 
 import base64
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -28,6 +29,7 @@ from offline_cache.protocol import (
     HEADER_UPLOAD_LENGTH,
     HEADER_UPLOAD_OFFSET,
     PATH_ATTACHMENT,
+    PATH_ATTACHMENTS_BATCH,
     PATH_CASE,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -93,9 +95,7 @@ def platform_keys(p: PlatformDep) -> JSONResponse:
 
 
 @router.get(PATH_CATALOG, summary="The service catalog, with a strong ETag (If-None-Match gives 304)")
-def catalog(
-    p: PlatformDep, _terminal: TerminalDep, if_none_match: Annotated[str | None, Header()] = None
-) -> Response:
+def catalog(p: PlatformDep, _terminal: TerminalDep, if_none_match: Annotated[str | None, Header()] = None) -> Response:
     snap = p.catalog.snapshot()
     headers = {"ETag": snap.etag, "Cache-Control": "no-cache"}
     if etag_matches(if_none_match, snap.etag):
@@ -142,9 +142,7 @@ def attachment_upload(
     if bad is not None:
         return bad
     if upload_length > p.limits.attachment_bytes:
-        return error_response(
-            413, "too_large", f"attachments may be at most {p.limits.attachment_bytes} bytes"
-        )
+        return error_response(413, "too_large", f"attachments may be at most {p.limits.attachment_bytes} bytes")
     result = p.attachments.append(sha256, upload_offset, upload_length, data)
     state = result.state
     offset_header = {HEADER_UPLOAD_OFFSET: str(state.offset), HEADER_UPLOAD_LENGTH: str(state.length)}
@@ -166,9 +164,48 @@ def attachment_upload(
     return JSONResponse(body, status_code=201 if complete else 202, headers=offset_header)
 
 
+_OUTCOME_STATUS = {UploadOutcome.COMPLETE: 201, UploadOutcome.HASH_MISMATCH: 422, UploadOutcome.CONFLICT: 409}
+
+
+def _bundle(data: bytes, max_items: int) -> list[tuple[str, bytes]]:
+    """Split an attachment bundle (protocol.PATH_ATTACHMENTS_BATCH) into (sha256, bytes); ValueError if bad."""
+    if len(data) < 4:
+        raise ValueError("the body is shorter than its manifest length")
+    size = int.from_bytes(data[:4], "big")
+    manifest = json.loads(data[4 : 4 + size])
+    entries = manifest["attachments"] if isinstance(manifest, dict) else None
+    if not isinstance(entries, list) or not 0 < len(entries) <= max_items:
+        raise ValueError(f"the manifest must list 1 to {max_items} attachments")
+    items, offset = [], 4 + size
+    for entry in entries:
+        sha256, length = check_sha256_hex(str(entry["sha256"])), int(entry["size"])
+        if not 0 <= length <= CHUNK_SIZE:
+            raise ValueError(f"an attachment in a bundle may be at most {CHUNK_SIZE} bytes")
+        items.append((sha256, data[offset : offset + length]))
+        offset += length
+    if offset != len(data):
+        raise ValueError("the bytes after the manifest do not add up to the sizes it lists")
+    return items
+
+
 @router.post(
-    PATH_SUBMISSIONS, status_code=201, summary="Deliver one sealed submission (Idempotency-Key = id)"
+    PATH_ATTACHMENTS_BATCH,
+    summary="Upload many whole small attachments at once (manifest + bytes); each is answered on its own",
 )
+def attachment_batch(p: PlatformDep, _terminal: TerminalDep, data: Annotated[bytes, Depends(raw_body)]) -> JSONResponse:
+    try:
+        items = _bundle(data, BATCH_MAX_ITEMS)
+    except (ValueError, KeyError, TypeError) as exc:
+        return error_response(422, "invalid_bundle", str(exc))
+    outcomes = p.attachments.store_verified_many(items)
+    results = [
+        {"sha256": sha256, "status": _OUTCOME_STATUS[outcome], "complete": outcome is UploadOutcome.COMPLETE}
+        for (sha256, _), outcome in zip(items, outcomes, strict=True)
+    ]
+    return JSONResponse(envelope("attachment_batch_result", results=results))
+
+
+@router.post(PATH_SUBMISSIONS, status_code=201, summary="Deliver one sealed submission (Idempotency-Key = id)")
 def submit(
     body: SubmissionIn,
     p: PlatformDep,
@@ -202,9 +239,7 @@ def rate(
     body: RatingIn,
     p: PlatformDep,
     terminal_id: TerminalDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias=HEADER_IDEMPOTENCY_KEY, min_length=1, max_length=64)
-    ] = None,
+    idempotency_key: Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY_KEY, min_length=1, max_length=64)] = None,
 ) -> JSONResponse:
     if idempotency_key is None:
         return error_response(422, "missing_idempotency_key", "Idempotency-Key header is missing")
@@ -229,12 +264,8 @@ def heartbeat(terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: Termi
     return JSONResponse(envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices))
 
 
-@router.post(
-    PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token"
-)
-def enroll(
-    body: EnrollIn, p: PlatformDep, authorization: Annotated[str | None, Header()] = None
-) -> JSONResponse:
+@router.post(PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token")
+def enroll(body: EnrollIn, p: PlatformDep, authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
     given = (authorization or "").removeprefix("Bearer ").strip()
     if not given or not same_secret(given, p.admin_token):
         return error_response(401, "not_admin", "enrolling a terminal needs the platform's admin token")

@@ -8,6 +8,7 @@ The rules come from ``docs/protocol.md``: only 201/202 with the protocol's envel
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,8 @@ from offline_cache.backoff import parse_retry_after
 from offline_cache.models import Delivery, StoredAttachment
 from offline_cache.protocol import Receipt
 
+#: A bundle of small attachments stays well under the platform's batch body limit.
+_BUNDLE_BYTES = 8 * 1024 * 1024
 RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 _NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
@@ -126,12 +129,18 @@ class Courier:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self._bundles = True  # False once the platform answers that it has no bundle path
 
     def session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.verify = self.link.verify_tls
+            # Read the environment (proxy variables and NO_PROXY, a CA bundle) once for this platform rather
+            # than on every request: requests' per-request look-up cost more than a small upload (measured).
+            session.trust_env = False
+            session.proxies.update(requests.utils.get_environ_proxies(self.link.url))
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            session.verify = bundle if self.link.verify_tls and bundle else self.link.verify_tls
             session.headers["Authorization"] = f"Bearer {self.link.token}"
             session.headers[protocol.HEADER_TERMINAL_ID] = self.link.terminal_id
             self._local.session = session
@@ -226,8 +235,54 @@ class Courier:
         outcome = classify(answer.status_code, answer.headers, None, answer.content)
         return Outcome(outcome.verdict, "attachment: " + outcome.message, retry_after=outcome.retry_after)
 
-    def _upload_all(self, delivery: Delivery) -> Outcome | None:
+    def upload_bundles(self, deliveries: Sequence[Delivery]) -> set[str]:
+        """Send the small attachments of first attempts whole, many per request; returns the SHA-256s the
+        platform now holds. Whatever is not held (refused, being uploaded elsewhere, an older platform without
+        the path, no network) then goes the resumable way, so a bundle only ever saves requests."""
+        small = {
+            a.sha256: a for d in deliveries if d.attempts <= 1 for a in d.attachments if a.size <= protocol.CHUNK_SIZE
+        }
+        if not self._bundles or len(small) < 2:
+            return set()
+        held: set[str] = set()
+        group: list[StoredAttachment] = []
+        for attachment in small.values():
+            group.append(attachment)
+            if len(group) == protocol.BATCH_MAX_ITEMS or sum(a.size for a in group) >= _BUNDLE_BYTES:
+                held |= self._send_bundle(group)
+                group = []
+        return held | (self._send_bundle(group) if group else set())
+
+    def _send_bundle(self, group: Sequence[StoredAttachment]) -> set[str]:
+        manifest = json.dumps({"attachments": [{"sha256": a.sha256, "size": a.size} for a in group]}).encode()
+        try:
+            parts = [a.path.read_bytes() for a in group]
+            answer = self._request(
+                "POST",
+                protocol.PATH_ATTACHMENTS_BATCH,
+                data=b"".join([len(manifest).to_bytes(4, "big"), manifest, *parts]),
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        except (*_NETWORK_ERRORS, OSError):
+            return set()
+        if answer.status_code in (404, 405):
+            self._bundles = False
+            return set()
+        body = _json_or_none(answer)
+        if answer.status_code != 200 or not protocol.is_envelope(body, "attachment_batch_result"):
+            return set()
+        assert isinstance(body, dict)
+        results = body.get("results")
+        return {
+            str(item.get("sha256"))
+            for item in (results if isinstance(results, list) else [])
+            if isinstance(item, dict) and item.get("complete") is True
+        }
+
+    def _upload_all(self, delivery: Delivery, held: set[str] | frozenset[str] = frozenset()) -> Outcome | None:
         for attachment in delivery.attachments:
+            if attachment.sha256 in held:
+                continue
             failed = self.upload_attachment(attachment, first_attempt=delivery.attempts <= 1)
             if failed is not None:
                 return failed
@@ -237,7 +292,7 @@ class Courier:
 
     def deliver(self, delivery: Delivery) -> Outcome:
         """Attachments first, then the submission with its idempotency key."""
-        failed = self._upload_all(delivery)
+        failed = self._upload_all(delivery, self.upload_bundles([delivery]))
         if failed is not None:
             return failed
         try:
@@ -255,8 +310,9 @@ class Courier:
         """Many submissions in one request; each is still answered (and deduplicated) on its own."""
         outcomes: dict[str, Outcome] = {}
         ready = []
+        held = self.upload_bundles(deliveries)
         for delivery in deliveries:
-            failed = self._upload_all(delivery)
+            failed = self._upload_all(delivery, held)
             if failed is None:
                 ready.append(delivery)
             else:

@@ -29,6 +29,9 @@ CHUNK_SIZE = 256 * 1024
 # Paths (format with .format(**fields)).
 PATH_CATALOG = API_PREFIX + "/catalog"
 PATH_ATTACHMENT = API_PREFIX + "/attachments/{sha256}"
+#: Many small attachments in one request: a 4-byte big-endian manifest length, the manifest (JSON
+#: ``{"attachments": [{"sha256": …, "size": …}, …]}``), then each attachment's bytes in manifest order.
+PATH_ATTACHMENTS_BATCH = API_PREFIX + "/attachments:batch"
 PATH_SUBMISSIONS = API_PREFIX + "/submissions"
 PATH_SUBMISSIONS_BATCH = API_PREFIX + "/submissions:batch"
 PATH_CASE = API_PREFIX + "/cases/{case_no}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from typing import Any
 
-from offline_cache.protocol import PATH_ATTACHMENT, is_envelope
+from offline_cache.protocol import PATH_ATTACHMENT, PATH_ATTACHMENTS_BATCH, is_envelope
 
 CHUNK = 64 * 1024
 
@@ -109,3 +110,52 @@ def test_a_bad_attachment_name_or_missing_headers_is_422(terminal: Any) -> None:
     )
     assert bare.status_code == 422
     assert bare.json()["protocol"] == "hall-kiosk/1"
+
+
+def test_a_whole_upload_that_does_not_match_its_name_leaves_nothing(terminal: Any) -> None:
+    data = os.urandom(1000)
+    wrong_name = hashlib.sha256(b"something else").hexdigest()
+    answer = terminal.put(data, 0, len(data), wrong_name)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "hash_mismatch"
+    assert _head(terminal, wrong_name).status_code == 404
+
+
+def _bundle(items: list[tuple[str, bytes]]) -> bytes:
+    manifest = json.dumps({"attachments": [{"sha256": sha, "size": len(data)} for sha, data in items]}).encode()
+    return len(manifest).to_bytes(4, "big") + manifest + b"".join(data for _, data in items)
+
+
+def test_a_bundle_of_small_attachments_is_stored_and_answered_one_by_one(terminal: Any) -> None:
+    delivery = terminal.seal(attachments=[b"scan one" * 100, b"scan two" * 200])
+    good = [(hashlib.sha256(sealed).hexdigest(), sealed) for sealed in delivery.attachments]
+    bad = (hashlib.sha256(b"named for other bytes").hexdigest(), b"these bytes")
+    answer = terminal.session.post(
+        terminal.url(PATH_ATTACHMENTS_BATCH), data=_bundle([*good, bad]), headers=terminal.headers, timeout=10
+    )
+    assert answer.status_code == 200
+    assert is_envelope(answer.json(), "attachment_batch_result")
+    results = answer.json()["results"]
+    assert [(r["sha256"], r["status"], r["complete"]) for r in results] == [
+        (good[0][0], 201, True),
+        (good[1][0], 201, True),
+        (bad[0], 422, False),
+    ]
+    assert _head(terminal, bad[0]).status_code == 404
+    assert int(_head(terminal, good[1][0]).headers["Upload-Offset"]) == len(good[1][1])
+    assert terminal.post(delivery.body).status_code == 201  # the submission finds its attachments
+    # Sending the same bundle again: content-addressed, already held.
+    again = terminal.session.post(
+        terminal.url(PATH_ATTACHMENTS_BATCH), data=_bundle(good), headers=terminal.headers, timeout=10
+    )
+    assert [r["status"] for r in again.json()["results"]] == [201, 201]
+
+
+def test_a_bundle_whose_sizes_do_not_add_up_is_422(terminal: Any) -> None:
+    sha = hashlib.sha256(b"abc").hexdigest()
+    body = _bundle([(sha, b"abc")]) + b"trailing"
+    answer = terminal.session.post(
+        terminal.url(PATH_ATTACHMENTS_BATCH), data=body, headers=terminal.headers, timeout=10
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "invalid_bundle"
