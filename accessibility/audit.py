@@ -11,6 +11,7 @@ portrait or 1920×1080 landscape), laid out, drawn. Then, widget by widget:
                    ``touchTarget``, is at least ``theme.target_px`` square;
 ``target-spacing`` targets that do not overlap are at least :data:`MIN_TARGET_GAP_PX` apart;
 ``text-clipped``   a label's or button's text fits its rectangle (word wrap honoured);
+``screen-overflow`` the whole screen's content fits the glass it is shown on (a kiosk window cannot grow);
 ``voice-prompt``   the screen has a spoken prompt;
 ``error-spoken``   every error message the screen can show has a spoken form.
 
@@ -58,6 +59,7 @@ RULES: dict[str, str] = {
     "text-clipped": "文字显示不全 / text clipped: it needs more room than the widget gives it",
     "voice-prompt": "缺少语音提示 / the screen has no voice prompt",
     "error-spoken": "错误提示没有语音 / an error message has no spoken form",
+    "screen-overflow": "内容超出屏幕 / the screen's content does not fit: part of it would be cut off",
 }
 
 _FIELD_CLASSES = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
@@ -216,6 +218,22 @@ class _ScreenAudit:
                     where = f"{describe(a)} ↔ {describe(b)}"
                     self.add("target-spacing", where, f"{gap:.0f} px", f"≥ {MIN_TARGET_GAP_PX} px")
 
+    def fits(self, root: QWidget, width: int, height: int) -> None:
+        """The screen's content fits the glass: a full-screen kiosk cannot grow, so more is cut off."""
+        needed = root.minimumSizeHint().expandedTo(root.minimumSize())
+        needed_height = needed.height()
+        layout = root.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            # wrapped text is taller when narrow: judge the height at the width the screen really has
+            needed_height = layout.minimumHeightForWidth(width)
+        if needed.width() > width or needed_height > height:
+            self.add(
+                "screen-overflow",
+                describe(root),
+                f"{needed.width()}×{needed_height} px",
+                f"≤ {width}×{height} px",
+            )
+
     def voice(self, has_voice_prompt: bool, error_messages: Mapping[str, str | None]) -> None:
         if not has_voice_prompt:
             self.add("voice-prompt", self.screen, "none", "a spoken prompt")
@@ -234,6 +252,7 @@ def audit_widget(
     orientation: str = "",
 ) -> list[Violation]:
     """Check one screen, already built for ``theme`` and sized by the caller; shows it if it is hidden."""
+    wanted = root.size()
     if not root.isVisible():
         root.show()
     # Two turns: widgets that re-arrange themselves on resize post a second layout request.
@@ -243,6 +262,7 @@ def audit_widget(
             layout.activate()
         QApplication.processEvents()
     audit = _ScreenAudit(theme, screen_name, orientation)
+    audit.fits(root, wanted.width(), wanted.height())
     window = root.grab().toImage()
     targets: list[QWidget] = []
     for widget in _walk(root):

@@ -31,6 +31,7 @@ from kiosk.config import parse_config
 from kiosk.hall import open_hall
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
+from ui.garbage import collect_on_main_thread
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -71,6 +72,7 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=5)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
+    collect_on_main_thread(app)
     with tempfile.TemporaryDirectory() as data:
         config = parse_config(f'data_dir = "{data}"\n[voice]\nengine = "record"\n')
         hall = open_hall(config, demo=True, data_dir=Path(data) / "hall")

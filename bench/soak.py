@@ -30,6 +30,7 @@ from kiosk.config import parse_config
 from kiosk.hall import DemoControls, open_hall
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
+from ui.garbage import collect_on_main_thread
 
 WARM_UP = 20
 
@@ -43,10 +44,15 @@ def rss_mb() -> float:
 
 
 def main() -> None:
+    if os.environ.get("SOAK_ARENAS"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, int(os.environ["SOAK_ARENAS"]))  # M_ARENA_MAX
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=500)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
+    collect_on_main_thread(app)
     with tempfile.TemporaryDirectory() as data, external_platform(Path(data)) as platform_toml:
         config = parse_config(f'data_dir = "{data}"\n{platform_toml}\n[voice]\nengine = "record"\n')
         hall = open_hall(config, demo=False, data_dir=Path(data) / "hall")
@@ -78,6 +84,10 @@ def main() -> None:
                 after_warm_up = rss_mb()
         gc.collect()
         end = rss_mb()
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        trimmed = rss_mb()
         seconds = time.monotonic() - started
         controller.deactivate()
         bridge.shutdown()
@@ -92,6 +102,7 @@ def main() -> None:
                 "rss_before_first_visit_mb": round(before, 1),
                 "rss_after_warm_up_mb": round(after_warm_up, 1),
                 "rss_end_mb": round(end, 1),
+                "rss_end_after_malloc_trim_mb": round(trimmed, 1),
                 "growth_after_warm_up_mb": round(end - after_warm_up, 1),
                 "goal_growth_mb": 10,
                 "goal_total_mb": 250,

@@ -35,8 +35,11 @@ def _application() -> object:
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    from ui.garbage import collect_on_main_thread
+
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_on_main_thread(app)
     app.setApplicationName("hall-kiosk")
     return app
 

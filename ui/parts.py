@@ -103,10 +103,13 @@ def card(theme: Theme, *children: QWidget) -> QFrame:
     return frame
 
 
-def column(theme: Theme, *children: QWidget, stretch_end: bool = True) -> QWidget:
+def column(theme: Theme, *children: QWidget, stretch_end: bool = True, margins: bool = True) -> QWidget:
     widget = QWidget()
     layout = QVBoxLayout(widget)
-    layout.setContentsMargins(theme.spacing_px * 2, theme.spacing_px, theme.spacing_px * 2, theme.spacing_px)
+    if margins:
+        layout.setContentsMargins(theme.spacing_px * 2, theme.spacing_px, theme.spacing_px * 2, theme.spacing_px)
+    else:
+        layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(theme.spacing_px)
     for child in children:
         layout.addWidget(child)
@@ -143,3 +146,40 @@ def add_all(layout: QBoxLayout, *widgets: QWidget) -> None:
 def tall(widget: QPushButton, height: int) -> QPushButton:
     widget.setMinimumHeight(height)
     return widget
+
+
+class Panes:
+    """A screen's two halves: what it says (``info``) and what the person does (``action``).
+
+    In portrait they stack in one column; in landscape they stand side by side, so a keypad, a QR code or a row
+    of choices never pushes the words off a 1080-pixel-high screen.
+    """
+
+    def __init__(self, ctx: ScreenContext, *, split: bool = True) -> None:
+        theme = ctx.theme
+        self.screen = QWidget()
+        margin = theme.spacing_px * 2
+        split = split and ctx.landscape
+        if split:
+            outer = QHBoxLayout(self.screen)
+            outer.setContentsMargins(margin, theme.spacing_px, margin, theme.spacing_px)
+            outer.setSpacing(margin)
+            self.info = QVBoxLayout()
+            self.action = QVBoxLayout()
+            for column in (self.info, self.action):
+                column.setSpacing(theme.spacing_px)
+                outer.addLayout(column, 1)
+        else:
+            single = QVBoxLayout(self.screen)
+            single.setContentsMargins(margin, theme.spacing_px, margin, theme.spacing_px)
+            single.setSpacing(theme.spacing_px)
+            self.info = self.action = single
+        self._split = split
+
+    def finish(self, *, fill: bool = True) -> QWidget:
+        """Close the columns; ``fill`` pushes content up (False when an input already takes the spare room)."""
+        if self._split:
+            self.info.addStretch(1)
+        if fill:
+            self.action.addStretch(1)
+        return self.screen

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.strings import Texts
@@ -67,11 +67,26 @@ class KioskWindow(QWidget):
     def show_screen(
         self, screen: QWidget, screen_name: str, theme: Theme, texts: Texts, hall_name: str, *, can_back: bool
     ) -> None:
-        """Replace the bars and the body; old widgets are deleted (nothing of the last screen lingers)."""
+        """Replace the bars and the body; old widgets are deleted (nothing of the last screen lingers).
+
+        Portrait: the hall's name and the voice and text-size buttons on top, back / start over / call staff at
+        the bottom. Landscape: every one of those buttons in a single strip on top, so the screen keeps its
+        height for the keypad or keyboard.
+        """
         self.screen_name = screen_name
         self._landscape = self.width() > self.height()
-        top = self._top_bar(theme, texts, hall_name)
-        bottom = self._bottom_bar(theme, texts, screen_name, can_back=can_back)
+        navigation = self._navigation(theme, texts, screen_name, can_back=can_back)
+        settings = self._settings(theme, texts)
+        if self._landscape:
+            top = self._bar(theme, "top-bar", [*navigation, _spacer(), *settings])
+            bottom = QWidget()
+            bottom.setObjectName("bottom-bar")
+        else:
+            title = QLabel(hall_name)
+            title.setObjectName("hall-name")
+            title.setWordWrap(True)
+            top = self._bar(theme, "top-bar", settings, title=title)
+            bottom = self._bar(theme, "bottom-bar", navigation)
         for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
             self._layout.replaceWidget(old, new)
             old.hide()
@@ -83,23 +98,25 @@ class KioskWindow(QWidget):
         if self._overlay is not None:
             self._overlay.raise_()
 
-    def _top_bar(self, theme: Theme, texts: Texts, hall_name: str) -> QFrame:
+    def _bar(self, theme: Theme, name: str, widgets: list[QWidget], *, title: QLabel | None = None) -> QFrame:
         bar = QFrame()
         bar.setProperty("role", "bar")
-        bar.setObjectName("top-bar")
+        bar.setObjectName(name)
         outer = QVBoxLayout(bar)
-        pad = theme.spacing_px
-        outer.setContentsMargins(pad, pad // 2, pad, pad // 2)
-        outer.setSpacing(pad // 2)
-        title = QLabel(hall_name)
-        title.setObjectName("hall-name")
-        title.setWordWrap(True)
-        outer.addWidget(title)
-        buttons = QWidget()
-        layout = QHBoxLayout(buttons)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(theme.spacing_px)
-        outer.addWidget(buttons)
+        pad = theme.spacing_px // 2
+        outer.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        outer.setSpacing(pad)
+        if title is not None:
+            outer.addWidget(title)
+        strip = QHBoxLayout()
+        strip.setSpacing(theme.spacing_px)
+        for widget in widgets:
+            strip.addWidget(widget)
+        outer.addLayout(strip)
+        return bar
+
+    def _settings(self, theme: Theme, texts: Texts) -> list[QWidget]:
+        """Text size, volume and repeat: on every screen, one tap each."""
         elder = theme.name == "elder"
         toggle = button(
             texts("shell.elder_off" if elder else "shell.elder_on"),
@@ -108,33 +125,22 @@ class KioskWindow(QWidget):
             name="elder-toggle",
         )
         toggle.setAccessibleDescription("切换长辈版 / switch large text")
-        for widget in (
+        return [
             toggle,
             button(texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),
             button(texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
             button(texts("shell.repeat"), self._actions.repeat, "secondary", name="repeat"),
-        ):
-            layout.addWidget(widget)
-        return bar
+        ]
 
-    def _bottom_bar(self, theme: Theme, texts: Texts, screen_name: str, *, can_back: bool) -> QFrame:
-        bar = QFrame()
-        bar.setProperty("role", "bar")
-        bar.setObjectName("bottom-bar")
-        layout = QHBoxLayout(bar)
-        pad = theme.spacing_px
-        layout.setContentsMargins(pad, pad, pad, pad)
-        layout.setSpacing(theme.spacing_px)
+    def _navigation(self, theme: Theme, texts: Texts, screen_name: str, *, can_back: bool) -> list[QWidget]:
+        """Back, start over and call staff (呼叫工作人员 on every citizen screen)."""
+        widgets: list[QWidget] = []
         if can_back:
-            layout.addWidget(button("◀ " + texts("shell.back"), self._actions.back, "secondary", name="back"))
+            widgets.append(button("◀ " + texts("shell.back"), self._actions.back, "secondary", name="back"))
         if screen_name not in ("attract", "thanks"):
-            layout.addWidget(
-                button(texts("shell.start_over"), self._actions.start_over, "secondary", name="start-over")
-            )
-        layout.addWidget(
-            button("☎ " + texts("shell.call_staff"), self._actions.call_staff, "danger", name="call-staff")
-        )
-        return bar
+            widgets.append(button(texts("shell.start_over"), self._actions.start_over, "secondary", name="start-over"))
+        widgets.append(button("☎ " + texts("shell.call_staff"), self._actions.call_staff, "danger", name="call-staff"))
+        return widgets
 
     # ------------------------------------------------------------------ overlay
     def show_overlay(
@@ -200,3 +206,9 @@ class KioskWindow(QWidget):
 
     def find_button(self, name: str) -> QPushButton | None:
         return self.findChild(QPushButton, name, Qt.FindChildOption.FindChildrenRecursively)
+
+
+def _spacer() -> QWidget:
+    gap = QWidget()
+    gap.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+    return gap

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
@@ -15,6 +16,7 @@ from kiosk.hall import Hall, open_hall
 from kiosk.session import Session
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
+from ui.garbage import collect_on_main_thread
 
 
 class FakeClock:
@@ -28,6 +30,12 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_on_the_main_thread(qapp: QApplication) -> None:
+    """As in the app: Python's collector runs on the Qt thread only (other threads must not delete widgets)."""
+    collect_on_main_thread(qapp)
 
 
 @pytest.fixture(scope="module")

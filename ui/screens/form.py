@@ -6,72 +6,90 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from kiosk.views import FieldView
 from ui.entry import keyboard_entry, keypad_entry
-from ui.parts import ScreenContext, button, label, row
+from ui.parts import Panes, ScreenContext, button, column, label, row
 from ui.signature import SignaturePad
 
 PREVIEW_INTERVAL_MS = 400
 
 
 def build(view: FieldView, ctx: ScreenContext) -> QWidget:
-    t, theme = ctx.texts, ctx.theme
-    screen = QWidget()
-    layout = QVBoxLayout(screen)
-    margin = theme.spacing_px * 2
-    layout.setContentsMargins(margin, theme.spacing_px, margin, theme.spacing_px)
-    layout.setSpacing(theme.spacing_px)
-    layout.addWidget(label(f"{view.service_name} · {t('form.step', step=view.step, steps=view.steps)}", "small"))
-    layout.addWidget(label(view.label, "heading"))
+    t = ctx.texts
+    kind = view.field.kind
+    panes = Panes(ctx, split=kind != "text")  # a keyboard needs the whole width to keep its keys big
+    info = panes.info
+    step = label(f"{view.service_name} · {t('form.step', step=view.step, steps=view.steps)}", "small")
+    heading = label(view.label, "heading")
+    if kind == "text" and ctx.landscape:
+        # the question and the answer on one line: the keyboard needs the height
+        shown, keyboard = keyboard_entry(view, ctx)
+        info.addWidget(row(ctx.theme, column(ctx.theme, step, heading, margins=False), shown))
+    elif kind == "text":
+        shown, keyboard = keyboard_entry(view, ctx)
+        info.addWidget(step)
+        info.addWidget(heading)
+    else:
+        info.addWidget(step)
+        info.addWidget(heading)
     if view.help:
-        layout.addWidget(label(view.help))
+        info.addWidget(label(view.help))
     if view.error:
         error = label(view.error, "error")
         error.setObjectName("field-error")
-        layout.addWidget(error)
+        info.addWidget(error)
+    if kind == "text":
+        if not ctx.landscape:
+            panes.action.addWidget(shown)
+        panes.action.addWidget(keyboard, 1)  # the keyboard takes the room it needs
+        return panes.finish(fill=False)
+    return panes.finish(fill=_add_input(view, ctx, panes))
+
+
+def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
+    """The answer part of the page; True when the page should keep its content at the top."""
+    t, theme, action = ctx.texts, ctx.theme, panes.action
     kind = view.field.kind
     if kind == "choice":
         for choice in view.field.choices:
             text = choice.label.get(t.language)
             chosen = "✔ " if choice.value == view.value else ""
-            layout.addWidget(
+            action.addWidget(
                 button(
-                    chosen + text,
-                    partial(ctx.actions.answer, choice.value),
-                    "secondary",
-                    name=f"choice-{choice.value}",
+                    chosen + text, partial(ctx.actions.answer, choice.value), "secondary", name=f"choice-{choice.value}"
                 )
             )
-    elif kind == "yes_no":
-        layout.addWidget(
+        return True
+    if kind == "yes_no":
+        action.addWidget(
             row(
                 theme,
                 button(t("form.yes"), lambda: ctx.actions.answer("yes"), "secondary", name="choice-yes"),
                 button(t("form.no"), lambda: ctx.actions.answer("no"), "secondary", name="choice-no"),
             )
         )
-    elif kind in ("number", "phone", "id_number", "date"):
-        layout.addWidget(keypad_entry(view, ctx))
-    elif kind == "text":
-        layout.addWidget(keyboard_entry(view, ctx))
-    elif kind == "signature":
+        return True
+    if kind in ("number", "phone", "id_number", "date"):
+        shown, keypad = keypad_entry(view, ctx)
+        (panes.info if ctx.landscape else action).addWidget(shown)
+        action.addWidget(keypad)
+        return True
+    if kind == "signature":
         pad = SignaturePad(theme)
-        layout.addWidget(pad, 1)
+        action.addWidget(pad, 1)
         done = button(t("shell.next"), lambda: ctx.actions.answer_file("signature", pad.to_png()), name="next")
         done.setEnabled(False)
         pad.signature_did_change.connect(done.setEnabled)
-        layout.addWidget(row(theme, button(t("form.sign_clear"), pad.clear, "secondary", name="sign-clear"), done))
-        return screen
-    elif kind in ("document", "photo"):
-        layout.addWidget(_preview(ctx), 1)
-        layout.addWidget(button(t("form.capture"), lambda: ctx.actions.capture(kind), "success", name="capture"))
-        if not view.field.required:
-            layout.addWidget(button(t("shell.next"), lambda: ctx.actions.answer(""), "secondary", name="next"))
-        return screen
-    layout.addStretch(1)
-    return screen
+        action.addWidget(row(theme, button(t("form.sign_clear"), pad.clear, "secondary", name="sign-clear"), done))
+        return False
+    # document or photo: what the camera sees, and the shutter
+    action.addWidget(_preview(ctx), 1)
+    action.addWidget(button(t("form.capture"), lambda: ctx.actions.capture(kind), "success", name="capture"))
+    if not view.field.required:
+        action.addWidget(button(t("shell.next"), lambda: ctx.actions.answer(""), "secondary", name="next"))
+    return False
 
 
 def _preview(ctx: ScreenContext) -> QLabel:

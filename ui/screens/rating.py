@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from kiosk.views import RatingView, ThanksView
-from ui.parts import ScreenContext, button, label
+from ui.parts import Panes, ScreenContext, button, grid, label
 
 LEVEL_MARKS = {5: "★★★★★", 4: "★★★★", 3: "★★★", 2: "★★", 1: "★"}
 REASONS = ("rating.reason_slow", "rating.reason_hard", "rating.reason_text", "rating.reason_result")
@@ -15,29 +15,34 @@ REASONS = ("rating.reason_slow", "rating.reason_hard", "rating.reason_text", "ra
 
 def build(view: RatingView, ctx: ScreenContext) -> QWidget:
     t, theme = ctx.texts, ctx.theme
-    screen = QWidget()
-    layout = QVBoxLayout(screen)
-    margin = theme.spacing_px * 2
-    layout.setContentsMargins(margin, theme.spacing_px, margin, theme.spacing_px)
-    layout.setSpacing(theme.spacing_px)
+    panes = Panes(ctx)
+    info, action = panes.info, panes.action
+    columns = 2 if ctx.landscape else 1
     if view.asking_reason:
-        layout.addWidget(label(t("rating.reason_title"), "heading"))
+        info.addWidget(label(t("rating.reason_title"), "heading"))
+        reasons: list[QWidget] = []
         for key in REASONS:
             text = t(key)
-            layout.addWidget(
+            reasons.append(
                 button(text, partial(ctx.actions.submit_rating, text), "secondary", name=f"reason-{key[7:]}")
             )
-        layout.addStretch(1)
-        layout.addWidget(button(t("rating.submit"), lambda: ctx.actions.submit_rating(""), name="rating-submit"))
-        return screen
-    layout.addWidget(label(t("rating.title"), "heading"))
+        action.addWidget(grid(theme, reasons, columns))
+        action.addStretch(1)
+        action.addWidget(button(t("rating.submit"), lambda: ctx.actions.submit_rating(""), name="rating-submit"))
+        return panes.finish(fill=False)
+    info.addWidget(label(t("rating.title"), "heading"))
+    levels: list[QWidget] = []
     for level in (5, 4, 3, 2, 1):
         text = f"{LEVEL_MARKS[level]}  {t(f'rating.level{level}')}"
-        widget = button(text, partial(ctx.actions.choose_rating, level), "secondary", name=f"rate-{level}")
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    layout.addWidget(button(t("rating.skip"), ctx.actions.skip_rating, "secondary", name="rating-skip"))
-    return screen
+        levels.append(button(text, partial(ctx.actions.choose_rating, level), "secondary", name=f"rate-{level}"))
+    skip: QPushButton = button(t("rating.skip"), ctx.actions.skip_rating, "secondary", name="rating-skip")
+    if ctx.landscape:
+        action.addWidget(grid(theme, [*levels, skip], columns))
+    else:
+        action.addWidget(grid(theme, levels, columns))
+        action.addStretch(1)
+        action.addWidget(skip)
+    return panes.finish(fill=ctx.landscape)
 
 
 def build_thanks(view: ThanksView, ctx: ScreenContext) -> QWidget:

@@ -24,8 +24,8 @@ def build(view: ServicesView, ctx: ScreenContext) -> QWidget:
         widget.setObjectName(f"service-{tile.code}")
         widget.setMinimumHeight(int(theme.target_px * 1.6))
         tiles.append(widget)
-    # One tile per row in portrait, two in landscape: long names (养老金领取资格认证) never get cut.
-    columns = 2 if ctx.landscape else 1
+    # One tile per row in portrait, three in landscape: long names (养老金领取资格认证) never get cut.
+    columns = 3 if ctx.landscape else 1
     layout.addWidget(grid(theme, list(tiles), columns))
     layout.addStretch(1)
     if view.pages > 1:
