@@ -25,8 +25,12 @@ def sealed_json(blob: SealedBlob) -> dict[str, str]:
     }
 
 
-def _s(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+# What json.dumps(text, ensure_ascii=False) writes for a string, without building an encoder per call.
+_s = json.encoder.encode_basestring
+
+
+def _list(attachments: Sequence[dict[str, object]]) -> str:
+    return json.dumps(list(attachments), ensure_ascii=False, separators=(",", ":")) if attachments else "[]"
 
 
 def submission_body(
@@ -49,5 +53,5 @@ def submission_body(
         f'"created_at":{created}}},"sealed":{{"alg":{_s(blob.alg)},"epk":"{_b64(blob.epk)}",'
         f'"wrapped_key":"{_b64(blob.wrapped_key)}","nonce":"{_b64(blob.nonce)}",'
         f'"ciphertext":"{_b64(blob.ciphertext)}"}},'
-        f'"attachments":{json.dumps(list(attachments), ensure_ascii=False, separators=(",", ":"))}}}'
+        f'"attachments":{_list(attachments)}}}'
     ).encode()
