@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import uuid6
 
 from kiosk.flow import Rating
 from kiosk.identity import mask_id_number
+from kiosk.local_db import open_local_db
 from kiosk.session import Applicant
 from offline_cache.protocol import HEADER_IDEMPOTENCY_KEY, HEADER_TERMINAL_ID, PATH_RATINGS, is_envelope
 
@@ -30,13 +30,9 @@ log = logging.getLogger(__name__)
 
 class RatingBook:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS rating (id TEXT PRIMARY KEY, body TEXT NOT NULL, sent INTEGER DEFAULT 0)"
+        self._conn = open_local_db(
+            path, "CREATE TABLE IF NOT EXISTS rating (id TEXT PRIMARY KEY, body TEXT NOT NULL, sent INTEGER DEFAULT 0);"
         )
 
     def record(self, rating: Rating, terminal: Terminal, applicant: Applicant | None) -> str:

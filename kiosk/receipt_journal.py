@@ -22,6 +22,7 @@ from typing import Protocol
 
 from devices.base import DeviceError
 from devices.printer.document import PrintDocument
+from kiosk.local_db import open_local_db
 from kiosk.receipt import ReceiptData, build_receipt
 
 _SCHEMA = """
@@ -73,13 +74,9 @@ class ReceiptJournal:
     """The durable list of receipts and whether each reached paper. Safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_local_db(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from kiosk.local_db import open_local_db
 
 #: Tickets issued within this many seconds before yours are counted as waiting ahead (the hall's calling
 #: system is not connected here, so served tickets are unknown; this is an estimate, and said to be one).
@@ -23,14 +24,11 @@ class Ticket:
 
 class TicketRoll:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute(
+        self._conn = open_local_db(
+            path,
             "CREATE TABLE IF NOT EXISTS ticket (day TEXT, counter TEXT, seq INTEGER, issued_at REAL, "
-            "PRIMARY KEY (day, counter, seq))"
+            "PRIMARY KEY (day, counter, seq));",
         )
 
     def issue(self, counter: str, today: date | None = None, now: float | None = None) -> Ticket:
