@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from kiosk.catalog import Catalog, FormField, Service
-from kiosk.identity import mask_id_number, mask_name, mask_phone
-from kiosk.receipt import ReceiptData, ReceiptKind, e_receipt_text
+from kiosk.outcome_views import masked_display, receipt_screen, result_screen, review_rows
 from kiosk.session import Answer, Applicant, Session
 from kiosk.strings import Texts
 from kiosk.validation import FieldError, check_answer
@@ -25,9 +24,6 @@ from kiosk.views import (
     FlowScreen,
     IdentifyView,
     RatingView,
-    ReceiptView,
-    ResultView,
-    ReviewRow,
     ReviewView,
     ServicesView,
     ServiceTile,
@@ -36,12 +32,6 @@ from kiosk.views import (
 )
 
 RATING_LEVELS = (5, 4, 3, 2, 1)
-_RECEIPT_KINDS = {
-    "accepted": ReceiptKind.ACCEPTED,
-    "queued": ReceiptKind.QUEUED,
-    "query": ReceiptKind.QUERY,
-    "ticket": ReceiptKind.TICKET,
-}
 
 
 @dataclass(frozen=True)
@@ -156,15 +146,32 @@ class CitizenFlow:
         if self._step == "form":
             return self._field_screen(service, name)
         if self._step == "review":
-            rows = tuple(self._review_rows(service))
+            rows = review_rows(service, self.session.answers, self.texts)
             spoken = "。".join(f"{r.label}：{r.spoken}" for r in rows)
             return FlowScreen("review", f"{t('review.prompt')}{spoken}。", ReviewView(name, rows))
         if self._step == "submitting":
             return FlowScreen("submitting", t("submit.working"), SubmittingView(name))
+        outcome = self._outcome or SubmitOutcome("failed", reason="no outcome")
         if self._step == "result":
-            return self._result_screen(service, name)
+            return result_screen(
+                service,
+                self.texts,
+                kind=outcome.kind,
+                case_no=outcome.case_no,
+                reason=outcome.reason,
+                waiting=outcome.waiting,
+                rows=outcome.rows,
+            )
         if self._step == "receipt":
-            return self._receipt_screen()
+            return receipt_screen(
+                service,
+                self.texts,
+                kind=outcome.kind,
+                case_no=outcome.case_no,
+                state=self._receipt_state,
+                reason=self._receipt_reason,
+                hall_name=self.hall_name,
+            )
         if self._step == "rating":
             asking = self._rating_level is not None and self._rating_level <= 2
             prompt = t("rating.reason_prompt") if asking else t("rating.prompt")
@@ -217,7 +224,7 @@ class CitizenFlow:
         for form_field in service.fields:
             value = prefill.get(form_field.prefill or "", "")
             if value:
-                display = _masked_display(form_field, value)
+                display = masked_display(form_field, value)
                 self.session.answers[form_field.key] = Answer(value, display, prefilled=True)
         self._enter_form(0)
 
@@ -389,89 +396,3 @@ class CitizenFlow:
             error=self._error,
         )
         return FlowScreen("form", prompt, view)
-
-    def _review_rows(self, service: Service) -> list[ReviewRow]:
-        rows = []
-        for form_field in service.fields:
-            answer = self.session.answers.get(form_field.key)
-            if answer is None:
-                continue
-            display = _masked_display(form_field, answer.value) if answer.prefilled else answer.display
-            if form_field.kind in ("photo", "document", "signature"):
-                display = self.texts("form.signed" if form_field.kind == "signature" else "form.captured")
-            rows.append(
-                ReviewRow(
-                    form_field.key,
-                    form_field.label.get(self._lang()),
-                    display,
-                    _spoken(form_field, answer.value, display),
-                    answer.prefilled,
-                )
-            )
-        return rows
-
-    def _result_screen(self, service: Service, name: str) -> FlowScreen:
-        t = self.texts
-        outcome = self._outcome or SubmitOutcome("failed", reason="no outcome")
-        next_steps = service.next_steps.get(self._lang()) if service.next_steps else ""
-        if outcome.kind == "accepted":
-            title, message = t("result.accepted_title"), t("result.accepted", case_no=outcome.case_no)
-        elif outcome.kind == "queued":
-            title, message = t("result.queued_title"), t("result.queued", case_no=outcome.case_no)
-        elif outcome.kind == "query":
-            title, message = t("result.query_title"), name
-        elif outcome.kind == "query_offline":
-            title, message = t("result.query_title"), t("result.query_offline")
-        elif outcome.kind == "ticket":
-            title = t("result.ticket_title")
-            message = t("result.ticket", number=outcome.case_no, waiting=outcome.waiting)
-        else:
-            title, message = t("result.accepted_title"), t("result.failed", reason=outcome.reason)
-        prompt = f"{message}{next_steps}"
-        view = ResultView(outcome.kind, name, title, message, outcome.case_no, next_steps, outcome.rows)
-        return FlowScreen("result", prompt, view)
-
-    def _receipt_screen(self) -> FlowScreen:
-        t = self.texts
-        state = self._receipt_state
-        messages = {
-            "idle": t("receipt.prompt"),
-            "printing": t("receipt.printing"),
-            "printed": t("receipt.printed"),
-            "paper_out": t("receipt.paper_out"),
-            "failed": t("receipt.print_failed", reason=self._receipt_reason),
-        }
-        outcome = self._outcome
-        case_no = outcome.case_no if outcome else ""
-        kind = outcome.kind if outcome else ""
-        e_receipt = ""
-        if case_no and kind in _RECEIPT_KINDS:
-            data = ReceiptData(
-                _RECEIPT_KINDS[kind],
-                self.hall_name,
-                self._require_service().name.get(self._lang()),
-                case_no,
-                datetime.now(),
-                "",
-            )
-            e_receipt = e_receipt_text(data)
-        view = ReceiptView(state, messages[state], case_no, kind, e_receipt)
-        return FlowScreen("receipt", messages[state], view)
-
-
-def _spoken(form_field: FormField, value: str, display: str) -> str:
-    """What the voice may say of an answer: phone and ID numbers only masked (ADA read-back, privacy)."""
-    if form_field.kind == "phone":
-        return mask_phone(value)
-    if form_field.kind == "id_number" or form_field.prefill in ("id_number", "name"):
-        return _masked_display(form_field, value)
-    return display
-
-
-def _masked_display(form_field: FormField, value: str) -> str:
-    """What the screen and the voice show of a card value: ID numbers and names masked, the rest as is."""
-    if form_field.kind == "id_number" or form_field.prefill == "id_number":
-        return mask_id_number(value)
-    if form_field.prefill == "name":
-        return mask_name(value)
-    return value
