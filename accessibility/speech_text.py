@@ -160,3 +160,20 @@ def read_phone_number(masked: str, language: str = "zh_CN") -> str:
     if not any(ch in MASK_CHARS for ch in compact) and len(compact) >= 7:
         raise UnmaskedNumberError("phone number")
     return read_masked(compact, language)
+
+
+_NUMBER_RUN = re.compile(r"[0-9Xx*]*[0-9][0-9Xx*]{5,}")
+
+
+def speakable(text: str, language: str = "zh_CN") -> str:
+    """A sentence as it may be spoken: long numbers digit by digit, masked runs as a count ("隐去四位"),
+    and a full ID or phone number that slipped in replaced by the word "号码" rather than read out."""
+
+    def say(match: re.Match[str]) -> str:
+        token = match.group(0)
+        try:
+            return read_masked(token, language) if "*" in token else read_digits(token, language)
+        except UnmaskedNumberError:
+            return "号码" if language != "en" else "number"
+
+    return _NUMBER_RUN.sub(say, text)

@@ -7,19 +7,18 @@ work. It renders, speaks, and moves blocking work to workers through the bridge.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
-from accessibility.speech_text import UnmaskedNumberError, read_digits, read_masked
+from accessibility.speech_text import read_digits, speakable
 from accessibility.themes import THEMES, Theme
 from accessibility.voice import Voice
 from kiosk.catalog import Catalog
 from kiosk.config import Config
-from kiosk.flow import CitizenFlow, SubmissionRequest, SubmitOutcome
+from kiosk.flow import CitizenFlow, Rating, SubmissionRequest, SubmitOutcome
 from kiosk.idle import IdleClock, IdlePhase
 from kiosk.ports import HallError, HallPorts
 from kiosk.session import Applicant, Session
@@ -31,21 +30,6 @@ from ui.screens.registry import build_screen
 from ui.shell import KioskWindow, OverlayButton, ShellActions
 
 log = logging.getLogger(__name__)
-_NUMBER_RUN = re.compile(r"[0-9Xx*]*[0-9][0-9Xx*]{5,}")
-
-
-def speakable(text: str, language: str) -> str:
-    """Long numbers in a sentence read digit by digit, masked runs as a count ("隐去四位")."""
-
-    def say(match: re.Match[str]) -> str:
-        token = match.group(0)
-        try:
-            return read_masked(token, language) if "*" in token else read_digits(token, language)
-        except UnmaskedNumberError:  # a full ID or phone number is never spoken
-            return "号码" if language != "en" else "number"
-
-    return _NUMBER_RUN.sub(say, text)
-
 
 #: Screens whose prompt never changes with data: spoken from the prompt cache (key → strings entry).
 FIXED_PROMPTS = {
@@ -403,12 +387,10 @@ class KioskController(QObject):
     def submit_rating(self, reason: str) -> None:
         self._send_rating(self.flow.submit_rating(reason))
 
-    def _send_rating(self, rating: object) -> None:
-        from kiosk.flow import Rating
-
-        if isinstance(rating, Rating):
-            applicant: Applicant | None = self.flow.session.applicant
-            self.bridge.run_in_worker(lambda: self.ports.matters.rate(rating, applicant), lambda _r: None)
+    def _send_rating(self, rating: Rating) -> None:
+        """Saved durably on a worker (the platform gets it after the next heartbeat), never waited for."""
+        applicant: Applicant | None = self.flow.session.applicant
+        self.bridge.run_in_worker(lambda: self.ports.matters.rate(rating, applicant), lambda _r: None)
 
     def skip_rating(self) -> None:
         self.flow.skip_rating()

@@ -71,3 +71,12 @@ def test_refusal_message_is_readable_and_does_not_repeat_the_number() -> None:
         read_digits("11010119900307002X")
     assert "身份证号" in str(caught.value)
     assert "1101011990" not in str(caught.value)
+
+
+def test_a_whole_sentence_is_made_speakable() -> None:
+    from accessibility.speech_text import speakable
+
+    said = speakable("联系电话：138****5678。受理编号 SB2026112200000123。")
+    assert "一三八，隐去四位，五六七八" in said
+    assert "SB二零二六一一二二零零零零零一二三" in said
+    assert speakable("身份证 110101193805200028") == "身份证 号码"
