@@ -194,3 +194,8 @@ _STATE = select(attachments.c.upload_offset, attachments.c.upload_length, attach
     attachments.c.sha256 == bindparam("sha256")
 )
 _CHUNK = insert(attachment_chunks)
+_CONTENT = (
+    select(attachment_chunks.c.data)
+    .where(attachment_chunks.c.sha256 == bindparam("sha256"))
+    .order_by(attachment_chunks.c.start)
+)

@@ -240,7 +240,9 @@ class IntakeDesk:
         except ValueError as exc:
             return _reject(422, "invalid_submission", str(exc))
         try:
-            payload = self._opener.open_payload(model.id, blob)
+            # The data key is unwrapped once (one X25519) for the payload and every attachment.
+            key = self._opener.data_key(model.id, blob)
+            payload = self._opener.open_payload(model.id, blob, key)
         except SealError as exc:
             log.info("submission %s: seal does not open", model.id)
             return _reject(422, "seal_does_not_open", f"sealed payload does not open: {exc}")
@@ -253,7 +255,7 @@ class IntakeDesk:
             if int(row[0]) != ref.size:
                 return _reject(422, "attachment_size", f"attachment {index} is {row[0]} bytes, not {ref.size}")
             try:
-                self._opener.open_attachment(model.id, blob, index, read_content(conn, ref.sha256))
+                self._opener.open_attachment(model.id, blob, index, read_content(conn, ref.sha256), key)
             except SealError as exc:
                 return _reject(422, "seal_does_not_open", f"attachment {index} does not open: {exc}")
         return payload

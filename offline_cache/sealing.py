@@ -120,15 +120,18 @@ class Opener:
         except (InvalidTag, ValueError) as exc:
             raise SealError("sealed key does not open with this platform key") from exc
 
-    def open_payload(self, submission_id: str, blob: SealedBlob) -> bytes:
-        key = self.data_key(submission_id, blob)
+    def open_payload(self, submission_id: str, blob: SealedBlob, key: bytes | None = None) -> bytes:
+        """The payload in clear; ``key``: the data key if already unwrapped (saves an X25519)."""
+        key = key or self.data_key(submission_id, blob)
         try:
             return AESGCM(key).decrypt(blob.nonce, blob.ciphertext, submission_id.encode())
         except InvalidTag as exc:
             raise SealError("payload was altered") from exc
 
-    def open_attachment(self, submission_id: str, blob: SealedBlob, index: int, sealed: bytes) -> bytes:
-        key = self.data_key(submission_id, blob)
+    def open_attachment(
+        self, submission_id: str, blob: SealedBlob, index: int, sealed: bytes, key: bytes | None = None
+    ) -> bytes:
+        key = key or self.data_key(submission_id, blob)
         try:
             return AESGCM(key).decrypt(sealed[:12], sealed[12:], f"{submission_id}#{index}".encode())
         except InvalidTag as exc:
