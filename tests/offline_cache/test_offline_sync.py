@@ -144,3 +144,22 @@ def test_a_large_attachment_goes_in_chunks(platform: Platform, outbox: Outbox, m
     submission_id = outbox.put(b"{}", SUMMARY, [NewAttachment(data)])
     assert make_engine(platform.link()).run_once().sent == 1
     assert platform.copies(submission_id) == 1
+
+
+def test_small_attachments_of_a_batch_go_together_and_a_damaged_one_holds_back_only_its_own_submission(
+    platform: Platform, outbox: Outbox, make_engine: MakeEngine
+) -> None:
+    good = [outbox.put(b"{}", SUMMARY, [NewAttachment(b"scan %d " % n * 300, "image/jpeg")]) for n in range(4)]
+    two = outbox.put(b"{}", SUMMARY, [NewAttachment(b"front" * 200), NewAttachment(b"back" * 200)])
+    damaged = outbox.put(b"{}", SUMMARY, [NewAttachment(b"torn page" * 100)])
+    sealed_file = outbox.attachments_of(damaged)[0].path
+    sealed_file.write_bytes(bytes(len(sealed_file.read_bytes())))  # same size, other bytes: the name no longer fits
+
+    report = make_engine(platform.link()).run_once()
+
+    assert report.sent == 5
+    assert all(platform.copies(i) == 1 for i in [*good, two])
+    item = outbox.item(damaged)
+    assert item.state == "quarantined"
+    assert item.last_error is not None and "hash_mismatch" in item.last_error
+    assert platform.copies(damaged) == 0
