@@ -197,11 +197,15 @@ def attachment_batch(p: PlatformDep, _terminal: TerminalDep, data: Annotated[byt
         items = _bundle(data, BATCH_MAX_ITEMS)
     except (ValueError, KeyError, TypeError) as exc:
         return error_response(422, "invalid_bundle", str(exc))
-    outcomes = p.attachments.store_verified_many(items)
-    results = [
-        {"sha256": sha256, "status": _OUTCOME_STATUS[outcome], "complete": outcome is UploadOutcome.COMPLETE}
-        for (sha256, _), outcome in zip(items, outcomes, strict=True)
-    ]
+    # Over this platform's attachment limit: 413 for that one, as its own PUT would get; nothing stored.
+    allowed = [index for index, (_, blob) in enumerate(items) if len(blob) <= p.limits.attachment_bytes]
+    stored = p.attachments.store_verified_many([items[index] for index in allowed])
+    outcomes: dict[int, UploadOutcome] = dict(zip(allowed, stored, strict=True))
+    results = []
+    for index, (sha256, _) in enumerate(items):
+        outcome = outcomes.get(index)
+        status = 413 if outcome is None else _OUTCOME_STATUS[outcome]
+        results.append({"sha256": sha256, "status": status, "complete": outcome is UploadOutcome.COMPLETE})
     return JSONResponse(envelope("attachment_batch_result", results=results))
 
 

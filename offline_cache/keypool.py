@@ -47,7 +47,8 @@ class KeyPool:
                     return self._keys.popleft()
                 self._wanted = max(self._wanted, 1)
                 self._changed.notify_all()
-                self._changed.wait()
+                if not self._changed.wait(timeout=2.0) and not self._thread.is_alive():
+                    break  # the filling thread is gone: a save must not hang on it
         return self.sealer.fresh_keys()
 
     def refill(self) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import Any
 
+import requests
+
+from central.runner import start_central
 from offline_cache.protocol import PATH_ATTACHMENT, PATH_ATTACHMENTS_BATCH, is_envelope
 
 CHUNK = 64 * 1024
@@ -159,3 +163,14 @@ def test_a_bundle_whose_sizes_do_not_add_up_is_422(terminal: Any) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "invalid_bundle"
+
+
+def test_a_bundled_attachment_over_the_platforms_limit_is_413_and_not_stored(tmp_path: Path) -> None:
+    small, large = os.urandom(500), os.urandom(2000)
+    with start_central(f"sqlite:///{tmp_path / 'small.sqlite3'}", max_attachment_bytes=1000) as central:
+        headers = {"Authorization": f"Bearer {central.enroll('T-LIMIT')}"}
+        items = [(hashlib.sha256(data).hexdigest(), data) for data in (small, large)]
+        answer = requests.post(central.url + PATH_ATTACHMENTS_BATCH, data=_bundle(items), headers=headers, timeout=10)
+        assert [r["status"] for r in answer.json()["results"]] == [201, 413]
+        held = requests.head(central.url + PATH_ATTACHMENT.format(sha256=items[1][0]), headers=headers, timeout=10)
+        assert held.status_code == 404
