@@ -159,7 +159,7 @@ class KioskController(QObject):
             actions=self,
             demo=self.demo,
             landscape=self.landscape,
-            camera_preview=self.ports.capture.preview,
+            camera_preview=self.request_preview,
         )
 
     def _on_flow_change(self, screen: FlowScreen) -> None:
@@ -315,6 +315,10 @@ class KioskController(QObject):
             self._this_visit(lambda data: self.answer_file(kind, data)),
             self._this_visit(failed),
         )
+
+    def request_preview(self, deliver: Callable[[bytes | None], None]) -> None:
+        """The camera's latest frame, grabbed on a worker (the camera thread may be busy) and handed back."""
+        self.bridge.run_in_worker(self.ports.capture.preview, self._this_visit(deliver), lambda _exc: None)
 
     def edit(self, key: str) -> None:
         self.flow.edit(key)

@@ -56,7 +56,8 @@ class ScreenContext:
     actions: ScreenActions
     demo: bool
     landscape: bool
-    camera_preview: Callable[[], bytes | None] | None = None
+    #: Ask for the camera's latest frame (JPEG); the answer comes later, on the main thread (None: no camera).
+    camera_preview: Callable[[Callable[[bytes | None], None]], None] | None = None
 
 
 def label(text: str, role: str = "", *, wrap: bool = True, center: bool = False, line_height: float = 1.4) -> QLabel:

@@ -3,10 +3,12 @@ orientations, rendered offscreen with representative data. File names say screen
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from accessibility.voice_recording import RecordingVoice
@@ -69,6 +71,14 @@ def steps() -> list[tuple[str, Callable[[KioskController], None]]]:
     return [*shown, ("28-idle-warning", _idle_warning), ("29-staff-called", _staff_called)]
 
 
+def settle(app: QCoreApplication, seconds: float = 0.3) -> None:
+    """Let answers from workers (a camera frame) arrive before the picture is taken."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -83,7 +93,7 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
                     controller.set_theme(theme)
                     controller.window.show()
                     drive(controller)
-                    app.processEvents()
+                    settle(app)
                     path = out_dir / f"{label}__{theme}__{orientation}.png"
                     controller.window.grab().save(str(path))
                     written.append(path)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from kiosk.views import FieldView
 from ui.entry import keyboard_entry, keypad_entry
@@ -94,31 +95,30 @@ def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
 
 def _preview(ctx: ScreenContext) -> QLabel:
     """What the camera sees, refreshed a few times a second, so the person can place the paper."""
-    preview = QLabel()
+    preview = QLabel(ctx.texts("form.camera_area"))
     preview.setObjectName("camera-preview")
+    preview.setProperty("role", "value")
     preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
     preview.setMinimumHeight(ctx.theme.target_px * 3)
-    source = ctx.camera_preview
+    request = ctx.camera_preview
+    if request is None:
+        return preview
+    waiting = [False]
 
-    def refresh() -> None:
-        frame = source() if source else None
-        if frame:
+    def show(frame: bytes | None) -> None:
+        waiting[0] = False
+        if frame and shiboken6.isValid(preview):  # the page may have moved on meanwhile
             image = QImage.fromData(frame)
             preview.setPixmap(QPixmap.fromImage(image).scaledToWidth(640, Qt.TransformationMode.FastTransformation))
-        else:
-            preview.setText(ctx.texts("form.camera_area"))
-            preview.setProperty("role", "value")
+
+    def refresh() -> None:
+        if not waiting[0]:  # one frame in flight at a time
+            waiting[0] = True
+            request(show)
 
     refresh()
-    if source is not None:
-        timer = QTimer(preview)
-        timer.setInterval(PREVIEW_INTERVAL_MS)
-        timer.timeout.connect(refresh)
-        timer.start()
+    timer = QTimer(preview)
+    timer.setInterval(PREVIEW_INTERVAL_MS)
+    timer.timeout.connect(refresh)
+    timer.start()
     return preview
-
-
-def line_edit(value: str) -> QLineEdit:
-    edit = QLineEdit(value)
-    edit.setObjectName("field-input")
-    return edit
