@@ -1,7 +1,7 @@
 """Identifying the citizen: the ID card on the reader (一证通办) or a QR code on the camera.
 
-Only a card placed *after* the identify screen opens counts: a card someone left on the reader never
-identifies the next person.
+Only a card *placed* while the identify screen listens counts: a card someone left on the reader never
+identifies the next person. The reader watches from the first identify screen on; screens only listen.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ class ReaderIdentification:
             on_card, on_fail = self._on_card, self._on_fail
             self._on_card = self._on_fail = None
         if self.reader is not None and on_card is not None and on_fail is not None:
+            # The reader keeps watching (stopping it would wait for a command in flight on the caller's
+            # thread, which is the UI's); only this visit stops listening.
             self.reader.card_did_arrive.disconnect(on_card)
             self.reader.card_did_fail.disconnect(on_fail)
-            self.reader.stop_watching()
