@@ -183,12 +183,17 @@ class AttachmentStore:
             "complete": complete,
             "started_at": iso(utc_now()),
         }
-        return bool(conn.execute(_START[conn.dialect.name], values).rowcount)
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT that inserted nothing.
+        return conn.execute(_START[conn.dialect.name], values).first() is not None
 
 
 _START = {
-    "sqlite": sqlite_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]),
-    "postgresql": postgresql_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]),
+    "sqlite": sqlite_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]).returning(
+        attachments.c.sha256
+    ),
+    "postgresql": postgresql_insert(attachments).on_conflict_do_nothing(index_elements=["sha256"]).returning(
+        attachments.c.sha256
+    ),
 }
 _STATE = select(attachments.c.upload_offset, attachments.c.upload_length, attachments.c.complete).where(
     attachments.c.sha256 == bindparam("sha256")
