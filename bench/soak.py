@@ -43,6 +43,11 @@ def rss_mb() -> float:
     return 0.0
 
 
+def dump_smaps(path: str) -> None:
+    """Where the resident memory is, mapping by mapping (for finding what to trim)."""
+    Path(path).write_text(Path("/proc/self/smaps").read_text())
+
+
 def main() -> None:
     if os.environ.get("SOAK_ARENAS"):
         import ctypes
@@ -84,6 +89,8 @@ def main() -> None:
                 after_warm_up = rss_mb()
         gc.collect()
         end = rss_mb()
+        if os.environ.get("SOAK_SMAPS"):
+            dump_smaps(os.environ["SOAK_SMAPS"])
         import ctypes
 
         ctypes.CDLL("libc.so.6").malloc_trim(0)
