@@ -17,6 +17,10 @@ import cv2
 from devices.camera.errors import CameraError, ImageError
 from devices.camera.frames import Frame, read_image_file
 
+# OpenCV would print a warning to stderr at every reconnect attempt of an unplugged camera; the camera's health
+# already says why it is offline, for the technician, in words.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 
 
