@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from kiosk.commands import doctor, queue
+from kiosk.commands import doctor, queue, technician
 from kiosk.commands.support import CliContext, CliError, Handler, set_handler
 from kiosk.config import ConfigError
 
@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor.register(commands)
     queue.register(commands)
+    technician.register(commands)
     return parser
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.technician_pin import DEMO_PIN_HASH
+
 APP_NAME = "hall-kiosk"
 
 ThemeName = Literal["standard", "elder", "high_contrast"]
@@ -98,6 +100,13 @@ class UiConfig(_Section):
     language: Language = "zh_CN"
 
 
+class TechnicianConfig(_Section):
+    #: PBKDF2 hash of the technician PIN, made by ``kiosk technician hash-pin``; the demo's PIN is 2468.
+    pin_hash: str = Field(DEMO_PIN_HASH, pattern=r"^pbkdf2_sha256\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$")
+    max_attempts: int = Field(5, ge=1, le=20)
+    lockout_seconds: int = Field(300, ge=10, le=86400)
+
+
 class Config(_Section):
     terminal: TerminalConfig = TerminalConfig()
     platform: PlatformConfig = PlatformConfig()
@@ -105,6 +114,7 @@ class Config(_Section):
     voice: VoiceConfig = VoiceConfig()
     timeouts: TimeoutsConfig = TimeoutsConfig()
     ui: UiConfig = UiConfig()
+    technician: TechnicianConfig = TechnicianConfig()
     #: Where the outbox, journals and caches live; empty → the platform's user data folder.
     data_dir: str = ""
 

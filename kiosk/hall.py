@@ -11,7 +11,7 @@ import logging
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from kiosk.printing import JournalReceipts
 from kiosk.queries import NoQueryDesk, QueryDesk, SampleQueryDesk
 from kiosk.ratings import RatingBook
 from kiosk.receipt_journal import ReceiptJournal
+from kiosk.technician import HallTechnician
 from kiosk.tickets import TicketRoll
 from offline_cache.catalog_cache import CatalogCache
 from offline_cache.courier import PlatformLink
@@ -194,23 +195,10 @@ def _open_device(
     return device
 
 
-def open_hall(
-    config: Config, *, demo: bool, handler: DeviceHandler | None = None, data_dir: Path | None = None
-) -> Hall:
-    handler = handler or SilentHandler()
-    demo = demo or config.is_demo
-    base = data_dir or (config.data_path / ("demo" if demo else "terminal"))
-    base.mkdir(parents=True, exist_ok=True)
-    terminal_id = config.terminal.id
-    platform = _embedded_platform(base, terminal_id) if demo else _configured_platform(config)
-
-    sealer = Sealer(load_public_key(platform.public_key)) if platform.public_key else None
-    outbox = Outbox(base / "outbox", terminal_id=terminal_id, sealer=sealer)
-    link = PlatformLink(platform.url, platform.token, terminal_id, verify_tls=config.platform.verify_tls)
-    sync = SyncEngine(base / "outbox", link, SyncSettings(interval=10.0 if demo else 30.0))
-    catalog_cache: CatalogCache[Catalog] = CatalogCache(base / CATALOG_FILE, parse_catalog)
-
-    registry = DeviceRegistry()
+def _open_devices(
+    registry: DeviceRegistry, config: Config, handler: DeviceHandler, base: Path
+) -> tuple[IdCardReader | None, ReceiptPrinter | None, Camera | None]:
+    """The registry's drivers for the configured connections, opened and polled (offline ones keep trying)."""
     idcard_drivers.register(registry)
     register_printers(registry)
     register_cameras(registry)
@@ -228,6 +216,31 @@ def open_hall(
         camera = _open_device(
             registry, "camera", devices.camera.connection, handler, {"max_fps": devices.camera.max_fps}
         )
+    return (
+        reader if isinstance(reader, IdCardReader) else None,
+        printer if isinstance(printer, ReceiptPrinter) else None,
+        camera if isinstance(camera, Camera) else None,
+    )
+
+
+def open_hall(
+    config: Config, *, demo: bool, handler: DeviceHandler | None = None, data_dir: Path | None = None
+) -> Hall:
+    handler = handler or SilentHandler()
+    demo = demo or config.is_demo
+    base = data_dir or (config.data_path / ("demo" if demo else "terminal"))
+    base.mkdir(parents=True, exist_ok=True)
+    terminal_id = config.terminal.id
+    platform = _embedded_platform(base, terminal_id) if demo else _configured_platform(config)
+
+    sealer = Sealer(load_public_key(platform.public_key)) if platform.public_key else None
+    outbox = Outbox(base / "outbox", terminal_id=terminal_id, sealer=sealer)
+    link = PlatformLink(platform.url, platform.token, terminal_id, verify_tls=config.platform.verify_tls)
+    sync = SyncEngine(base / "outbox", link, SyncSettings(interval=10.0 if demo else 30.0))
+    catalog_cache: CatalogCache[Catalog] = CatalogCache(base / CATALOG_FILE, parse_catalog)
+
+    registry = DeviceRegistry()
+    reader, printer, camera = _open_devices(registry, config, handler, base)
 
     terminal = Terminal(terminal_id, config.terminal.region_code)
     # The report closes over ``hall``, which exists before the first beat.
@@ -239,15 +252,12 @@ def open_hall(
     matters = OutboxMatters(
         outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
     )
-    reader_device = reader if isinstance(reader, IdCardReader) else None
-    printer_device = printer if isinstance(printer, ReceiptPrinter) else None
-    receipts = JournalReceipts(printer_device, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id)
-    camera_device = camera if isinstance(camera, Camera) else None
-    demo_controls = DemoControls(reader, camera_device) if demo else None
-    capture = CameraCapture(camera_device, demo_controls.present if demo_controls else None)
+    receipts = JournalReceipts(printer, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id)
+    demo_controls = DemoControls(reader, camera) if demo else None
+    capture = CameraCapture(camera, demo_controls.present if demo_controls else None)
     ports = HallPorts(
         matters=matters,
-        identification=ReaderIdentification(reader_device, capture),
+        identification=ReaderIdentification(reader, capture),
         receipts=receipts,
         capture=capture,
         staff=heartbeat,
@@ -263,11 +273,13 @@ def open_hall(
         catalog_cache,
         heartbeat,
         ports,
-        reader=reader_device,
-        printer=printer_device,
-        camera=camera_device,
+        reader=reader,
+        printer=printer,
+        camera=camera,
         closers=[ratings.close, tickets.close, journal.close],
     )
+
+    hall.ports = replace(hall.ports, technician=HallTechnician(hall))
 
     def send_ratings(reached: bool) -> None:
         if reached:

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.flow import Rating, SubmissionRequest, SubmitOutcome
-from kiosk.ports import HallError, HallPorts
+from kiosk.ports import HallError, HallPorts, TechnicianDesk
 from kiosk.session import Applicant
+from kiosk.technician import StatusLine
 
 if TYPE_CHECKING:
     from kiosk.hall import Hall
@@ -35,7 +36,7 @@ class HallOpening:
         self._generation = 0
         self._lock = threading.Lock()
         forward = _Forward(self)
-        self.ports = HallPorts(forward, forward, forward, forward, forward, forward if demo else None)
+        self.ports = HallPorts(forward, forward, forward, forward, forward, forward if demo else None, forward)
         self._thread = threading.Thread(target=self._open, args=(open_hall,), name="hall-opening", daemon=True)
 
     def start(self) -> None:
@@ -152,3 +153,22 @@ class _Forward:
         demo = self._ports().demo
         if demo is not None:
             demo.show_qr()
+
+    # Technician desk
+    def _desk(self) -> TechnicianDesk:
+        desk = self._ports().technician
+        if desk is None:
+            raise HallError(NOT_READY)
+        return desk
+
+    def report(self) -> list[StatusLine]:
+        hall = self.opening.hall
+        if hall is None or hall.ports.technician is None:
+            return [StatusLine("hall", "offline", NOT_READY)]
+        return hall.ports.technician.report()
+
+    def test_print(self) -> str:
+        return self._desk().test_print()
+
+    def sync_now(self) -> str:
+        return self._desk().sync_now()

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from kiosk.flow import Rating, SubmissionRequest, SubmitOutcome
 from kiosk.session import Applicant
+from kiosk.technician import StatusLine
 
 
 class HallError(Exception):
@@ -69,6 +70,16 @@ class DemoControls(Protocol):
     def show_qr(self) -> None: ...
 
 
+class TechnicianDesk(Protocol):
+    """What technician mode shows and does: every device's state and why, the queue, a test receipt, sync."""
+
+    def report(self) -> list[StatusLine]: ...
+
+    def test_print(self) -> str: ...
+
+    def sync_now(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class HallPorts:
     """Everything the shell needs from the hall, in one value made at start-up."""
@@ -79,3 +90,4 @@ class HallPorts:
     capture: Capture
     staff: StaffCall
     demo: DemoControls | None = None
+    technician: TechnicianDesk | None = None

@@ -161,6 +161,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.submit": ("提交评价", "Submit rating"),
     "rating.skip": ("跳过", "Skip"),
     "rating.thanks": ("感谢您的评价！", "Thank you for your rating!"),
+    # technician
+    "tech.title": ("维护模式", "Technician mode"),
+    "tech.pin_prompt": ("请输入维护密码", "Enter the technician PIN"),
+    "tech.pin_wrong": ("密码错误，还可尝试 {left} 次。", "Wrong PIN. {left} attempts left."),
+    "tech.locked": ("尝试次数过多，请 {seconds} 秒后再试。", "Too many attempts. Try again in {seconds} seconds."),
+    "tech.test_print": ("打印测试回执", "Print a test receipt"),
+    "tech.sync_now": ("立即发送", "Send now"),
+    "tech.exit": ("退出维护", "Exit"),
     # goodbye
     "thanks.title": ("办理完成", "All done"),
     "thanks.prompt": ("办理完成，请带好身份证和回执。再见！", "All done. Take your ID card and receipt. Goodbye!"),

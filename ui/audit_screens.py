@@ -32,6 +32,8 @@ def _spoken(config: Config) -> dict[str, tuple[str, dict[str, str | None]]]:
         spoken[step.label] = (screen.prompt, errors)
     spoken["28-idle-warning"] = (texts("idle.prompt"), {})
     spoken["29-staff-called"] = (texts("shell.staff_coming"), {})
+    spoken["30-technician-pin"] = (texts("tech.pin_prompt"), {})
+    spoken["31-technician-panel"] = (texts("tech.title"), {})
     return spoken
 
 

@@ -68,7 +68,22 @@ def _flow_step(drive: Callable[[CitizenFlow], None]) -> Callable[[KioskControlle
 def steps() -> list[tuple[str, Callable[[KioskController], None]]]:
     """Every registered screen state, then the overlays."""
     shown = [(step.label, _flow_step(step.drive)) for step in showcase()]
-    return [*shown, ("28-idle-warning", _idle_warning), ("29-staff-called", _staff_called)]
+    return [
+        *shown,
+        ("28-idle-warning", _idle_warning),
+        ("29-staff-called", _staff_called),
+        ("30-technician-pin", _technician_pin),
+        ("31-technician-panel", _technician_panel),
+    ]
+
+
+def _technician_pin(controller: KioskController) -> None:
+    controller.open_technician()
+
+
+def _technician_panel(controller: KioskController) -> None:
+    controller.open_technician()
+    controller.check_pin("2468")
 
 
 def settle(app: QCoreApplication, seconds: float = 0.3) -> None:

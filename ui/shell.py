@@ -3,10 +3,11 @@ over, call staff) and an overlay for the idle warning and notices. It renders wh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -14,6 +15,9 @@ from accessibility.themes import Theme
 from kiosk.strings import Texts
 from ui.parts import button, label
 from ui.style import style_sheet
+
+TECHNICIAN_TAPS = 5
+TECHNICIAN_TAP_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,8 @@ class ShellActions:
     back: Callable[[], None]
     start_over: Callable[[], None]
     call_staff: Callable[[], None]
+    #: Five taps on an empty part of the top bar within three seconds: technician mode (behind its PIN).
+    technician: Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class KioskWindow(QWidget):
         #: Called once, after the window first painted (start-up work that can wait starts then).
         self.window_did_first_paint: list[Callable[[], None]] = []
         self._painted = False
+        self._bar_taps: list[float] = []
 
     # ------------------------------------------------------------------ rendering
     def apply_theme(self, theme: Theme) -> None:
@@ -79,6 +86,7 @@ class KioskWindow(QWidget):
         settings = self._settings(theme, texts)
         if self._landscape:
             top = self._bar(theme, "top-bar", [*navigation, _spacer(), *settings])
+            top.installEventFilter(self)
             bottom = QWidget()
             bottom.setObjectName("bottom-bar")
         else:
@@ -86,6 +94,7 @@ class KioskWindow(QWidget):
             title.setObjectName("hall-name")
             title.setWordWrap(True)
             top = self._bar(theme, "top-bar", settings, title=title)
+            top.installEventFilter(self)
             bottom = self._bar(theme, "bottom-bar", navigation)
         for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
             self._layout.replaceWidget(old, new)
@@ -144,7 +153,14 @@ class KioskWindow(QWidget):
 
     # ------------------------------------------------------------------ overlay
     def show_overlay(
-        self, theme: Theme, title: str, message: str, buttons: list[OverlayButton], *, name: str
+        self,
+        theme: Theme,
+        title: str,
+        message: str,
+        buttons: list[OverlayButton],
+        *,
+        name: str,
+        extra: QWidget | None = None,
     ) -> QLabel:
         """A panel over everything (idle warning, staff called); returns the message label to update."""
         self.hide_overlay()
@@ -152,7 +168,7 @@ class KioskWindow(QWidget):
         overlay.setObjectName(name)
         overlay.setProperty("role", "overlay")
         layout = QVBoxLayout(overlay)
-        pad = theme.spacing_px * 3
+        pad = theme.spacing_px * (3 if extra is None else 1)
         layout.setContentsMargins(pad, pad, pad, pad)
         layout.setSpacing(theme.spacing_px * 2)
         layout.addStretch(1)
@@ -160,9 +176,12 @@ class KioskWindow(QWidget):
         text = label(message, "heading", center=True)
         text.setObjectName(f"{name}-message")
         layout.addWidget(text)
+        if extra is not None:
+            layout.addWidget(extra)
         for item in buttons:
             widget = button(item.text, item.on_click, item.role, name=item.name)
-            widget.setMinimumHeight(theme.target_px * 2)
+            if extra is None:  # a lone choice ("继续办理") is made twice as tall; beside a keypad it keeps its size
+                widget.setMinimumHeight(theme.target_px * 2)
             layout.addWidget(widget)
         layout.addStretch(1)
         overlay.setGeometry(self.rect())
@@ -188,6 +207,16 @@ class KioskWindow(QWidget):
     @property
     def overlay(self) -> QFrame | None:
         return self._overlay
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Five taps on the top bar's empty part within three seconds open technician mode."""
+        if event.type() == QEvent.Type.MouseButtonPress and watched is self._top:
+            now = time.monotonic()
+            self._bar_taps = [t for t in self._bar_taps if now - t < TECHNICIAN_TAP_SECONDS] + [now]
+            if len(self._bar_taps) >= TECHNICIAN_TAPS:
+                self._bar_taps.clear()
+                self._actions.technician()
+        return False
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
