@@ -29,7 +29,7 @@ from ui.bridge import MainThreadBridge
 from ui.parts import ScreenContext
 from ui.screens.registry import build_screen
 from ui.shell import KioskWindow, OverlayButton, ShellActions
-from ui.widgets.keypad import NumericKeypad
+from ui.technician_panel import TechnicianPanel
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,12 @@ class KioskController(QObject):
             )
         )
         tech = config.technician
-        self.pin_lock = PinLock(tech.pin_hash, tech.max_attempts, tech.lockout_seconds, clock)
+        self.technician = TechnicianPanel(
+            self.window,
+            ports.technician,
+            bridge,
+            PinLock(tech.pin_hash, tech.max_attempts, tech.lockout_seconds, clock),
+        )
         timeouts = config.timeouts
         self.idle = IdleClock(
             timeouts.idle_seconds, timeouts.warning_seconds, timeouts.max_extensions, self.theme.timeout_factor
@@ -288,61 +293,10 @@ class KioskController(QObject):
 
     # ------------------------------------------------------------------ technician mode
     def open_technician(self) -> None:
-        """The PIN first: a keypad over everything, nothing of the screen beneath reachable."""
-        keypad = NumericKeypad(self.theme, max_length=12)
-        keypad.setObjectName("technician-pin")
-        keypad.confirmed.connect(lambda: self.check_pin(keypad.value()))
-        self.window.show_overlay(
-            self.theme,
-            self.texts("tech.title"),
-            self.texts("tech.pin_prompt"),
-            [OverlayButton(self.texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")],
-            name="technician-pin-panel",
-            extra=keypad,
-        )
+        self.technician.open(self.theme, self.texts)
 
     def check_pin(self, pin: str) -> None:
-        answer = self.pin_lock.try_pin(pin)
-        if answer.ok:
-            self._show_technician_panel()
-            return
-        overlay = self.window.overlay
-        message = overlay.findChild(QLabel, "technician-pin-panel-message") if overlay else None
-        if message is not None:
-            if answer.locked_seconds:
-                message.setText(self.texts("tech.locked", seconds=answer.locked_seconds))
-            else:
-                message.setText(self.texts("tech.pin_wrong", left=answer.attempts_left))
-
-    def _show_technician_panel(self, note: str = "") -> None:
-        desk = self.ports.technician
-        lines = desk.report() if desk is not None else []
-        marks = {"ok": "✔", "degraded": "⚠", "offline": "✖"}
-        status = QLabel(
-            "\n".join(f"{marks.get(line.state, '?')} {line.name}: {line.state} — {line.reason}" for line in lines)
-        )
-        status.setObjectName("technician-status")
-        status.setWordWrap(True)
-        status.setProperty("role", "small")
-        buttons = [
-            OverlayButton(self.texts("tech.test_print"), lambda: self._technician_do("test_print"), "tech-test-print"),
-            OverlayButton(self.texts("tech.sync_now"), lambda: self._technician_do("sync_now"), "tech-sync-now"),
-            OverlayButton(self.texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary"),
-        ]
-        self.window.show_overlay(
-            self.theme, self.texts("tech.title"), note, buttons, name="technician-panel", extra=status
-        )
-
-    def _technician_do(self, what: str) -> None:
-        desk = self.ports.technician
-        if desk is None:
-            return
-        work = desk.test_print if what == "test_print" else desk.sync_now
-
-        def failed(exc: Exception) -> None:
-            self._show_technician_panel(exc.message if isinstance(exc, HallError) else str(exc))
-
-        self.bridge.run_in_worker(work, self._show_technician_panel, failed)
+        self.technician.check_pin(pin)
 
     def start_over(self) -> None:
         self.voice.stop()
