@@ -65,7 +65,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "identify.use_card": ("改用身份证", "Use ID card instead"),
     "identify.materials": ("需要准备的材料", "What you need"),
-    "identify.reading": ("正在读取，请不要移动…", "Reading, please hold still…"),
     "identify.demo_card": ("放置演示身份证", "Place demo ID card"),
     "identify.demo_qr": ("出示演示二维码", "Show demo QR code"),
     "identify.too_young": (
@@ -97,7 +96,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "form.signed": ("已签名", "Signed"),
     "form.field_prompt": ("请填写：{label}。{help}", "Please fill in: {label}. {help}"),
     "form.choose_prompt": ("请选择：{label}。{help}", "Please choose: {label}. {help}"),
-    "form.read_back": ("您输入的是：{value}", "You entered: {value}"),
     # review
     "review.title": ("请核对信息", "Please check"),
     "review.prompt": ("请核对您填写的信息。", "Please check your answers."),
@@ -160,7 +158,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.reason_result": ("没办成", "Matter not done"),
     "rating.submit": ("提交评价", "Submit rating"),
     "rating.skip": ("跳过", "Skip"),
-    "rating.thanks": ("感谢您的评价！", "Thank you for your rating!"),
     # technician
     "tech.title": ("维护模式", "Technician mode"),
     "tech.pin_prompt": ("请输入维护密码", "Enter the technician PIN"),

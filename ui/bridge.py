@@ -8,7 +8,6 @@ result (or the error) back through the bridge.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -62,6 +61,3 @@ class MainThreadBridge(QObject):
     def shutdown(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)
 
-
-def on_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()

@@ -69,7 +69,6 @@ class KioskController(QObject):
         self.theme: Theme = self.default_theme
         self.texts = Texts(config.ui.language)
         self.demo = ports.demo is not None
-        self.staff_calls = 0
         self.flow = CitizenFlow(
             catalog,
             config.terminal.hall_name,
@@ -272,7 +271,6 @@ class KioskController(QObject):
 
     def call_staff(self) -> None:
         """呼叫工作人员: the alert goes to the platform; the person is told help is coming (or where to go)."""
-        self.staff_calls += 1
         screen = self.flow.step
         self.bridge.run_in_worker(
             lambda: self.ports.staff.call_staff(screen),

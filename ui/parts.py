@@ -9,7 +9,6 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -137,11 +136,6 @@ def grid(theme: Theme, widgets: list[QWidget], columns: int) -> QWidget:
     for index, widget in enumerate(widgets):
         layout.addWidget(widget, index // columns, index % columns)
     return holder
-
-
-def add_all(layout: QBoxLayout, *widgets: QWidget) -> None:
-    for widget in widgets:
-        layout.addWidget(widget)
 
 
 def tall(widget: QPushButton, height: int) -> QPushButton:
