@@ -46,6 +46,7 @@ def audit_all(config: Config, *, as_json: bool) -> int:
                 controller = make()
                 controller.set_theme(theme.name)
                 drive(controller)
+                controller.bridge.wait_idle()
                 controller.ports.identification.stop_waiting()
                 return controller.window
 

@@ -8,12 +8,14 @@ result (or the error) back through the bridge.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,6 +28,8 @@ class MainThreadBridge(QObject):
         super().__init__()
         self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
         self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ui-worker")
+        self._pending = 0  # worker jobs whose answer has not yet run on the main thread
+        self._pending_lock = threading.Lock()
 
     @Slot(object)
     def _run(self, fn: Callable[[], None]) -> None:
@@ -51,12 +55,32 @@ class MainThreadBridge(QObject):
                 result = work()
             except Exception as exc:  # noqa: BLE001 - every failure is handed back to the caller
                 log.warning("background work failed: %s", exc)
-                if on_failure is not None:
-                    self.run_on_main(partial(on_failure, exc))
+                self.run_on_main(partial(self._settled, partial(on_failure, exc) if on_failure else None))
                 return
-            self.run_on_main(lambda: on_success(result))
+            self.run_on_main(partial(self._settled, lambda: on_success(result)))
 
+        with self._pending_lock:
+            self._pending += 1
         self._workers.submit(task)
+
+    def _settled(self, answer: Callable[[], None] | None) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+        if answer is not None:
+            answer()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Process Qt events until every worker job's answer has run (screenshots, the audit, scripts);
+        False if some are still out after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            QCoreApplication.processEvents()
+            with self._pending_lock:
+                if self._pending == 0:
+                    return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
 
     def shutdown(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)

@@ -3,12 +3,10 @@ orientations, rendered offscreen with representative data. File names say screen
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from accessibility.voice_recording import RecordingVoice
@@ -86,14 +84,6 @@ def _technician_panel(controller: KioskController) -> None:
     controller.check_pin("2468")
 
 
-def settle(app: QCoreApplication, seconds: float = 0.3) -> None:
-    """Let answers from workers (a camera frame) arrive before the picture is taken."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.01)
-
-
 def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -108,7 +98,7 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
                     controller.set_theme(theme)
                     controller.window.show()
                     drive(controller)
-                    settle(app)
+                    controller.bridge.wait_idle()  # a camera frame, a PIN check: answers from workers
                     path = out_dir / f"{label}__{theme}__{orientation}.png"
                     controller.window.grab().save(str(path))
                     written.append(path)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 from accessibility.themes import Theme
 from kiosk.ports import HallError, TechnicianDesk
 from kiosk.strings import Texts
-from kiosk.technician_pin import PinLock
+from kiosk.technician_pin import PinAnswer, PinLock
 from ui.bridge import MainThreadBridge
 from ui.shell import KioskWindow, OverlayButton
 from ui.widgets.keypad import NumericKeypad
@@ -42,7 +42,10 @@ class TechnicianPanel:
         )
 
     def check_pin(self, pin: str) -> None:
-        answer = self.lock.try_pin(pin)
+        """The slow hash (≈ 0.1 s) is checked on a worker; the answer comes back to the keypad."""
+        self.bridge.run_in_worker(lambda: self.lock.try_pin(pin), self._answered)
+
+    def _answered(self, answer: PinAnswer) -> None:
         if answer.ok:
             self._show_panel()
             return

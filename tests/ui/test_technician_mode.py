@@ -41,6 +41,7 @@ def enter(qtbot: QtBot, controller: KioskController, pin: str) -> None:
     for digit in pin:
         tap(qtbot, controller, f"key_{digit}")
     tap(qtbot, controller, "key_confirm")
+    assert controller.bridge.wait_idle()  # the PIN's slow hash is checked on a worker
 
 
 def test_the_right_pin_shows_every_device_and_prints_a_test_receipt(qtbot: QtBot, make_controller: Make) -> None:
