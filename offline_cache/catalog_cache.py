@@ -79,6 +79,7 @@ class CatalogCache(Generic[Catalog]):
     def refresh(self, session: requests.Session, base_url: str, timeout: float = 15.0) -> CatalogRefresh:
         """Ask the platform for a newer catalog; keep the old one on any failure."""
         import requests  # here, not at import: the first screen paints from the cache without it
+
         headers = {"If-None-Match": self._etag} if self._etag and self._current is not None else {}
         try:
             answer = session.get(

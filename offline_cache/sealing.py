@@ -1,35 +1,58 @@
 """Sealing submissions at rest: the terminal can seal, only the platform can open.
 
 A fresh AES-256-GCM data key per submission encrypts the payload and every attachment. The data key is
-wrapped to the platform's X25519 public key: an ephemeral key pair per submission, X25519 shared secret,
-HKDF-SHA256 (info = protocol + submission id) → key-encryption key, AES-256-GCM. The terminal keeps no copy of
-the data key once sealing is done, so its own queue is unreadable to it.
+wrapped to the platform's X25519 public key: X25519(ephemeral, platform) shared secret, HKDF-SHA256
+(info = protocol + submission id) → a key-encryption key of that submission alone, AES-256-GCM. The terminal
+keeps no copy of the data key once sealing is done, so its own queue is unreadable to it.
+
+One ephemeral key serves a short run of submissions (at most ``max_uses``, at most ``max_age`` seconds): the
+X25519 work is most of a seal's cost, and HKDF with the submission id still gives each submission a wrapping
+key of its own. Only HKDF's extracted secret of the current ephemeral key is kept, in memory alone; the
+ephemeral private key is dropped at once, and the secret is dropped when the run ends. Nothing written to
+disk opens anything.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import os
+import threading
 import time
 from dataclasses import dataclass
 
-import uuid6
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from offline_cache.protocol import PROTOCOL, SEAL_ALG, SealedBlob
+
+#: Submissions sealed under one ephemeral key at most, and for how long (seconds) at most.
+EPHEMERAL_MAX_USES = 64
+EPHEMERAL_MAX_AGE = 30.0
 
 
 class SealError(Exception):
     """A sealed object could not be opened: wrong key, tampered bytes, or an unknown algorithm."""
 
 
-def _kek(shared: bytes, submission_id: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"{PROTOCOL}/{submission_id}".encode()).derive(
-        shared
-    )
+def _info(submission_id: str) -> bytes:
+    return f"{PROTOCOL}/{submission_id}".encode()
+
+
+def _extract(shared: bytes) -> bytes:
+    """HKDF-Extract with no salt (RFC 5869 §2.2: a salt of hash-length zeros)."""
+    return hmac.digest(bytes(32), shared, hashlib.sha256)
+
+
+def _expand(prk: bytes, submission_id: str) -> bytes:
+    """HKDF-Expand to 32 bytes (RFC 5869 §2.3: one block, T(1) = HMAC(PRK, info ‖ 0x01)).
+
+    ``_expand(_extract(shared), id)`` is HKDF-SHA256(shared, salt none, info, 32 bytes), byte for byte.
+    """
+    return hmac.digest(prk, _info(submission_id) + b"\x01", hashlib.sha256)
 
 
 def load_public_key(raw: bytes) -> X25519PublicKey:
@@ -41,62 +64,66 @@ def public_key_bytes(key: X25519PublicKey) -> bytes:
 
 
 @dataclass(frozen=True)
-class SealingKeys:
-    """One submission's id and fresh key material, made before its payload is known (so ahead of time).
+class _Ephemeral:
+    """The public half of one ephemeral key and HKDF's extracted secret of it with the platform."""
 
-    ``epk``: the ephemeral public key; ``wrapped_key``: the data key, already wrapped to the platform for
-    ``submission_id``; ``data_key``: the AES-256 key; ``nonce``: the payload's nonce; ``made_at``:
-    ``time.monotonic()`` when made (old sets are dropped, so an id's time stays close to its saving).
-    Used for exactly one submission, then dropped.
-    """
-
-    submission_id: str
     epk: bytes
-    wrapped_key: bytes
-    data_key: bytes
-    nonce: bytes
+    prk: bytes
     made_at: float
 
 
-@dataclass(frozen=True)
 class Sealer:
-    """Seals one submission's payload and attachments under one data key that it then forgets."""
+    """Seals one submission's payload and attachments under one data key that it then forgets.
 
-    platform_key: X25519PublicKey
+    Safe to share between threads.
+    """
 
-    def fresh_keys(self, submission_id: str | None = None) -> SealingKeys:
-        """Everything of a seal that does not depend on the payload: id (a new UUIDv7 unless given),
-        ephemeral key, X25519, HKDF and the wrapped data key."""
-        submission_id = submission_id or str(uuid6.uuid7())
-        ephemeral = X25519PrivateKey.generate()
-        data_key = AESGCM.generate_key(bit_length=256)
-        # One read of the system's randomness for both nonces.
-        nonces = os.urandom(24)
-        kek = _kek(ephemeral.exchange(self.platform_key), submission_id)
-        wrapped = nonces[:12] + AESGCM(kek).encrypt(nonces[:12], data_key, submission_id.encode())
-        return SealingKeys(
-            submission_id=submission_id,
-            epk=public_key_bytes(ephemeral.public_key()),
-            wrapped_key=wrapped,
-            data_key=data_key,
-            nonce=nonces[12:],
-            made_at=time.monotonic(),
-        )
+    def __init__(
+        self,
+        platform_key: X25519PublicKey,
+        *,
+        max_uses: int = EPHEMERAL_MAX_USES,
+        max_age: float = EPHEMERAL_MAX_AGE,
+    ) -> None:
+        self.platform_key = platform_key
+        self.max_uses = max_uses
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._current: _Ephemeral | None = None
+        self._uses = 0
 
-    def seal(
-        self, submission_id: str, payload: bytes, attachments: list[bytes], keys: SealingKeys | None = None
-    ) -> tuple[SealedBlob, list[bytes]]:
-        keys = keys or self.fresh_keys(submission_id)
-        if keys.submission_id != submission_id:
-            raise ValueError("sealing keys were made for another submission")
+    def _ephemeral(self) -> _Ephemeral:
+        with self._lock:
+            current = self._current
+            if current is None or self._uses >= self.max_uses or time.monotonic() - current.made_at > self.max_age:
+                private = X25519PrivateKey.generate()
+                current = _Ephemeral(
+                    epk=public_key_bytes(private.public_key()),
+                    prk=_extract(private.exchange(self.platform_key)),
+                    made_at=time.monotonic(),
+                )
+                self._current, self._uses = current, 0
+            self._uses += 1
+            return current
+
+    def forget(self) -> None:
+        """Drop the current ephemeral secret now (the next seal makes a new one)."""
+        with self._lock:
+            self._current = None
+
+    def seal(self, submission_id: str, payload: bytes, attachments: list[bytes]) -> tuple[SealedBlob, list[bytes]]:
+        ephemeral = self._ephemeral()
         aad = submission_id.encode()
-        aead = AESGCM(keys.data_key)
+        # One read of the system's randomness for the data key and both nonces.
+        fresh = os.urandom(56)
+        data_key, wrap_nonce, nonce = fresh[:32], fresh[32:44], fresh[44:]
+        aead = AESGCM(data_key)
         blob = SealedBlob(
             alg=SEAL_ALG,
-            epk=keys.epk,
-            wrapped_key=keys.wrapped_key,
-            nonce=keys.nonce,
-            ciphertext=aead.encrypt(keys.nonce, payload, aad),
+            epk=ephemeral.epk,
+            wrapped_key=wrap_nonce + AESGCM(_expand(ephemeral.prk, submission_id)).encrypt(wrap_nonce, data_key, aad),
+            nonce=nonce,
+            ciphertext=aead.encrypt(nonce, payload, aad),
         )
         sealed_attachments = []
         for index, data in enumerate(attachments):
@@ -105,17 +132,25 @@ class Sealer:
         return blob, sealed_attachments
 
 
-@dataclass(frozen=True)
 class Opener:
-    """The platform side: opens what terminals sealed with its public key."""
+    """The platform side: opens what terminals sealed with its public key.
 
-    private_key: X25519PrivateKey
+    A terminal seals a run of submissions under one ephemeral key, so the X25519 secret of the last few
+    hundred ephemeral keys is remembered (in memory) and a run costs one X25519, not one per submission.
+    """
+
+    def __init__(self, private_key: X25519PrivateKey) -> None:
+        self.private_key = private_key
+        self._secret = functools.lru_cache(maxsize=512)(self._extract)
+
+    def _extract(self, epk: bytes) -> bytes:
+        return _extract(self.private_key.exchange(load_public_key(epk)))
 
     def data_key(self, submission_id: str, blob: SealedBlob) -> bytes:
         if blob.alg != SEAL_ALG:
             raise SealError(f"unknown sealing algorithm {blob.alg!r}")
         try:
-            kek = _kek(self.private_key.exchange(load_public_key(blob.epk)), submission_id)
+            kek = _expand(self._secret(bytes(blob.epk)), submission_id)
             return AESGCM(kek).decrypt(blob.wrapped_key[:12], blob.wrapped_key[12:], submission_id.encode())
         except (InvalidTag, ValueError) as exc:
             raise SealError("sealed key does not open with this platform key") from exc

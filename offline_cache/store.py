@@ -18,8 +18,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import uuid6
+
 from offline_cache.durable import fsync_dir, remove_quietly, write_atomic
-from offline_cache.keypool import KeyPool
 from offline_cache.models import (
     Delivery,
     NewAttachment,
@@ -80,11 +81,10 @@ class Outbox:
         self.events: ObserverList[OutboxEvent] = ObserverList()
         self._lock = threading.RLock()
         self._conn = connect(folder / DB_NAME)
-        self._keys = KeyPool(sealer) if sealer is not None else None
 
     def close(self) -> None:
-        if self._keys is not None:
-            self._keys.close()
+        if self.sealer is not None:
+            self.sealer.forget()
         with self._lock:
             self._conn.close()
 
@@ -103,11 +103,10 @@ class Outbox:
 
     def put(self, payload: bytes, summary: SubmissionSummary, attachments: Sequence[NewAttachment] = ()) -> str:
         """Seal and durably save one submission; returns its id (a UUIDv7, its idempotency key forever)."""
-        if self.sealer is None or self._keys is None:
+        if self.sealer is None:
             raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
-        keys = self._keys.take()
-        submission_id = keys.submission_id
-        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments], keys)
+        submission_id = str(uuid6.uuid7())
+        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments])
         refs: list[dict[str, object]] = []
         written: list[Path] = []
         try:
@@ -120,7 +119,6 @@ class Outbox:
             if written:
                 fsync_dir(self.attachment_dir)
             body = submission_body(submission_id, self.terminal_id, summary, blob, refs)
-            self._keys.refill()
             self._insert(submission_id, summary, body, refs)
         except (OSError, sqlite3.Error) as exc:
             for path in written:

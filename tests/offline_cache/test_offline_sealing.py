@@ -1,0 +1,79 @@
+"""Sealing as docs/protocol.md writes it down: a platform that follows the document, with nothing of ours,
+opens what the terminal sealed; a run of submissions shares an ephemeral key but never a data key."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from offline_cache.protocol import SealedBlob
+from offline_cache.sealing import Opener, Sealer, SealError
+
+APPLICATION = '{"name": "张三", "id_number": "110101199003071234"}'.encode()
+
+
+def open_as_documented(private: X25519PrivateKey, submission_id: str, blob: SealedBlob) -> bytes:
+    """docs/protocol.md, "Sealing", step by step with the standard primitives."""
+    shared = private.exchange(X25519PublicKey.from_public_bytes(blob.epk))
+    kek = HKDF(hashes.SHA256(), length=32, salt=None, info=f"hall-kiosk/1/{submission_id}".encode()).derive(shared)
+    aad = submission_id.encode()
+    data_key = AESGCM(kek).decrypt(blob.wrapped_key[:12], blob.wrapped_key[12:], aad)
+    return AESGCM(data_key).decrypt(blob.nonce, blob.ciphertext, aad)
+
+
+def test_a_platform_following_the_document_opens_every_seal() -> None:
+    platform = X25519PrivateKey.generate()
+    sealer = Sealer(platform.public_key(), max_uses=3)
+    for n in range(7):
+        submission_id = f"0193a0b1-0000-7000-8000-{n:012d}"
+        blob, _ = sealer.seal(submission_id, APPLICATION, [])
+        assert open_as_documented(platform, submission_id, blob) == APPLICATION
+
+
+def test_a_run_shares_the_ephemeral_key_but_each_submission_has_its_own_data_key() -> None:
+    platform = X25519PrivateKey.generate()
+    sealer = Sealer(platform.public_key(), max_uses=4)
+    blobs = [sealer.seal(f"id-{n}", APPLICATION, [])[0] for n in range(9)]
+    assert [b.epk for b in blobs[:4]] == [blobs[0].epk] * 4
+    assert len({b.epk for b in blobs}) == 3  # 4 + 4 + 1
+    opener = Opener(platform)
+    data_keys = {opener.data_key(f"id-{n}", blob) for n, blob in enumerate(blobs)}
+    assert len(data_keys) == 9
+    assert len({b.ciphertext for b in blobs}) == 9
+
+
+def test_an_ephemeral_key_is_not_used_past_its_age() -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=0.05)
+    first, _ = sealer.seal("id-1", APPLICATION, [])
+    time.sleep(0.1)
+    second, _ = sealer.seal("id-2", APPLICATION, [])
+    assert first.epk != second.epk
+
+
+def test_forget_drops_the_run_at_once() -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key())
+    first, _ = sealer.seal("id-1", APPLICATION, [])
+    sealer.forget()
+    second, _ = sealer.seal("id-2", APPLICATION, [])
+    assert first.epk != second.epk
+
+
+def test_a_seal_moved_under_another_id_does_not_open() -> None:
+    platform = X25519PrivateKey.generate()
+    sealer = Sealer(platform.public_key())
+    sealer.seal("id-1", APPLICATION, [])
+    blob, _ = sealer.seal("id-2", APPLICATION, [])  # same ephemeral key as id-1
+    with pytest.raises(SealError):
+        Opener(platform).open_payload("id-1", blob)
+
+
+def test_another_platform_key_opens_nothing() -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key())
+    blob, _ = sealer.seal("id-1", APPLICATION, [])
+    with pytest.raises(SealError):
+        Opener(X25519PrivateKey.generate()).open_payload("id-1", blob)
