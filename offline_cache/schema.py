@@ -60,11 +60,15 @@ BEGIN SELECT RAISE(ABORT, 'a queued submission is immutable'); END;
 def connect(path: Path) -> sqlite3.Connection:
     """Open the outbox database: WAL, ``synchronous=FULL`` (a commit is on disk when it returns)."""
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    # Set before the first table exists (a later change needs a VACUUM). Every commit copies each page it
+    # touched into the WAL and flushes it: a put touches table, overflow and two index pages, and with 1 KB
+    # pages that is ≈ 8.6 KB flushed per put instead of ≈ 21 KB with SQLite's default 4 KB (measured).
+    conn.execute("PRAGMA page_size=1024")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
-    # SQLite's default, said aloud: a WAL that stops growing at ~4 MB is rewritten in place, and a flush
+    # SQLite's default, said aloud: a WAL that stops growing at ~1 MB is rewritten in place, and a flush
     # of a file that does not grow costs no file-system journal commit (measured: bench/outbox.py).
     conn.execute("PRAGMA wal_autocheckpoint=1000")
     conn.executescript(SCHEMA)
