@@ -30,7 +30,7 @@ from kiosk.config import parse_config
 from kiosk.hall import DemoControls, open_hall
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
-from ui.garbage import collect_on_main_thread
+from ui.launch import start_application
 
 WARM_UP = 20
 
@@ -49,15 +49,11 @@ def dump_smaps(path: str) -> None:
 
 
 def main() -> None:
-    if os.environ.get("SOAK_ARENAS"):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(-8, int(os.environ["SOAK_ARENAS"]))  # M_ARENA_MAX
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=500)
     args = parser.parse_args()
-    app = QApplication(sys.argv[:1])
-    collect_on_main_thread(app)
+    app = start_application()  # as ``kiosk run`` starts: heap settings, garbage collection on the Qt thread
+    assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as data, external_platform(Path(data)) as platform_toml:
         config = parse_config(f'data_dir = "{data}"\n{platform_toml}\n[voice]\nengine = "record"\n')
         hall = open_hall(config, demo=False, data_dir=Path(data) / "hall")

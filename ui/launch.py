@@ -31,12 +31,15 @@ def _qt_message(mode: object, context: object, message: str) -> None:
         log.warning("Qt: %s", message)
 
 
-def _application() -> object:
+def start_application() -> object:
+    """The process's QApplication, made once, with the kiosk's heap settings and garbage collection."""
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.memory import tune_heap
     from ui.garbage import collect_on_main_thread
 
+    tune_heap()  # before the hall's threads make their heaps
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     collect_on_main_thread(app)
@@ -83,7 +86,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
 
-    app = _application()
+    app = start_application()
     assert isinstance(app, QApplication)
     demo = demo or config.is_demo
     data_dir = config.data_path / ("demo" if demo else "terminal")
@@ -126,12 +129,12 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
 def render_screenshots(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:
     from ui.screenshots import render_all
 
-    _application()
+    start_application()
     return render_all(config, out_dir, themes)
 
 
 def run_audit(config: Config, *, as_json: bool) -> int:
     from ui.audit_screens import audit_all
 
-    _application()
+    start_application()
     return audit_all(config, as_json=as_json)

@@ -185,12 +185,15 @@ def document_scene(seed: int = 0, size: tuple[int, int] = (1280, 720), angle: fl
     return frame
 
 
-def scenes(size: tuple[int, int] = (1280, 720), seed: int = 0) -> dict[str, Sequence[Frame]]:
-    """The demo's scenes by name, each a few frames that differ only by sensor noise."""
-    qr = qr_scene("https://zwfw.example.gov.cn/yy?no=20261122-0042", seed, size)
-    doc = document_scene(seed, size)
-    empty = desk(*size, seed=seed)
-    return {
-        name: [with_noise(base, 1.5, seed + i) for i in range(3)]
-        for name, base in (("qr", qr), ("document", doc), ("empty", empty))
-    }
+def scene_frames(name: str, size: tuple[int, int] = (1280, 720), seed: int = 0) -> Sequence[Frame]:
+    """One scene (``"qr"``, ``"document"`` or ``"empty"``) as a few frames that differ only by sensor noise."""
+    if name == "qr":
+        base = qr_scene("https://zwfw.example.gov.cn/yy?no=20261122-0042", seed, size)
+    elif name == "document":
+        base = document_scene(seed, size)
+    elif name == "empty":
+        base = desk(*size, seed=seed)
+    else:
+        raise ValueError(f"unknown scene {name!r}")
+    return [with_noise(base, 1.5, seed + i) for i in range(3)]
+
