@@ -114,6 +114,18 @@ def classify(  # noqa: PLR0911 (one return per row of the protocol's table reads
     return Outcome(Verdict.RETRY, f"HTTP {status}: unexpected answer (check platform.url and the network)")
 
 
+def for_submission(submission_id: str, outcome: Outcome) -> Outcome:
+    """A receipt counts only for the submission it names: another id means a cache or proxy answered."""
+    receipt = outcome.receipt
+    if outcome.verdict is Verdict.SENT and receipt is not None and receipt.submission_id != submission_id:
+        return Outcome(
+            Verdict.RETRY,
+            f"the receipt names submission {receipt.submission_id or '(none)'}, not this one: "
+            "a cache or proxy answered instead of the platform",
+        )
+    return outcome
+
+
 def _json_or_none(response: requests.Response) -> object:
     try:
         return response.json()
@@ -304,7 +316,9 @@ class Courier:
             )
         except _NETWORK_ERRORS as exc:
             return Outcome(Verdict.RETRY, f"network: {type(exc).__name__}", network=True)
-        return classify(answer.status_code, answer.headers, _json_or_none(answer), answer.content)
+        return for_submission(
+            delivery.id, classify(answer.status_code, answer.headers, _json_or_none(answer), answer.content)
+        )
 
     def deliver_batch(self, deliveries: Sequence[Delivery]) -> dict[str, Outcome]:
         """Many submissions in one request; each is still answered (and deduplicated) on its own."""
@@ -354,5 +368,5 @@ class Courier:
             status = int(item.get("status", 0))
             inner = item.get("body", item)
             raw = json.dumps(inner).encode() if status >= 400 else b""
-            outcomes[delivery.id] = classify(status, {}, inner, raw)
+            outcomes[delivery.id] = for_submission(delivery.id, classify(status, {}, inner, raw))
         return outcomes

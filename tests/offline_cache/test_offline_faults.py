@@ -3,6 +3,7 @@ and resumable attachment uploads."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from email.utils import formatdate
@@ -14,7 +15,7 @@ from offline_cache_support import SUMMARY, Platform
 
 from offline_cache.backoff import Backoff
 from offline_cache.models import NewAttachment
-from offline_cache.protocol import CHUNK_SIZE, HEADER_UPLOAD_OFFSET
+from offline_cache.protocol import CHUNK_SIZE, HEADER_UPLOAD_OFFSET, envelope
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncSettings
 
@@ -194,3 +195,39 @@ def _nth_put_fault(n: int, action: str) -> Fault:
             return self.count == n
 
     return NthPut(action, times=1)
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "single"])
+def test_a_receipt_for_another_submission_does_not_mark_this_one_sent(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine, batch: bool
+) -> None:
+    submission_id = outbox.put(b"{}", SUMMARY)
+    stale = envelope(
+        "submission_receipt",
+        submission_id="0190aaaa-0000-7000-8000-000000000000",
+        case_no="GA2026112200001",
+        received_at="2026-11-22T08:00:00+00:00",
+        status="accepted",
+    )
+    in_batch = envelope("batch_result", results=[{"id": submission_id, "status": 201, "body": stale}])
+    answer = in_batch if batch else stale
+    # A cache in the way hands out an answer it kept from another terminal's request.
+    proxy.add(
+        Fault(
+            "status",
+            method="POST",
+            path="/submissions",
+            status=200 if batch else 201,
+            headers={"Content-Type": "application/json"},
+            body=json.dumps(answer).encode(),
+        )
+    )
+    engine = make_engine(platform.link(proxy.url), SyncSettings(use_batch=batch, backoff=Backoff(0.01, 0.05)))
+    assert engine.run_once().sent == 0
+    item = outbox.item(submission_id)
+    assert item.state == "retry"
+    assert "cache or proxy" in (item.last_error or "")
+    time.sleep(0.06)
+    assert engine.run_once().sent == 1
+    assert outbox.item(submission_id).case_no != "GA2026112200001"
+    assert platform.copies(submission_id) == 1
