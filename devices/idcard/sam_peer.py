@@ -11,6 +11,7 @@ import enum
 import itertools
 import os
 import threading
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from devices.idcard.text_block import build_text_block
 
 FINGERPRINT_SIZE = 1024
 SAM_ID = bytes.fromhex("0500" + "00" * 13 + "01")
+#: Commands kept for looking back at the line (a card read is about ten).
+RECEIVED_KEPT = 1000
 
 
 class Fault(enum.Enum):
@@ -71,8 +74,9 @@ class SamPeer:
         self._halted = False
         self._plan: list[_Planned] = []
         self.sam_status = STATUS_OK
-        #: Every command received, in order (what a technician's line sniffer would show).
-        self.received: list[Command] = []
+        #: The latest commands received, in order (what a technician's line sniffer would show); bounded, as
+        #: a demo that runs for weeks would otherwise keep every poll.
+        self.received: deque[Command] = deque(maxlen=RECEIVED_KEPT)
 
     # --- the small API the demo and tests use ----------------------------------------------------------
 

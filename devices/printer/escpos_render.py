@@ -43,7 +43,9 @@ def raster(image: Image.Image) -> bytes:
     return bytes(out)
 
 
-@lru_cache(maxsize=32)
+# Two: a preview asks for the same code twice (its height, then its drawing). Every receipt's code is its own
+# case, so more would only keep earlier residents' codes in memory (32 paper-wide images held 4.5 MB).
+@lru_cache(maxsize=2)
 def qr_image(data: str, module: int, width_dots: int) -> Image.Image:
     """The QR code (model 2, level M, 4-module quiet zone) centred on a paper-wide white image."""
     code = qrcode.QRCode(box_size=module, border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)

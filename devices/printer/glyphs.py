@@ -77,7 +77,9 @@ def _font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.truetype(font_file.path, px, index=font_file.index)
 
 
-@lru_cache(maxsize=8192)
+# A receipt uses one or two hundred characters; 1024 glyphs (≈ 4 MB) cover many receipts' worth, where 8192
+# grew to ≈ 30 MB over the names and addresses of a hall's months.
+@lru_cache(maxsize=1024)
 def glyph(char: str, size: int, bold: bool) -> Image.Image:
     """One character drawn black-on-white ("L" mode) into its cell at text size ``size``."""
     cell_w = (24 if char >= "\x80" else 12) * size
