@@ -57,12 +57,17 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def desk(width: int, height: int, seed: int = 0) -> Frame:
-    """A light wooden desk top: smooth shading, grain along x, and a little sensor noise."""
+    """A light wooden desk top: smooth shading, grain along x, and a little sensor noise (kept for reuse)."""
     return _desk(width, height, seed).copy()
 
 
 @functools.lru_cache(maxsize=8)
 def _desk(width: int, height: int, seed: int) -> Frame:
+    return draw_desk(width, height, seed)
+
+
+def draw_desk(width: int, height: int, seed: int = 0) -> Frame:
+    """The desk drawn afresh: the simulated camera keeps only its frames, not a desk beside them (2.7 MB)."""
     rng = np.random.default_rng(seed)
     base = np.array([96, 132, 168], dtype=np.float32) + rng.uniform(-12, 12, 3).astype(np.float32)
     across = np.linspace(0, 1, width, dtype=np.float32)
@@ -166,7 +171,7 @@ def with_noise(frame: Frame, sigma: float, seed: int) -> Frame:
 def qr_scene(text: str, seed: int = 0, size: tuple[int, int] = (1280, 720)) -> Frame:
     """A phone with a QR code on the desk, slightly turned, as a resident holds it under the camera."""
     w, h = size
-    frame = desk(w, h, seed)
+    frame = draw_desk(w, h, seed)
     phone = phone_showing(text, module_px=5)
     ph, pw = phone.shape[:2]
     corners = quad_around((w * 0.5, h * 0.5), pw * 0.9, ph * 0.9, 8.0 + seed % 5)
@@ -177,7 +182,7 @@ def qr_scene(text: str, seed: int = 0, size: tuple[int, int] = (1280, 720)) -> F
 def document_scene(seed: int = 0, size: tuple[int, int] = (1280, 720), angle: float = 4.0) -> Frame:
     """A sheet of paper lying on the desk, a little turned."""
     w, h = size
-    frame = desk(w, h, seed)
+    frame = draw_desk(w, h, seed)
     page = document_page(seed=seed)
     page_h = h * 0.86
     corners = quad_around((w * 0.5, h * 0.5), page_h * A4_RATIO, page_h, angle)
@@ -192,7 +197,7 @@ def scene_frames(name: str, size: tuple[int, int] = (1280, 720), seed: int = 0) 
     elif name == "document":
         base = document_scene(seed, size)
     elif name == "empty":
-        base = desk(*size, seed=seed)
+        base = draw_desk(*size, seed=seed)
     else:
         raise ValueError(f"unknown scene {name!r}")
     return [with_noise(base, 1.5, seed + i) for i in range(3)]
