@@ -26,7 +26,9 @@ import zxingcpp
 
 from devices.camera.frames import Frame, check_frame, to_grey
 
-_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+# The enum member; the BarcodeFormats object is made per call: one kept in a module global outlives the
+# binding at exit, and the binding then prints "leaked instance" lines at every command's end.
+_QR = zxingcpp.BarcodeFormat.QRCode
 #: Frames whose shorter side is at least twice this are first tried at half size (codes with big modules).
 _HALF_MIN_SIDE = 240
 #: Regions smaller than this (pixels of the full frame, each side) cannot hold a readable code.
@@ -53,7 +55,7 @@ def _read(
 ) -> RawQr | None:
     barcodes = zxingcpp.read_barcodes(
         grey,
-        formats=_QR,
+        formats=zxingcpp.BarcodeFormats(_QR),
         try_rotate=False,
         try_downscale=False,
         try_invert=invert,
