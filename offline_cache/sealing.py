@@ -91,6 +91,7 @@ class Sealer:
         self._lock = threading.Lock()
         self._current: _Ephemeral | None = None
         self._uses = 0
+        self._timer: threading.Timer | None = None
 
     def _ephemeral(self) -> _Ephemeral:
         with self._lock:
@@ -103,13 +104,30 @@ class Sealer:
                     made_at=time.monotonic(),
                 )
                 self._current, self._uses = current, 0
+                self._expire_later(current)
             self._uses += 1
             return current
+
+    def _expire_later(self, current: _Ephemeral) -> None:
+        """Drop ``current`` when its time is up even if no seal comes (a quiet hall keeps nothing)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self.max_age, self._expire, (current,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self, ephemeral: _Ephemeral) -> None:
+        with self._lock:
+            if self._current is ephemeral:
+                self._current = None
 
     def forget(self) -> None:
         """Drop the current ephemeral secret now (the next seal makes a new one)."""
         with self._lock:
             self._current = None
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
     def seal(self, submission_id: str, payload: bytes, attachments: list[bytes]) -> tuple[SealedBlob, list[bytes]]:
         ephemeral = self._ephemeral()

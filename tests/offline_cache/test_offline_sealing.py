@@ -77,3 +77,12 @@ def test_another_platform_key_opens_nothing() -> None:
     blob, _ = sealer.seal("id-1", APPLICATION, [])
     with pytest.raises(SealError):
         Opener(X25519PrivateKey.generate()).open_payload("id-1", blob)
+
+
+def test_a_quiet_terminal_keeps_no_ephemeral_secret_past_its_age() -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=0.05)
+    sealer.seal("id-1", APPLICATION, [])
+    deadline = time.monotonic() + 5.0
+    while sealer._current is not None:  # the only place the secret lives
+        assert time.monotonic() < deadline, "the ephemeral secret outlived its age with no seal coming"
+        time.sleep(0.01)
