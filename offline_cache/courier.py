@@ -21,6 +21,7 @@ import requests
 
 from offline_cache import protocol
 from offline_cache.backoff import parse_retry_after
+from offline_cache.deadline import DeadlineAdapter
 from offline_cache.models import Delivery, StoredAttachment
 from offline_cache.protocol import Receipt
 
@@ -58,6 +59,8 @@ class PlatformLink:
     verify_tls: bool = True
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    #: A whole exchange (send to last byte of the answer) ends by then, however the bytes trickle.
+    answer_deadline: float = 300.0
 
 
 class BatchUnsupportedError(Exception):
@@ -147,6 +150,8 @@ class Courier:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            for scheme in ("http://", "https://"):
+                session.mount(scheme, DeadlineAdapter(self.link.answer_deadline))
             # Read the environment (proxy variables and NO_PROXY, a CA bundle) once for this platform rather
             # than on every request: requests' per-request look-up cost more than a small upload (measured).
             session.trust_env = False

@@ -3,7 +3,7 @@
 It is a TCP proxy that understands just enough HTTP/1.1 (request head, Content-Length body, response head and
 body) to misbehave at exact moments: drop the connection after the platform committed but before the answer
 reaches the terminal, answer as a captive portal, answer 429/503 with Retry-After, stall until the client
-times out, or be down altogether (nothing listening on its port).
+times out, trickle the answer a byte at a time, or be down altogether (nothing listening on its port).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ class Fault:
     ``action``: ``drop_after_commit`` (forward, read the answer, then close without passing it on),
     ``drop_before`` (close without forwarding), ``portal`` (answer 200 with an HTML login page),
     ``redirect`` (302 to a login page), ``status`` (answer ``status`` with ``headers``, not forwarding),
-    ``stall`` (hold the request ``delay`` seconds, then close), ``body`` (answer 200 with ``body``).
+    ``stall`` (hold the request ``delay`` seconds, then close), ``body`` (answer 200 with ``body``),
+    ``trickle`` (forward, then pass the platform's answer on one byte every ``delay`` seconds).
     """
 
     action: str
@@ -178,7 +179,7 @@ class FaultProxy:
                 fault = self._take_fault(method, path)
                 with self._lock:
                     self.seen.append(Seen(time.time(), method, path, fields, fault.action if fault else "pass"))
-                if fault is not None and fault.action != "drop_after_commit":
+                if fault is not None and fault.action not in ("drop_after_commit", "trickle"):
                     self._misbehave(client, fault)
                     return
                 if upstream is None:
@@ -186,6 +187,13 @@ class FaultProxy:
                 upstream.sendall(head + body)
                 answer = self._read_answer(upstream, outbox, method)
                 if answer is None:
+                    return
+                if fault is not None and fault.action == "trickle":
+                    # The platform has answered; the terminal gets it a byte at a time, each well within its
+                    # read timeout (a broken middlebox, a dying radio link).
+                    for index in range(len(answer)):
+                        client.sendall(answer[index : index + 1])
+                        time.sleep(fault.delay)
                     return
                 if fault is not None:  # drop_after_commit: the platform has answered; the terminal never hears
                     return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from email.utils import formatdate
 from urllib.parse import urlsplit
 
@@ -230,4 +231,25 @@ def test_a_receipt_for_another_submission_does_not_mark_this_one_sent(
     time.sleep(0.06)
     assert engine.run_once().sent == 1
     assert outbox.item(submission_id).case_no != "GA2026112200001"
+    assert platform.copies(submission_id) == 1
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "single"])
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_and_sent_again(
+    platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine, batch: bool
+) -> None:
+    # Each byte comes well within the read timeout; the whole answer would take minutes.
+    proxy.add(Fault("trickle", method="POST", path="/submissions", delay=0.3))
+    submission_id = outbox.put(b"{}", SUMMARY)
+    link = replace(platform.link(proxy.url), read_timeout=5.0, answer_deadline=2.0)
+    engine = make_engine(link, SyncSettings(use_batch=batch, backoff=Backoff(0.01, 0.05)))
+    began = time.monotonic()
+    assert engine.run_once().sent == 0
+    assert time.monotonic() - began < 20.0, "the sync worker waited for the trickle instead of cutting it off"
+    item = outbox.item(submission_id)
+    assert item.state == "retry"
+    assert platform.copies(submission_id) == 1  # the platform had it; the answer never arrived whole
+    time.sleep(0.06)
+    assert engine.run_once().sent == 1
+    assert outbox.item(submission_id).case_no
     assert platform.copies(submission_id) == 1
