@@ -117,6 +117,21 @@ def classify(  # noqa: PLR0911 (one return per row of the protocol's table reads
     return Outcome(Verdict.RETRY, f"HTTP {status}: unexpected answer (check platform.url and the network)")
 
 
+def network_outcome(exc: Exception) -> Outcome:
+    """No answer at all: retry when the network is back; the message says what a technician can check."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        # Mostly a wrong clock on the terminal (certificates look not yet valid) or a portal's own certificate.
+        return Outcome(
+            Verdict.RETRY,
+            "network: TLS check failed — the platform's certificate is not trusted; check this terminal's date "
+            "and time, and platform.url",
+            network=True,
+        )
+    if isinstance(exc, requests.Timeout):
+        return Outcome(Verdict.RETRY, "network: the platform did not answer in time", network=True)
+    return Outcome(Verdict.RETRY, f"network: {type(exc).__name__}", network=True)
+
+
 def for_submission(submission_id: str, outcome: Outcome) -> Outcome:
     """A receipt counts only for the submission it names: another id means a cache or proxy answered."""
     receipt = outcome.receipt
@@ -226,7 +241,7 @@ class Courier:
                     offset = int(answer.headers[protocol.HEADER_UPLOAD_OFFSET])
             return Outcome(Verdict.RETRY, f"attachment {attachment.sha256[:12]}: upload offset keeps moving")
         except _NETWORK_ERRORS as exc:
-            return Outcome(Verdict.RETRY, f"network: {type(exc).__name__}", network=True)
+            return network_outcome(exc)
         except FileNotFoundError:
             return Outcome(Verdict.QUARANTINE, f"sealed attachment file missing: {attachment.path}")
 
@@ -320,7 +335,7 @@ class Courier:
                 headers={protocol.HEADER_IDEMPOTENCY_KEY: delivery.id, "Content-Type": "application/json"},
             )
         except _NETWORK_ERRORS as exc:
-            return Outcome(Verdict.RETRY, f"network: {type(exc).__name__}", network=True)
+            return network_outcome(exc)
         return for_submission(
             delivery.id, classify(answer.status_code, answer.headers, _json_or_none(answer), answer.content)
         )
@@ -347,7 +362,7 @@ class Courier:
                 headers={"Content-Type": "application/json"},
             )
         except _NETWORK_ERRORS as exc:
-            outcome = Outcome(Verdict.RETRY, f"network: {type(exc).__name__}", network=True)
+            outcome = network_outcome(exc)
             return outcomes | {d.id: outcome for d in ready}
         if answer.status_code in (404, 405):
             raise BatchUnsupportedError(f"HTTP {answer.status_code}")

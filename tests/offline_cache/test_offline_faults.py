@@ -3,14 +3,25 @@ and resumable attachment uploads."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import ipaddress
 import json
+import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from email.utils import formatdate
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from fault_proxy import Fault, FaultProxy
 from offline_cache_support import SUMMARY, Platform
 
@@ -253,3 +264,59 @@ def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_and_sent_again(
     assert engine.run_once().sent == 1
     assert outbox.item(submission_id).case_no
     assert platform.copies(submission_id) == 1
+
+
+def _untrusted_tls_server(folder: Path) -> tuple[socket.socket, threading.Thread]:
+    """A TLS listener on loopback with a self-signed certificate: what a terminal sees when a hall's portal or
+    proxy answers for the platform, or when its own clock makes the real certificate look invalid."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            with contextlib.suppress(OSError, ssl.SSLError), context.wrap_socket(client, server_side=True):
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+def test_an_untrusted_certificate_tells_the_technician_what_to_check(
+    platform: Platform, outbox: Outbox, make_engine: MakeEngine, tmp_path: Path
+) -> None:
+    listener, _ = _untrusted_tls_server(tmp_path)
+    try:
+        port = listener.getsockname()[1]
+        submission_id = outbox.put(b"{}", SUMMARY)
+        engine = make_engine(platform.link(f"https://127.0.0.1:{port}"))
+        assert engine.run_once().sent == 0
+        item = outbox.item(submission_id)
+        assert item.state == "retry"
+        assert "certificate is not trusted" in (item.last_error or "")
+        assert "date and time" in (item.last_error or "")
+    finally:
+        listener.close()
