@@ -128,7 +128,7 @@ def test_a_stalled_platform_times_out_and_the_item_waits(
     assert engine.run_once().sent == 0
     item = outbox.item(submission_id)
     assert item.state == "retry"
-    assert "Timeout" in (item.last_error or "")
+    assert "did not answer in time" in (item.last_error or "")
     time.sleep(0.06)
     assert engine.run_once().sent == 1
     assert platform.copies(submission_id) == 1
