@@ -133,13 +133,16 @@ def network_outcome(exc: Exception) -> Outcome:
 
 
 def for_submission(submission_id: str, outcome: Outcome) -> Outcome:
-    """A receipt counts only for the submission it names: another id means a cache or proxy answered."""
+    """A receipt counts only for the submission it names: another id means a cache or proxy answered.
+
+    (A receipt naming none is taken for this one: the request it answers carried this id alone.)
+    """
     receipt = outcome.receipt
-    if outcome.verdict is Verdict.SENT and receipt is not None and receipt.submission_id != submission_id:
+    named = receipt.submission_id if receipt is not None else ""
+    if outcome.verdict is Verdict.SENT and named and named != submission_id:
         return Outcome(
             Verdict.RETRY,
-            f"the receipt names submission {receipt.submission_id or '(none)'}, not this one: "
-            "a cache or proxy answered instead of the platform",
+            f"the receipt names submission {named}, not this one: a cache or proxy answered instead of the platform",
         )
     return outcome
 
