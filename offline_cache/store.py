@@ -160,9 +160,16 @@ class Outbox:
                 "UPDATE submission SET state = 'queued', lease_expires_at = NULL WHERE state = 'sending'"
             ).rowcount
 
-    def claim(self, limit: int, lease_seconds: float = 120.0, now: float | None = None) -> list[Delivery]:
-        """Lease up to ``limit`` due submissions, oldest first (an expired lease counts as due)."""
+    def claim(
+        self, limit: int, lease_seconds: float = 120.0, now: float | None = None, due_by: float | None = None
+    ) -> list[Delivery]:
+        """Lease up to ``limit`` due submissions, oldest first (an expired lease counts as due).
+
+        ``due_by``: only waits that ended by then count (default ``now``): a sync pass gives its start, so an
+        item it has just tried and put back to wait is not tried again within the same pass.
+        """
         now = time.time() if now is None else now
+        due_by = now if due_by is None else due_by
         with self._write() as conn:
             ids = [
                 row[0]
@@ -172,7 +179,7 @@ class Outbox:
                     "AND ((state != 'sending' AND next_attempt_at <= ?) "
                     "OR (state = 'sending' AND lease_expires_at < ?)) ORDER BY seq LIMIT ?) "
                     "RETURNING id, seq",
-                    (now + lease_seconds, now, now, limit),
+                    (now + lease_seconds, due_by, now, limit),
                 ).fetchall()
             ]
             return [self._delivery(conn, submission_id) for submission_id in ids]

@@ -184,12 +184,13 @@ class SyncEngine:
         next chunk is leased and sent, so the outbox's bookkeeping overlaps the platform's work.
         """
         per_request = min(self.settings.batch_size, BATCH_MAX_ITEMS) if self._batch else 1
+        started = time.time()  # one try per item per pass: a retry due during the pass waits for the next
         in_flight: dict[Future[dict[str, Outcome]], Sequence[Delivery]] = {}
         total = SyncReport()
         halted = False
         while True:
             while not halted and len(in_flight) < self._in_flight_max and not self._stopping.is_set():
-                chunk = self.outbox.claim(per_request, self.settings.lease_seconds)
+                chunk = self.outbox.claim(per_request, self.settings.lease_seconds, due_by=started)
                 if not chunk:
                     break
                 in_flight[self._pool.submit(self._carry, chunk)] = chunk

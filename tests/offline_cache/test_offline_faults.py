@@ -134,12 +134,18 @@ def test_a_stalled_platform_times_out_and_the_item_waits(
     assert platform.copies(submission_id) == 1
 
 
+class _MinuteBackoff(Backoff):
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        return 60.0
+
+
 def test_sync_resumes_by_itself_when_the_network_returns(
     platform: Platform, proxy: FaultProxy, outbox: Outbox, make_engine: MakeEngine
 ) -> None:
     proxy.down()
-    # Backoff of a minute: only the reachability probe can explain a delivery within the test.
-    settings = SyncSettings(interval=60, probe_interval=0.1, backoff=Backoff(base=60, cap=60))
+    # A minute's wait, without jitter (a jittered one is under a second one time in sixty): only the
+    # reachability probe can explain a delivery within the test.
+    settings = SyncSettings(interval=60, probe_interval=0.1, backoff=_MinuteBackoff())
     engine = make_engine(platform.link(proxy.url), settings)
     engine.watch(outbox)
     engine.start()
@@ -235,13 +241,14 @@ def test_a_receipt_for_another_submission_does_not_mark_this_one_sent(
         )
     )
     engine = make_engine(platform.link(proxy.url), SyncSettings(use_batch=batch, backoff=Backoff(0.01, 0.05)))
-    assert engine.run_once().sent == 0
-    item = outbox.item(submission_id)
-    assert item.state == "retry"
-    assert "cache or proxy" in (item.last_error or "")
+    # The retry is due within 50 ms, so a slow machine may send it again within this same run.
+    assert engine.run_once().retried == 1  # the cached answer was not taken for a receipt
     time.sleep(0.06)
-    assert engine.run_once().sent == 1
-    assert outbox.item(submission_id).case_no != "GA2026112200001"
+    engine.run_once()
+    item = outbox.item(submission_id)
+    assert item.state == "sent"
+    assert item.case_no
+    assert item.case_no != "GA2026112200001"
     assert platform.copies(submission_id) == 1
 
 
@@ -255,13 +262,12 @@ def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_and_sent_again(
     link = replace(platform.link(proxy.url), read_timeout=5.0, answer_deadline=2.0)
     engine = make_engine(link, SyncSettings(use_batch=batch, backoff=Backoff(0.01, 0.05)))
     began = time.monotonic()
-    assert engine.run_once().sent == 0
+    assert engine.run_once().retried == 1  # cut off (the retry may follow within this same run)
     assert time.monotonic() - began < 20.0, "the sync worker waited for the trickle instead of cutting it off"
-    item = outbox.item(submission_id)
-    assert item.state == "retry"
     assert platform.copies(submission_id) == 1  # the platform had it; the answer never arrived whole
     time.sleep(0.06)
-    assert engine.run_once().sent == 1
+    engine.run_once()
+    assert outbox.item(submission_id).state == "sent"
     assert outbox.item(submission_id).case_no
     assert platform.copies(submission_id) == 1
 
