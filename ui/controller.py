@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from accessibility.speech_text import read_digits, speakable
 from accessibility.themes import THEMES, Theme
@@ -19,7 +19,7 @@ from accessibility.voice import Voice
 from kiosk.catalog import Catalog
 from kiosk.config import Config
 from kiosk.flow import CitizenFlow, Rating, SubmissionRequest, SubmitOutcome
-from kiosk.idle import IdleClock, IdlePhase
+from kiosk.idle import IdleClock
 from kiosk.memory import give_back_free_heap
 from kiosk.ports import HallError, HallPorts
 from kiosk.session import Applicant, Session
@@ -27,6 +27,7 @@ from kiosk.strings import Texts
 from kiosk.technician_pin import PinLock
 from kiosk.views import FlowScreen
 from ui.bridge import MainThreadBridge
+from ui.idle_warning import IdleWarning
 from ui.parts import ScreenContext
 from ui.screens.registry import build_screen
 from ui.shell import KioskWindow, OverlayButton, ShellActions
@@ -102,7 +103,7 @@ class KioskController(QObject):
         self.idle = IdleClock(
             timeouts.idle_seconds, timeouts.warning_seconds, timeouts.max_extensions, self.theme.timeout_factor
         )
-        self._idle_overlay: QLabel | None = None
+        self.idle_warning = IdleWarning(self.window, self.voice, self.idle, clock, self.wipe)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(1000)
         self._idle_timer.timeout.connect(self.tick)
@@ -423,38 +424,12 @@ class KioskController(QObject):
 
     # ------------------------------------------------------------------ idle and wipe
     def tick(self) -> None:
-        if self.flow.step == "attract":
-            return
-        status = self.idle.status(self.clock())
-        if status.phase is IdlePhase.ACTIVE:
-            if self._idle_overlay is not None:
-                self._idle_overlay = None
-                self.window.hide_overlay()
-            return
-        if status.phase is IdlePhase.EXPIRED:
-            self.wipe()
-            return
-        countdown = self.texts("idle.countdown", seconds=status.seconds_left)
-        shown = self.window.overlay
-        if shown is None or shown.objectName() != "idle-warning":
-            self._idle_overlay = None
-        if self._idle_overlay is None:
-            buttons = []
-            if status.can_extend:
-                buttons.append(OverlayButton(self.texts("idle.continue"), self.extend, "idle-continue"))
-            self._idle_overlay = self.window.show_overlay(
-                self.theme, self.texts("idle.title"), countdown, buttons, name="idle-warning"
-            )
-            self.voice.say(self.texts("idle.prompt"))
-        else:
-            self._idle_overlay.setText(countdown)
+        if self.flow.step != "attract":
+            self.idle_warning.check(self.theme, self.texts)
 
     def extend(self) -> None:
         """The big "继续办理": full time again, everything entered kept."""
-        self.idle.extend(self.clock())
-        self._idle_overlay = None
-        self.window.hide_overlay()
-        self.voice.repeat()
+        self.idle_warning.extend()
 
     def wipe(self) -> None:
         """End the visit: forget everything, restore the hall's defaults, back to the attract screen.
@@ -464,7 +439,7 @@ class KioskController(QObject):
         if self.ports.receipts.busy():
             if not self._wipe_pending:
                 self._wipe_pending = True
-                self._idle_overlay = None
+                self.idle_warning.forget()
                 self.window.show_overlay(
                     self.theme, self.texts("idle.title"), self.texts("idle.waiting_for_print"), [], name="wipe-wait"
                 )
@@ -474,7 +449,7 @@ class KioskController(QObject):
         self._visit += 1
         self._thanks_timer.stop()
         self._to_rating.stop()
-        self._idle_overlay = None
+        self.idle_warning.forget()
         self._last_request = None
         self.window.hide_overlay()
         self.voice.stop()
