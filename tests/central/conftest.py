@@ -6,7 +6,6 @@ see each other's rows. Terminals here are real HTTP clients (requests) that seal
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -24,8 +23,9 @@ from sqlalchemy import create_engine, text
 
 from central.keys import PlatformKeys
 from central.runner import RunningCentral, start_central
-from offline_cache.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS, SealedBlob
+from offline_cache.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS
 from offline_cache.sealing import Sealer, load_public_key
+from offline_cache.submission_body import sealed_json
 
 PG_ENV = "KIOSK_TEST_PG_URL"
 
@@ -67,20 +67,6 @@ def central(db_url: str, platform_keys: PlatformKeys) -> Iterator[RunningCentral
         yield running
     finally:
         running.stop()
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def sealed_json(blob: SealedBlob) -> dict[str, str]:
-    return {
-        "alg": blob.alg,
-        "epk": b64(blob.epk),
-        "wrapped_key": b64(blob.wrapped_key),
-        "nonce": b64(blob.nonce),
-        "ciphertext": b64(blob.ciphertext),
-    }
 
 
 #: What a citizen typed: it must reach the platform sealed and never appear in a server log.
@@ -144,9 +130,7 @@ class Terminal:
 
     def put(self, data: bytes, offset: int, total: int, sha256: str) -> requests.Response:
         headers = {**self.headers, "Upload-Offset": str(offset), "Upload-Length": str(total)}
-        return self.session.put(
-            self.url(PATH_ATTACHMENT.format(sha256=sha256)), data=data, headers=headers, timeout=30
-        )
+        return self.session.put(self.url(PATH_ATTACHMENT.format(sha256=sha256)), data=data, headers=headers, timeout=30)
 
     def upload(self, sealed: bytes) -> requests.Response:
         return self.put(sealed, 0, len(sealed), hashlib.sha256(sealed).hexdigest())
