@@ -103,7 +103,7 @@ class KioskController(QObject):
         self.idle = IdleClock(
             timeouts.idle_seconds, timeouts.warning_seconds, timeouts.max_extensions, self.theme.timeout_factor
         )
-        self.idle_warning = IdleWarning(self.window, self.voice, self.idle, clock, self.wipe)
+        self.idle_warning = IdleWarning(self.window, self.voice, self.idle, self.wipe, self.extend)
         self._idle_timer = QTimer(self)
         self._idle_timer.setInterval(1000)
         self._idle_timer.timeout.connect(self.tick)
@@ -425,11 +425,11 @@ class KioskController(QObject):
     # ------------------------------------------------------------------ idle and wipe
     def tick(self) -> None:
         if self.flow.step != "attract":
-            self.idle_warning.check(self.theme, self.texts)
+            self.idle_warning.check(self.clock(), self.theme, self.texts)
 
     def extend(self) -> None:
         """The big "继续办理": full time again, everything entered kept."""
-        self.idle_warning.extend()
+        self.idle_warning.extend(self.clock())
 
     def wipe(self) -> None:
         """End the visit: forget everything, restore the hall's defaults, back to the attract screen.

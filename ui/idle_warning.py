@@ -25,18 +25,18 @@ class IdleWarning:
         window: KioskWindow,
         voice: Voice,
         idle: IdleClock,
-        clock: Callable[[], float],
         on_expired: Callable[[], None],
+        on_extend: Callable[[], None],
     ) -> None:
         self.window = window
         self.voice = voice
         self.idle = idle
-        self.clock = clock
         self.on_expired = on_expired
+        self.on_extend = on_extend  # the owner's extend: it knows the time
         self._overlay: QLabel | None = None
 
-    def check(self, theme: Theme, texts: Texts) -> None:
-        status = self.idle.status(self.clock())
+    def check(self, now: float, theme: Theme, texts: Texts) -> None:
+        status = self.idle.status(now)
         if status.phase is IdlePhase.ACTIVE:
             if self._overlay is not None:
                 self._overlay = None
@@ -52,7 +52,7 @@ class IdleWarning:
         if self._overlay is None:
             buttons = []
             if status.can_extend:
-                buttons.append(OverlayButton(texts("idle.continue"), self.extend, "idle-continue"))
+                buttons.append(OverlayButton(texts("idle.continue"), self.on_extend, "idle-continue"))
             self._overlay = self.window.show_overlay(
                 theme, texts("idle.title"), countdown, buttons, name="idle-warning"
             )
@@ -60,9 +60,9 @@ class IdleWarning:
         else:
             self._overlay.setText(countdown)
 
-    def extend(self) -> None:
+    def extend(self, now: float) -> None:
         """The big "继续办理": full time again, everything entered kept."""
-        self.idle.extend(self.clock())
+        self.idle.extend(now)
         self._overlay = None
         self.window.hide_overlay()
         self.voice.repeat()
