@@ -84,4 +84,3 @@ class MainThreadBridge(QObject):
 
     def shutdown(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)
-

@@ -34,9 +34,21 @@ def test_serve_answers_on_its_port_and_stops_on_sigterm(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "central.cli", "keygen", "--out", str(keys)], check=True, timeout=60)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "central.cli", "serve", "--port", str(port),
-         "--db", f"sqlite:///{tmp_path / 'central.db'}", "--keys", str(keys)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "central.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{tmp_path / 'central.db'}",
+            "--keys",
+            str(keys),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         answer = None
