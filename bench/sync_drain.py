@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import requests
-import uuid6
+import uuid_utils
 from sqlalchemy import create_engine, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -73,7 +73,7 @@ def peer_loop(url: str, token: str, sealer: Sealer, items: int) -> float:
     headers = {"Authorization": f"Bearer {token}"}
     bodies = []
     for n in range(items):
-        submission_id = str(uuid6.uuid7())
+        submission_id = str(uuid_utils.uuid7())
         data = [os.urandom(100 * 1024)] if n % 10 == 0 else []
         blob, sealed = sealer.seal(submission_id, payload_2kb(n), data)
         refs = [{"sha256": hashlib.sha256(s).hexdigest(), "size": len(s), "media_type": "image/jpeg"} for s in sealed]

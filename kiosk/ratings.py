@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
-import uuid6
+import uuid_utils
 
 from kiosk.flow import Rating
 from kiosk.identity import mask_id_number
@@ -36,7 +36,7 @@ class RatingBook:
         )
 
     def record(self, rating: Rating, terminal: Terminal, applicant: Applicant | None) -> str:
-        rating_id = str(uuid6.uuid7())
+        rating_id = str(uuid_utils.uuid7())
         body = {
             "case_no": rating.case_no or "NONE",
             "service_code": rating.service_code,

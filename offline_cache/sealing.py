@@ -38,21 +38,21 @@ class SealError(Exception):
     """A sealed object could not be opened: wrong key, tampered bytes, or an unknown algorithm."""
 
 
-def _info(submission_id: str) -> bytes:
-    return f"{PROTOCOL}/{submission_id}".encode()
+def _extract(shared: bytes) -> hmac.HMAC:
+    """HKDF-Extract with no salt (RFC 5869 §2.2: a salt of hash-length zeros), kept as an HMAC keyed with
+    the extracted secret, ready for :func:`_expand` to copy."""
+    return hmac.new(hmac.digest(bytes(32), shared, hashlib.sha256), None, hashlib.sha256)
 
 
-def _extract(shared: bytes) -> bytes:
-    """HKDF-Extract with no salt (RFC 5869 §2.2: a salt of hash-length zeros)."""
-    return hmac.digest(bytes(32), shared, hashlib.sha256)
-
-
-def _expand(prk: bytes, submission_id: str) -> bytes:
+def _expand(keyed: hmac.HMAC, submission_id: str) -> bytes:
     """HKDF-Expand to 32 bytes (RFC 5869 §2.3: one block, T(1) = HMAC(PRK, info ‖ 0x01)).
 
     ``_expand(_extract(shared), id)`` is HKDF-SHA256(shared, salt none, info, 32 bytes), byte for byte.
+    Copying the keyed HMAC skips keying it again for every submission.
     """
-    return hmac.digest(prk, _info(submission_id) + b"\x01", hashlib.sha256)
+    mac = keyed.copy()
+    mac.update(f"{PROTOCOL}/{submission_id}\x01".encode())
+    return mac.digest()
 
 
 def load_public_key(raw: bytes) -> X25519PublicKey:
@@ -68,7 +68,7 @@ class _Ephemeral:
     """The public half of one ephemeral key and HKDF's extracted secret of it with the platform."""
 
     epk: bytes
-    prk: bytes
+    secret: hmac.HMAC
     made_at: float
 
 
@@ -96,30 +96,38 @@ class Sealer:
     def _ephemeral(self) -> _Ephemeral:
         with self._lock:
             current = self._current
-            if current is None or self._uses >= self.max_uses or time.monotonic() - current.made_at > self.max_age:
+            now = time.monotonic()
+            if current is None or self._uses >= self.max_uses or now - current.made_at > self.max_age:
                 private = X25519PrivateKey.generate()
                 current = _Ephemeral(
                     epk=public_key_bytes(private.public_key()),
-                    prk=_extract(private.exchange(self.platform_key)),
-                    made_at=time.monotonic(),
+                    secret=_extract(private.exchange(self.platform_key)),
+                    made_at=now,
                 )
                 self._current, self._uses = current, 0
-                self._expire_later(current)
+                if self._timer is None:
+                    self._expire_in(self.max_age)
             self._uses += 1
             return current
 
-    def _expire_later(self, current: _Ephemeral) -> None:
-        """Drop ``current`` when its time is up even if no seal comes (a quiet hall keeps nothing)."""
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = threading.Timer(self.max_age, self._expire, (current,))
+    def _expire_in(self, delay: float) -> None:
+        """Check for a secret past its age in ``delay`` seconds, even if no seal comes (a quiet hall keeps
+        nothing). One timer at a time: a key made before it fires is checked then and waited for again."""
+        self._timer = threading.Timer(delay, self._expire)
         self._timer.daemon = True
         self._timer.start()
 
-    def _expire(self, ephemeral: _Ephemeral) -> None:
+    def _expire(self) -> None:
         with self._lock:
-            if self._current is ephemeral:
+            self._timer = None
+            current = self._current
+            if current is None:
+                return
+            left = current.made_at + self.max_age - time.monotonic()
+            if left <= 0:
                 self._current = None
+            else:
+                self._expire_in(left)
 
     def forget(self) -> None:
         """Drop the current ephemeral secret now (the next seal makes a new one)."""
@@ -136,10 +144,11 @@ class Sealer:
         fresh = os.urandom(56)
         data_key, wrap_nonce, nonce = fresh[:32], fresh[32:44], fresh[44:]
         aead = AESGCM(data_key)
+        kek = AESGCM(_expand(ephemeral.secret, submission_id))
         blob = SealedBlob(
             alg=SEAL_ALG,
             epk=ephemeral.epk,
-            wrapped_key=wrap_nonce + AESGCM(_expand(ephemeral.prk, submission_id)).encrypt(wrap_nonce, data_key, aad),
+            wrapped_key=wrap_nonce + kek.encrypt(wrap_nonce, data_key, aad),
             nonce=nonce,
             ciphertext=aead.encrypt(nonce, payload, aad),
         )
@@ -161,7 +170,7 @@ class Opener:
         self.private_key = private_key
         self._secret = functools.lru_cache(maxsize=512)(self._extract)
 
-    def _extract(self, epk: bytes) -> bytes:
+    def _extract(self, epk: bytes) -> hmac.HMAC:
         return _extract(self.private_key.exchange(load_public_key(epk)))
 
     def data_key(self, submission_id: str, blob: SealedBlob) -> bytes:

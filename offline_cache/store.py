@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import uuid6
+import uuid_utils
 
 from offline_cache.durable import fsync_dir, remove_quietly, write_atomic
 from offline_cache.models import (
@@ -105,7 +105,7 @@ class Outbox:
         """Seal and durably save one submission; returns its id (a UUIDv7, its idempotency key forever)."""
         if self.sealer is None:
             raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
-        submission_id = str(uuid6.uuid7())
+        submission_id = str(uuid_utils.uuid7())
         blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments])
         refs: list[dict[str, object]] = []
         written: list[Path] = []

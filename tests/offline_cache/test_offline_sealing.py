@@ -86,3 +86,18 @@ def test_a_quiet_terminal_keeps_no_ephemeral_secret_past_its_age() -> None:
     while sealer._current is not None:  # the only place the secret lives
         assert time.monotonic() < deadline, "the ephemeral secret outlived its age with no seal coming"
         time.sleep(0.01)
+
+
+def test_a_key_made_while_the_expiry_timer_waits_is_still_dropped_at_its_own_age() -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_uses=1, max_age=1.0)
+    sealer.seal("id-1", APPLICATION, [])
+    time.sleep(0.5)
+    sealer.seal("id-2", APPLICATION, [])  # a new key (max_uses=1); the timer still waits for the first one
+    second = sealer._current
+    assert second is not None
+    time.sleep(0.7)  # the first key's age is up, the second's is not
+    assert sealer._current is second
+    deadline = time.monotonic() + 5.0
+    while sealer._current is not None:
+        assert time.monotonic() < deadline, "the second ephemeral secret outlived its age"
+        time.sleep(0.01)
