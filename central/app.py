@@ -6,6 +6,7 @@ process matters for correctness (the database holds it all), so a province runs 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -59,8 +60,10 @@ class Platform:
     limits: Limits = field(default_factory=Limits)
     heartbeat_interval_s: int = 60
 
-    @property
+    @functools.cached_property
     def intake(self) -> IntakeDesk:
+        # One desk for the process: its opener remembers the X25519 secret of recent ephemeral keys, and a
+        # terminal's run of submissions arrives over many requests.
         return IntakeDesk(self.engine, self.keys)
 
     @property

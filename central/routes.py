@@ -11,13 +11,15 @@ import base64
 import json
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from central.app import Platform, error_response
 from central.attachments import UploadOutcome
 from central.catalog_file import etag_matches
-from central.intake import Answer
+from central.intake import Answer, validation_message
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.terminals import AuthError, same_secret
 from offline_cache.protocol import (
@@ -219,8 +221,23 @@ def submit(
     return _answer(p.intake.accept(body, terminal_id=terminal_id, idempotency_key=idempotency_key))
 
 
-@router.post(PATH_SUBMISSIONS_BATCH, summary="Deliver many submissions; each is answered on its own")
-def submit_batch(body: BatchIn, p: PlatformDep, terminal_id: TerminalDep) -> JSONResponse:
+_BATCH_BODY = {"required": True, "content": {"application/json": {"schema": BatchIn.model_json_schema()}}}
+
+
+@router.post(
+    PATH_SUBMISSIONS_BATCH,
+    summary="Deliver many submissions; each is answered on its own",
+    openapi_extra={"requestBody": _BATCH_BODY},
+)
+def submit_batch(p: PlatformDep, terminal_id: TerminalDep, data: Annotated[bytes, Depends(raw_body)]) -> JSONResponse:
+    # Parsed here with orjson rather than by the framework's json.loads: a batch is up to 500 bodies of a
+    # few KB, and parsing was a twentieth of the platform's time per submission in a drain.
+    try:
+        body = BatchIn.model_validate(orjson.loads(data))
+    except orjson.JSONDecodeError as exc:
+        return error_response(422, "invalid_request", f"body: not JSON ({exc})")
+    except ValidationError as exc:
+        return error_response(422, "invalid_request", validation_message(exc))
     if len(body.submissions) > BATCH_MAX_ITEMS:
         return error_response(413, "too_many", f"a batch holds at most {BATCH_MAX_ITEMS} submissions")
     results = [
