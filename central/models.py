@@ -93,7 +93,8 @@ class AttachmentIn(_Strict):
     """An attachment named by a submission: the SHA-256 of its sealed bytes, their size and kind."""
 
     sha256: str
-    size: int = Field(ge=0)
+    # Bounded so the canonical form (64-bit integers at most) can always be written; no file is this large.
+    size: int = Field(ge=0, le=2**53 - 1)
     media_type: str = Field(default="application/octet-stream", max_length=128)
 
     _sha = field_validator("sha256")(check_sha256_hex)

@@ -102,7 +102,8 @@ def _verified_items(document: object, signing_key: bytes, terminal_id: str) -> d
     try:
         signature = base64.b64decode(str(document.get("signature", "")), validate=True)
         Ed25519PublicKey.from_public_bytes(signing_key).verify(signature, protocol.canonical_json(items))
-    except (InvalidSignature, binascii.Error, ValueError) as exc:
+    except (InvalidSignature, binascii.Error, ValueError, TypeError) as exc:
+        # TypeError: items no canonical form can hold (an integer past 64 bits), so no signature covers them.
         raise ReceiptFileError(
             "receipt signature does not verify with this platform's signing key (platform.signing_key): "
             "nothing marked sent"

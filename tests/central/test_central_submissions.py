@@ -127,6 +127,24 @@ def test_invalid_bodies_get_a_readable_422(terminal: Any) -> None:
     assert terminal.post(delivery.body, key="not-the-id").status_code == 422
     not_v7 = {**delivery.body, "id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"}
     assert terminal.post(not_v7).status_code == 422
+    absurd_size = {**delivery.body, "attachments": [{"sha256": "ab" * 32, "size": 2**70}]}
+    answer = terminal.post(absurd_size)
+    assert answer.status_code == 422
+    assert "attachments.0.size" in answer.json()["error"]["message"]
+
+
+def test_a_batch_that_is_not_json_gets_a_readable_422(terminal: Any) -> None:
+    for data in (b'{"submissions": [', b"\xff\xfe not json", b'{"submissions": "none"}'):
+        answer = terminal.session.post(
+            terminal.url(PATH_SUBMISSIONS_BATCH),
+            data=data,
+            headers={**terminal.headers, "Content-Type": "application/json"},
+            timeout=10,
+        )
+        assert answer.status_code == 422
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_request"
+        assert error["message"]
 
 
 def test_requests_without_a_token_get_401_and_a_revoked_terminal_403(terminal: Any, central: Any) -> None:

@@ -91,6 +91,10 @@ def test_export_import_and_signed_receipt_mark_items_sent(platform: Platform, ou
     forged.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ReceiptFileError, match="signature"):
         import_receipt(outbox, forged, platform.central.signing_public_key)
+    document["items"][0]["case_no"] = 2**70  # a number no canonical form holds: refused the same way
+    forged.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ReceiptFileError, match="signature"):
+        import_receipt(outbox, forged, platform.central.signing_public_key)
     other_key = PlatformKeys.generate().signing_public
     with pytest.raises(ReceiptFileError, match="signature"):
         import_receipt(outbox, report.receipt_path, other_key)
