@@ -3,18 +3,12 @@
 ``postgresql://`` URLs use the psycopg 3 driver. SQLite runs in WAL mode with ``synchronous=FULL`` (an answer
 of 201 means the row is on disk) and every transaction starts with ``BEGIN IMMEDIATE``, so two writers queue
 on the busy timeout instead of failing with "database is locked" when a read turns into a write.
-
-SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's busy handler in
-steps of up to 100 ms, however soon the lock is free. Within one process, write transactions on one file
-therefore queue on a lock of ours first (:class:`_QueuedWriter`): each goes the moment the one before it
-commits. The busy timeout still settles writers in other processes (several platform instances, an import).
+Within one process, SQLite write transactions also queue on a lock of ours (``central.sqlite_writes``).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
 import time
 from typing import Any
 
@@ -23,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from central.schema import metadata
+from central.sqlite_writes import QueuedWriter
 
 
 class DatabaseError(Exception):
@@ -40,56 +35,6 @@ def normalise_url(url: str) -> str:
     elif parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise DatabaseError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
     return parsed.render_as_string(hide_password=False)
-
-
-#: Seconds a write transaction waits for its turn in this process: SQLite's own busy timeout, below.
-WRITE_WAIT_SECONDS = 30.0
-
-_write_locks: dict[str, threading.Lock] = {}
-_write_locks_guard = threading.Lock()
-
-
-def _write_lock_for(database: str) -> threading.Lock:
-    key = database if database in ("", ":memory:") else os.path.realpath(database)
-    with _write_locks_guard:
-        return _write_locks.setdefault(key, threading.Lock())
-
-
-class _QueuedWriter(sqlite3.Connection):
-    """A SQLite connection whose write transactions take this process's lock for its file, held until the
-    transaction's commit or rollback has returned."""
-
-    def __init__(self, database: str, *args: Any, **kwargs: Any) -> None:
-        super().__init__(database, *args, **kwargs)
-        self._write_lock = _write_lock_for(database)
-        self._holding = False
-
-    def take_write_turn(self) -> bool:
-        self._holding = self._write_lock.acquire(timeout=WRITE_WAIT_SECONDS)
-        return self._holding
-
-    def give_back_write_turn(self) -> None:
-        if self._holding:
-            self._holding = False
-            self._write_lock.release()
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self.give_back_write_turn()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.give_back_write_turn()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.give_back_write_turn()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -137,7 +82,7 @@ def open_engine(url: str, *, create_schema: bool = True) -> Engine:
     if full.startswith("sqlite"):
         engine = create_engine(
             full,
-            connect_args={"check_same_thread": False, "timeout": 30, "factory": _QueuedWriter},
+            connect_args={"check_same_thread": False, "timeout": 30, "factory": QueuedWriter},
             hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
