@@ -97,13 +97,18 @@ class Hall:
     def devices(self) -> dict[str, Device]:
         return {d.name: d for d in (self.reader, self.printer, self.camera) if d is not None}
 
-    def health_report(self) -> dict[str, Any]:
-        status = self.sync.status()
+    def device_healths(self) -> dict[str, DeviceHealth]:
+        """Every device's state and why, and the other parts that report one."""
         healths = {name: device.health for name, device in self.devices().items()}
         healths.update({name: source() for name, source in self.health_sources.items()})
+        return healths
+
+    def health_report(self) -> dict[str, Any]:
         return {
-            "queue_depth": status.pending,
-            "devices": {name: {"state": h.state.value, "reason": h.reason} for name, h in healths.items()},
+            "queue_depth": self.sync.status().pending,
+            "devices": {
+                name: {"state": h.state.value, "reason": h.reason} for name, h in self.device_healths().items()
+            },
         }
 
     # -- demo: the network can be "cut" by stopping the embedded platform ---------------------------------

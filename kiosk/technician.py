@@ -26,8 +26,7 @@ class HallTechnician:
         self.hall = hall
 
     def report(self) -> list[StatusLine]:
-        health = self.hall.health_report()
-        lines = [StatusLine(name, d["state"], d["reason"]) for name, d in health["devices"].items()]
+        lines = [StatusLine(name, h.state.value, h.reason) for name, h in self.hall.device_healths().items()]
         status = self.hall.sync.status()
         queue_state = "ok" if not status.last_error else "degraded"
         detail = f"待发送 {status.pending} 件 / {status.pending} pending"

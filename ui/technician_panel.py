@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel
 from accessibility.themes import Theme
 from kiosk.ports import HallError, TechnicianDesk
 from kiosk.strings import Texts
+from kiosk.technician import StatusLine
 from kiosk.technician_pin import PinAnswer, PinLock
 from ui.bridge import MainThreadBridge
 from ui.shell import KioskWindow, OverlayButton
@@ -47,7 +48,7 @@ class TechnicianPanel:
 
     def _answered(self, answer: PinAnswer) -> None:
         if answer.ok:
-            self._show_panel()
+            self._refresh()
             return
         overlay = self.window.overlay
         message = overlay.findChild(QLabel, "technician-pin-panel-message") if overlay else None
@@ -57,10 +58,16 @@ class TechnicianPanel:
             else:
                 message.setText(self._texts("tech.pin_wrong", left=answer.attempts_left))
 
-    def _show_panel(self, note: str = "") -> None:
+    def _report(self) -> list[StatusLine]:
+        return self.desk.report() if self.desk is not None else []
+
+    def _refresh(self, note: str = "") -> None:
+        """The states are read on a worker (the outbox's counts, each device's health), then shown."""
+        self.bridge.run_in_worker(self._report, lambda lines: self._show_panel(lines, note))
+
+    def _show_panel(self, lines: list[StatusLine], note: str = "") -> None:
         theme, texts = self._theme, self._texts
         assert theme is not None
-        lines = self.desk.report() if self.desk is not None else []
         status = QLabel(
             "\n".join(f"{MARKS.get(line.state, '?')} {line.name}: {line.state} — {line.reason}" for line in lines)
         )
@@ -80,7 +87,10 @@ class TechnicianPanel:
             return
         work = desk.test_print if what == "test_print" else desk.sync_now
 
-        def failed(exc: Exception) -> None:
-            self._show_panel(exc.message if isinstance(exc, HallError) else str(exc))
+        def then_report() -> tuple[str, list[StatusLine]]:
+            return work(), self._report()
 
-        self.bridge.run_in_worker(work, self._show_panel, failed)
+        def failed(exc: Exception) -> None:
+            self._refresh(exc.message if isinstance(exc, HallError) else str(exc))
+
+        self.bridge.run_in_worker(then_report, lambda done: self._show_panel(done[1], done[0]), failed)
