@@ -3,7 +3,6 @@ clear, everything else sealed, bytes as base64. Built once at ``put`` and never 
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 
@@ -11,9 +10,13 @@ import pybase64
 
 from offline_cache.protocol import SealedBlob, SubmissionSummary
 
+# pybase64: the standard library's alphabet and padding, in SIMD code (≈ 1.5 µs for the 2 KB payload against
+# ≈ 6.6 µs); bytes, so the body below takes it as it comes.
+_b64_bytes = pybase64.b64encode
+
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return _b64_bytes(data).decode("ascii")
 
 
 def sealed_json(blob: SealedBlob) -> dict[str, str]:
@@ -71,8 +74,3 @@ def submission_body(
         )
     )
 
-
-def _b64_bytes(data: bytes) -> bytes:
-    # pybase64: the same standard alphabet and padding as the standard library, in SIMD code (≈ 1.5 µs for
-    # the 2 KB payload against ≈ 6.6 µs).
-    return pybase64.b64encode(data)
