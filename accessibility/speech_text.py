@@ -3,7 +3,7 @@
 A citizen checks a number by hearing it the way a clerk would read it: one digit at a time ("1 3 8" →
 "一 三 八"), the ``X`` at the end of an ID number as "叉", and the hidden middle as how many digits are hidden
 ("隐去十一位") rather than eleven times "星号". A full ID or phone number is never spoken: the caller passes
-the masked text from ``kiosk.identity``, and these helpers refuse (:class:`UnmaskedNumberError`) anything
+the masked text from ``kiosk.visit.identity``, and these helpers refuse (:class:`UnmaskedNumberError`) anything
 that still looks like a whole 18-character ID number or 11-digit mobile number.
 """
 
@@ -25,7 +25,7 @@ _KIND_NAMES = {"ID number": ("身份证号", "ID number"), "phone number": ("电
 
 
 class UnmaskedNumberError(ValueError):
-    """Text to be spoken still holds a full ID or phone number; mask it first (``kiosk.identity``)."""
+    """Text to be spoken still holds a full ID or phone number; mask it first (``kiosk.visit.identity``)."""
 
     def __init__(self, kind: str) -> None:
         zh, en = _KIND_NAMES[kind]

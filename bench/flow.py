@@ -28,7 +28,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget,
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
-from kiosk.hall import open_hall
+from kiosk.hall.compose import open_hall
+from kiosk.paths import TerminalPaths
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 from ui.garbage import collect_on_main_thread
@@ -75,7 +76,7 @@ def main() -> None:
     collect_on_main_thread(app)
     with tempfile.TemporaryDirectory() as data:
         config = parse_config(f'data_dir = "{data}"\n[voice]\nengine = "record"\n')
-        hall = open_hall(config, demo=True, data_dir=Path(data) / "hall")
+        hall = open_hall(config, demo=True, paths=TerminalPaths(Path(data) / "hall"))
         bridge = MainThreadBridge()
         controller = KioskController(config, hall.catalog(), hall.ports, RecordingVoice(), bridge)
         controller.receipt_seconds = 0.3

@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from persistqueue import SQLiteAckQueue
 
-from offline_cache.protocol import SubmissionSummary
-from offline_cache.sealing import Sealer
 from offline_cache.store import Outbox
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer
 
 SUMMARY = SubmissionSummary("GA-001", "居民身份证换领", "张*三", "2026-11-22T08:00:00+00:00")
 

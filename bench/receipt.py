@@ -23,7 +23,8 @@ from escpos.printer import Dummy
 from devices.printer.escpos_render import EscposRenderer
 from devices.printer.preview import preview_png
 from devices.printer.profile import load_profile
-from kiosk.receipt import ReceiptData, ReceiptKind, build_receipt
+from kiosk.records.receipt_layout import build_receipt
+from kiosk.visit.receipt import ReceiptData, ReceiptKind
 
 TYPICAL = ReceiptData(
     kind=ReceiptKind.ACCEPTED,

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import QApplication
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
-from kiosk.hall import DemoControls, open_hall
+from kiosk.hall.compose import DemoControls, open_hall
+from kiosk.paths import TerminalPaths
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 from ui.launch import start_application
@@ -56,7 +57,7 @@ def main() -> None:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as data, external_platform(Path(data)) as platform_toml:
         config = parse_config(f'data_dir = "{data}"\n{platform_toml}\n[voice]\nengine = "record"\n')
-        hall = open_hall(config, demo=False, data_dir=Path(data) / "hall")
+        hall = open_hall(config, demo=False, paths=TerminalPaths(Path(data) / "hall"))
         bridge = MainThreadBridge()
         voice = RecordingVoice()
         controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)

@@ -31,14 +31,14 @@ from sqlalchemy import create_engine, func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from central.schema import submissions
-from offline_cache import protocol
 from offline_cache.courier import PlatformLink
 from offline_cache.models import NewAttachment
-from offline_cache.protocol import SubmissionSummary
-from offline_cache.sealing import Sealer, load_public_key
 from offline_cache.store import Outbox
-from offline_cache.submission_body import sealed_json
 from offline_cache.sync import SyncEngine, SyncSettings
+from offline_cache.wire import protocol
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer, load_public_key
+from offline_cache.wire.submission_body import sealed_json
 
 TERMINAL = "bench-0001"
 SUMMARY = SubmissionSummary("GA-001", "居民身份证换领", "张*三", "2026-11-22T08:00:00+00:00")

@@ -1,4 +1,4 @@
-"""The central platform's web application: settings, shared parts, error shapes and the body-size guard.
+"""The central platform's web application: the routes, the protocol's error shapes and the body-size guard.
 
 Every error leaves as ``protocol.error_body`` JSON, never HTML and never a traceback. Nothing held in this
 process matters for correctness (the database holds it all), so a province runs several of these at once.
@@ -6,83 +6,31 @@ process matters for correctness (the database holds it all), so a province runs 
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central.attachments import AttachmentStore
-from central.catalog_file import CatalogFile
-from central.intake import IntakeDesk, validation_message
-from central.keys import PlatformKeys
-from central.records import CaseRecords
-from central.terminals import AuthError, TerminalRegistry
-from offline_cache.protocol import API_PREFIX, PATH_ATTACHMENTS_BATCH, PATH_SUBMISSIONS_BATCH, error_body
+from central.intake import validation_message
+from central.platform import Limits, Platform, error_response
+from central.routes import router
+from central.terminals import AuthError
+from offline_cache.wire.protocol import API_PREFIX, PATH_ATTACHMENTS_BATCH, PATH_SUBMISSIONS_BATCH, error_body
 
 log = logging.getLogger("central.app")
-
-MiB = 1024 * 1024
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How large a request may be; beyond it the platform answers 413 before reading the rest."""
-
-    attachment_bytes: int = 20 * MiB
-    submission_bytes: int = 2 * MiB
-    batch_bytes: int = 64 * MiB
-
-
-@dataclass(frozen=True)
-class Platform:
-    """The parts one instance works with; all state behind them lives in the shared database."""
-
-    engine: Engine
-    keys: PlatformKeys
-    catalog: CatalogFile
-    admin_token: str
-    limits: Limits = field(default_factory=Limits)
-    heartbeat_interval_s: int = 60
-
-    @functools.cached_property
-    def intake(self) -> IntakeDesk:
-        # One desk for the process: its opener remembers the X25519 secret of recent ephemeral keys, and a
-        # terminal's run of submissions arrives over many requests.
-        return IntakeDesk(self.engine, self.keys)
-
-    @property
-    def terminals(self) -> TerminalRegistry:
-        return TerminalRegistry(self.engine)
-
-    @property
-    def attachments(self) -> AttachmentStore:
-        return AttachmentStore(self.engine)
-
-    @property
-    def records(self) -> CaseRecords:
-        return CaseRecords(self.engine)
-
-
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 _STATUS_CODES = {
@@ -206,8 +154,6 @@ class BodyLimit:
 
 def create_app(platform: Platform | None) -> FastAPI:
     """The platform's ASGI app for one :class:`Platform` (``None``: only to describe it as OpenAPI)."""
-    from central.routes import router
-
     app = FastAPI(
         title="Hall Kiosk central platform (中心平台)",
         version="1",

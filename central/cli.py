@@ -72,9 +72,10 @@ def _admin_token(path: Path | None) -> str:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from central.app import Limits, Platform, create_app
+    from central.app import create_app
     from central.catalog_file import CatalogFile
     from central.db import open_engine
+    from central.platform import Limits, Platform
 
     platform = Platform(
         engine=open_engine(args.db),

@@ -27,7 +27,7 @@ from central.clock import iso, utc_now
 from central.intake import IntakeDesk
 from central.keys import PlatformKeys
 from central.models import TERMINAL_ID_PATTERN
-from offline_cache.protocol import PROTOCOL, canonical_json
+from offline_cache.wire.protocol import PROTOCOL, canonical_json
 
 log = logging.getLogger("central.importer")
 

@@ -25,8 +25,8 @@ from central.db import reading
 from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
-from offline_cache.protocol import canonical_json, envelope, error_body
-from offline_cache.sealing import Opener, SealError
+from offline_cache.wire.protocol import canonical_json, envelope, error_body
+from offline_cache.wire.sealing import Opener, SealError
 
 log = logging.getLogger("central.intake")
 

@@ -14,7 +14,7 @@ from typing import Any
 import pybase64
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from offline_cache.protocol import SealedBlob
+from offline_cache.wire.protocol import SealedBlob
 
 _HEX = frozenset("0123456789abcdef")
 

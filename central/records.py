@@ -16,7 +16,7 @@ from central.db import reading
 from central.intake import Answer
 from central.models import RatingIn
 from central.schema import ratings, submissions
-from offline_cache.protocol import canonical_json, envelope, error_body
+from offline_cache.wire.protocol import canonical_json, envelope, error_body
 
 log = logging.getLogger("central.records")
 

@@ -1,4 +1,4 @@
-"""The platform's endpoints, one per protocol path (``offline_cache.protocol``), thin over the domain parts.
+"""The platform's endpoints, one per protocol path (``offline_cache.wire.protocol``), thin over the domain parts.
 
 Handlers are plain ``def``: FastAPI runs them on its worker threads, so a slow database never stalls the
 event loop. Each answer is an envelope or an error body; see ``docs/protocol.md`` for what a terminal does
@@ -17,13 +17,13 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from central.app import Platform, error_response
 from central.attachments import UploadOutcome
 from central.catalog_file import etag_matches
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
+from central.platform import Platform, error_response
 from central.terminals import AuthError, same_secret
-from offline_cache.protocol import (
+from offline_cache.wire.protocol import (
     BATCH_MAX_ITEMS,
     CHUNK_SIZE,
     HEADER_IDEMPOTENCY_KEY,

@@ -68,10 +68,11 @@ def start_central(
     """Start the platform on 127.0.0.1:``port`` (0: a free port) and return when it answers."""
     import uvicorn
 
-    from central.app import Limits, Platform, create_app
+    from central.app import create_app
     from central.catalog_file import CatalogFile
     from central.db import open_engine
     from central.keys import PlatformKeys
+    from central.platform import Limits, Platform
 
     platform_keys = keys or PlatformKeys.generate()
     limits = Limits() if max_attachment_bytes is None else Limits(attachment_bytes=max_attachment_bytes)

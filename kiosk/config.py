@@ -13,13 +13,14 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kiosk.technician_pin import DEMO_PIN_HASH
-
 APP_NAME = "hall-kiosk"
 
 ThemeName = Literal["standard", "elder", "high_contrast"]
 Language = Literal["zh_CN", "en"]
 
+
+#: The demo's technician PIN, 2468, as ``kiosk technician hash-pin`` writes it.
+DEMO_PIN_HASH = "pbkdf2_sha256$200000$aGFsbC1raW9zay1kZW1vLQ==$cc17gm6FmbuQ7PoVzppK4gLnJgbrSttKVcSg2MfOk1s="
 
 class ConfigError(Exception):
     """The config file cannot be used; ``str(self)`` names the file, the key and the problem."""

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from offline_cache import protocol
 from offline_cache.durable import write_atomic
+from offline_cache.wire import protocol
 
 if TYPE_CHECKING:
     import requests

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from offline_cache import protocol
 from offline_cache.backoff import parse_retry_after
 from offline_cache.deadline import DeadlineAdapter
 from offline_cache.models import Delivery, StoredAttachment
-from offline_cache.protocol import Receipt
+from offline_cache.wire import protocol
+from offline_cache.wire.protocol import Receipt
 
 #: A bundle of small attachments stays well under the platform's batch body limit.
 _BUNDLE_BYTES = 8 * 1024 * 1024

@@ -19,11 +19,11 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from offline_cache import protocol
 from offline_cache.durable import fsync_dir, write_atomic
 from offline_cache.models import OutboxError
-from offline_cache.protocol import Receipt
 from offline_cache.store import Outbox
+from offline_cache.wire import protocol
+from offline_cache.wire.protocol import Receipt
 
 EXPORT_STATES = ("queued", "retry", "sending")
 

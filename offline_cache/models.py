@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from offline_cache.protocol import SubmissionSummary
+from offline_cache.wire.protocol import SubmissionSummary
 
 State = Literal["queued", "sending", "sent", "retry", "quarantined"]
 

@@ -31,10 +31,10 @@ from offline_cache.models import (
     UnknownSubmissionError,
 )
 from offline_cache.observers import ObserverList
-from offline_cache.protocol import Receipt, SubmissionSummary
 from offline_cache.schema import PENDING_STATES, connect
-from offline_cache.sealing import Sealer
-from offline_cache.submission_body import submission_body
+from offline_cache.wire.protocol import Receipt, SubmissionSummary
+from offline_cache.wire.sealing import Sealer
+from offline_cache.wire.submission_body import submission_body
 
 DB_NAME = "outbox.sqlite3"
 ATTACHMENT_DIR = "attachments"

@@ -20,8 +20,8 @@ from offline_cache.backoff import Backoff
 from offline_cache.courier import BatchUnsupportedError, Courier, Outcome, PlatformLink, Verdict
 from offline_cache.models import Delivery, OutboxEvent, OutboxStatus
 from offline_cache.observers import ObserverList
-from offline_cache.protocol import BATCH_MAX_ITEMS, Receipt
 from offline_cache.store import Outbox
+from offline_cache.wire.protocol import BATCH_MAX_ITEMS, Receipt
 
 _log = logging.getLogger(__name__)
 

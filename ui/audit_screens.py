@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QWidget
 
 from accessibility.audit import AuditTarget, run_audit_over
 from accessibility.themes import THEMES, Theme
-from kiosk.catalog_store import bundled_catalog
 from kiosk.config import Config
-from kiosk.flow import CitizenFlow
-from kiosk.showcase import showcase
-from kiosk.strings import Texts
+from kiosk.hall.catalog_store import bundled_catalog
+from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.showcase import showcase
+from kiosk.visit.strings import Texts
 from ui.controller import KioskController
 from ui.screenshots import showcase_controller, steps
 

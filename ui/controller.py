@@ -16,16 +16,16 @@ from PySide6.QtWidgets import QApplication
 from accessibility.speech_text import read_digits, speakable
 from accessibility.themes import THEMES, Theme
 from accessibility.voice import Voice
-from kiosk.catalog import Catalog
 from kiosk.config import Config
-from kiosk.flow import CitizenFlow, Rating, SubmissionRequest, SubmitOutcome
-from kiosk.idle import IdleClock
-from kiosk.memory import give_back_free_heap
-from kiosk.ports import HallError, HallPorts
-from kiosk.session import Applicant, Session
-from kiosk.strings import Texts
-from kiosk.technician_pin import PinLock
-from kiosk.views import FlowScreen
+from kiosk.hall.memory import give_back_free_heap
+from kiosk.hall.technician_pin import PinLock
+from kiosk.visit.catalog import Catalog
+from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.idle import IdleClock
+from kiosk.visit.ports import HallError, HallPorts, Rating, SubmissionRequest, SubmitOutcome
+from kiosk.visit.session import Applicant, Session
+from kiosk.visit.strings import Texts
+from kiosk.visit.views import FlowScreen
 from ui.bridge import MainThreadBridge
 from ui.idle_warning import IdleWarning
 from ui.parts import ScreenContext

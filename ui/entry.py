@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from kiosk.views import FieldView
+from kiosk.visit.views import FieldView
 from ui.parts import ScreenContext
 from ui.widgets.keypad import NumericKeypad
 from ui.widgets.pinyin_keyboard import PinyinKeyboard

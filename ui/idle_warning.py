@@ -1,7 +1,7 @@
 """The "还在办理吗?" countdown: shown when nobody has touched the screen for a while.
 
 "继续办理" gives the full time again and keeps everything entered; reaching zero ends the visit. The clock itself
-(``kiosk.idle.IdleClock``) is pure Python; this is its face on the kiosk window, with its voice prompt.
+(``kiosk.visit.idle.IdleClock``) is pure Python; this is its face on the kiosk window, with its voice prompt.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel
 
 from accessibility.themes import Theme
 from accessibility.voice import Voice
-from kiosk.idle import IdleClock, IdlePhase
-from kiosk.strings import Texts
+from kiosk.visit.idle import IdleClock, IdlePhase
+from kiosk.visit.strings import Texts
 from ui.shell import KioskWindow, OverlayButton
 
 

@@ -1,4 +1,4 @@
-"""The only door from ``kiosk.cli`` into Qt: start the app, render screenshots, run the audit."""
+"""The only door from ``kiosk.cli.main`` into Qt: start the app, render screenshots, run the audit."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice import Voice
-    from kiosk.hall import Hall
+    from kiosk.hall.compose import Hall
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
 
@@ -36,7 +36,7 @@ def start_application() -> object:
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.memory import tune_heap
+    from kiosk.hall.memory import tune_heap
     from ui.garbage import collect_on_main_thread
 
     tune_heap()  # before the hall's threads make their heaps
@@ -80,32 +80,33 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from PySide6.QtWidgets import QApplication
 
     from accessibility.voice_factory import make_voice
-    from kiosk.catalog_store import cached_catalog
-    from kiosk.opening import HallOpening
-    from kiosk.session import Session
+    from kiosk.hall.catalog_store import cached_catalog
+    from kiosk.hall.opening import HallOpening
+    from kiosk.paths import TerminalPaths
+    from kiosk.visit.session import Session
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
 
     app = start_application()
     assert isinstance(app, QApplication)
     demo = demo or config.is_demo
-    data_dir = config.data_path / ("demo" if demo else "terminal")
+    paths = TerminalPaths.of(config.data_path, demo=demo).ensure()
 
     def open_the_hall() -> Hall:
-        from kiosk.hall import open_hall  # devices, platform, OpenCV: after the first paint
+        from kiosk.hall.compose import open_hall  # devices, platform, OpenCV: after the first paint
 
-        return open_hall(config, demo=demo, data_dir=data_dir)
+        return open_hall(config, demo=demo, paths=paths)
 
     opening = HallOpening(open_the_hall, demo=demo)
-    voice = make_voice(config.voice, data_dir / "voice-cache", config.ui.language)
+    voice = make_voice(config.voice, paths.voice_cache, config.ui.language)
     bridge = MainThreadBridge()
     kiosk = (mode or config.terminal.mode) == "kiosk"
     full_screen = kiosk and not windowed and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     size = _window_size(app, kiosk=kiosk, full_screen=full_screen)
-    session = Session(temp_root=data_dir / "sessions")
+    session = Session(temp_root=paths.visits)
     session.clear_leftovers()
     controller = KioskController(
-        config, cached_catalog(data_dir), opening.ports, voice, bridge, size=size, session=session
+        config, cached_catalog(paths), opening.ports, voice, bridge, size=size, session=session
     )
     opening.hall_did_open.append(lambda hall: _attach_hall(hall, controller, voice, bridge))
     window = controller.window

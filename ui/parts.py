@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from accessibility.themes import Theme
-from kiosk.strings import Texts
+from kiosk.visit.strings import Texts
 
 
 class ScreenActions(Protocol):

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import Config
-from kiosk.flow import CitizenFlow
-from kiosk.hall import open_hall, temporary_data_dir
-from kiosk.showcase import showcase
+from kiosk.hall.compose import open_hall, temporary_paths
+from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.showcase import showcase
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 
@@ -25,7 +25,7 @@ ORIENTATIONS = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 @contextmanager
 def showcase_controller(config: Config) -> Iterator[Callable[[], KioskController]]:
     """A factory of controllers over one real demo hall (simulated devices, embedded platform)."""
-    hall = open_hall(config, demo=True, data_dir=temporary_data_dir())
+    hall = open_hall(config, demo=True, paths=temporary_paths())
     bridge = MainThreadBridge()
     made: list[KioskController] = []
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
-from kiosk.strings import Texts
+from kiosk.visit.strings import Texts
 from ui.parts import button, label
 from ui.style import style_sheet
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 
 from accessibility.themes import Theme
-from kiosk.ports import HallError, TechnicianDesk
-from kiosk.strings import Texts
-from kiosk.technician import StatusLine
-from kiosk.technician_pin import PinAnswer, PinLock
+from kiosk.hall.technician_pin import PinAnswer, PinLock
+from kiosk.visit.ports import HallError, StatusLine, TechnicianDesk
+from kiosk.visit.strings import Texts
 from ui.bridge import MainThreadBridge
 from ui.shell import KioskWindow, OverlayButton
 from ui.widgets.keypad import NumericKeypad

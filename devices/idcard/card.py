@@ -30,7 +30,7 @@ class IdCard:
     """What the chip says about its holder; ``valid_until`` is None for a card valid for life (长期).
 
     ``repr`` shows no personal data, so a card that ends up in a log line leaks nothing; use
-    ``kiosk.identity``'s masking functions to show it.
+    ``kiosk.visit.identity``'s masking functions to show it.
     """
 
     card_type: CardType

@@ -2,7 +2,7 @@
 
 Both renderers read the same :class:`PrintDocument`: the ESC/POS renderer turns it into printer bytes and
 the preview renderer into a PNG, so what the screen shows is what the paper shows. The domain
-(``kiosk/receipt.py``) builds documents; this module knows nothing about cases or services.
+(``kiosk/visit/receipt.py``) builds documents; this module knows nothing about cases or services.
 """
 
 from __future__ import annotations

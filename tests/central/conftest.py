@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, text
 
 from central.keys import PlatformKeys
 from central.runner import RunningCentral, start_central
-from offline_cache.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS
-from offline_cache.sealing import Sealer, load_public_key
-from offline_cache.submission_body import sealed_json
+from offline_cache.wire.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS
+from offline_cache.wire.sealing import Sealer, load_public_key
+from offline_cache.wire.submission_body import sealed_json
 
 PG_ENV = "KIOSK_TEST_PG_URL"
 

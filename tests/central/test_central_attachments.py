@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from central.runner import start_central
-from offline_cache.protocol import PATH_ATTACHMENT, PATH_ATTACHMENTS_BATCH, is_envelope
+from offline_cache.wire.protocol import PATH_ATTACHMENT, PATH_ATTACHMENTS_BATCH, is_envelope
 
 CHUNK = 64 * 1024
 

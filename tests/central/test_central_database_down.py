@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from offline_cache.protocol import PATH_CATALOG
+from offline_cache.wire.protocol import PATH_CATALOG
 
 PG_ENV = "KIOSK_TEST_PG_URL"
 pytestmark = pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"needs PostgreSQL: set {PG_ENV}")

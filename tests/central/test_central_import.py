@@ -139,7 +139,7 @@ def test_the_command_line_keygen_enroll_and_import(tmp_path: Path, terminal: Any
     assert len(token.stdout.strip()) > 30
 
     keys = PlatformKeys.load(key_file)
-    from offline_cache.sealing import Sealer
+    from offline_cache.wire.sealing import Sealer
 
     delivery = terminal.seal()
     blob, _ = Sealer(keys.seal.public_key()).seal(delivery.id, b'{"matter": "sealed to the file keys"}', [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from central.cli import openapi_json
-from offline_cache.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS, PATH_SUBMISSIONS_BATCH
+from offline_cache.wire.protocol import PATH_ATTACHMENT, PATH_SUBMISSIONS, PATH_SUBMISSIONS_BATCH
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 

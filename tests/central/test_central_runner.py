@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from offline_cache.protocol import PATH_PLATFORM_KEYS, is_envelope
+from offline_cache.wire.protocol import PATH_PLATFORM_KEYS, is_envelope
 
 
 def test_importing_the_runner_loads_no_web_or_database_stack() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from offline_cache.protocol import PATH_CASE, PATH_SUBMISSIONS, PATH_SUBMISSIONS_BATCH, is_envelope
+from offline_cache.wire.protocol import PATH_CASE, PATH_SUBMISSIONS, PATH_SUBMISSIONS_BATCH, is_envelope
 
 
 def test_first_delivery_is_accepted_with_a_case_number(terminal: Any, rows: Any) -> None:
@@ -100,7 +100,7 @@ def test_tampered_ciphertext_is_refused(terminal: Any, rows: Any) -> None:
 
 def test_a_seal_made_for_another_platform_is_refused(terminal: Any, central: Any) -> None:
     from central.keys import PlatformKeys
-    from offline_cache.sealing import Sealer
+    from offline_cache.wire.sealing import Sealer
 
     delivery = terminal.seal()
     other = PlatformKeys.generate().seal.public_key()

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from central.runner import start_central
-from offline_cache.protocol import (
+from offline_cache.wire.protocol import (
     PATH_CATALOG,
     PATH_ENROLL,
     PATH_HEARTBEAT,

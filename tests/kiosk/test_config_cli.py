@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from kiosk.cli.main import main
 from kiosk.config import Config, ConfigError, load_config, parse_config
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True, timeout=120, check=False
     )
 
 

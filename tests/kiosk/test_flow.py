@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from kiosk.catalog_store import bundled_catalog
-from kiosk.flow import CitizenFlow, SubmitOutcome
-from kiosk.session import Applicant
-from kiosk.showcase import SAMPLE_APPLICANT, showcase
-from kiosk.strings import Texts
+from kiosk.hall.catalog_store import bundled_catalog
+from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.ports import SubmitOutcome
+from kiosk.visit.session import Applicant
+from kiosk.visit.showcase import SAMPLE_APPLICANT, showcase
+from kiosk.visit.strings import Texts
 
 
 def new_flow(language: str = "zh_CN") -> CitizenFlow:

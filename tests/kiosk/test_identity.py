@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.identity import (
+from kiosk.visit.identity import (
     IdNumberError,
     age_on,
     check_character,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.idle import IdleClock, IdlePhase
+from kiosk.visit.idle import IdleClock, IdlePhase
 
 
 def test_quiet_then_warning_then_expiry() -> None:

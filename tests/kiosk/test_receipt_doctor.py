@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from devices.printer.simulator import PaperMode, SerialPrinterSimulator
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 
 def test_status_of_a_ready_printer(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,8 +13,8 @@ import pytest
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.profile import load_profile
 from devices.printer.simulator import PaperMode, SerialPrinterSimulator
-from kiosk.receipt import ReceiptData, ReceiptKind
-from kiosk.receipt_journal import PrintState, ReceiptJournal
+from kiosk.records.journal import PrintState, ReceiptJournal
+from kiosk.visit.receipt import ReceiptData, ReceiptKind
 
 DATA = ReceiptData(
     kind=ReceiptKind.ACCEPTED,
@@ -78,7 +78,7 @@ def test_a_print_interrupted_by_a_crash_is_found_on_restart(
     # Another process records a receipt and dies before printing it (os._exit: no clean-up at all).
     script = (
         "import os, sys; from pathlib import Path;"
-        "from kiosk.receipt_journal import ReceiptJournal; from kiosk.receipt import ReceiptData;"
+        "from kiosk.records.journal import ReceiptJournal; from kiosk.visit.receipt import ReceiptData;"
         f"ReceiptJournal(Path({str(path)!r})).record(ReceiptData.from_json(sys.argv[1])); os._exit(9)"
     )
     done = subprocess.run([sys.executable, "-c", script, DATA.to_json()], cwd=Path.cwd(), check=False)

@@ -8,11 +8,11 @@ from datetime import datetime
 import pytest
 
 from devices.printer.document import QrCode, TextLine, Title
-from kiosk.receipt import (
+from kiosk.records.receipt_layout import build_receipt
+from kiosk.visit.receipt import (
     ReceiptData,
     ReceiptKind,
     UnmaskedDataError,
-    build_receipt,
     case_follow_url,
     e_receipt_text,
 )
@@ -94,7 +94,7 @@ def test_unmasked_personal_data_is_refused(changes: dict[str, object]) -> None:
 
 
 def test_names_masked_by_the_identity_module_are_accepted() -> None:
-    from kiosk.identity import mask_name
+    from kiosk.visit.identity import mask_name
 
     for full in ("张三", "刘小䶮", "欧阳小明", "JOHN SMITH"):
         masked = replace(ACCEPTED, applicant_masked=mask_name(full)).applicant_masked

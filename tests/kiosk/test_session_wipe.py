@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.session import Answer, Session
-from kiosk.showcase import SAMPLE_APPLICANT
+from kiosk.visit.session import Answer, Session
+from kiosk.visit.showcase import SAMPLE_APPLICANT
 
 
 def test_wipe_forgets_everything_and_deletes_the_visits_files(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.config import Config
-from kiosk.technician_pin import PinLock, hash_pin, pin_matches
+from kiosk.hall.technician_pin import PinLock, hash_pin, pin_matches
 
 
 def test_a_hashed_pin_matches_only_itself() -> None:
@@ -38,7 +38,7 @@ def test_hash_pin_prints_a_config_line_that_loads() -> None:
     from kiosk.config import parse_config
 
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "technician", "hash-pin"],
+        [sys.executable, "-m", "kiosk.cli.main", "technician", "hash-pin"],
         input="864213\n864213\n",
         capture_output=True,
         text=True,
@@ -48,7 +48,7 @@ def test_hash_pin_prints_a_config_line_that_loads() -> None:
     config = parse_config(result.stdout)
     assert pin_matches("864213", config.technician.pin_hash)
     bad = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "technician", "hash-pin"],
+        [sys.executable, "-m", "kiosk.cli.main", "technician", "hash-pin"],
         input="12\n12\n",
         capture_output=True,
         text=True,

@@ -17,10 +17,10 @@ from pathlib import Path
 from offline_cache.backoff import Backoff
 from offline_cache.courier import PlatformLink
 from offline_cache.models import NewAttachment
-from offline_cache.protocol import SubmissionSummary
-from offline_cache.sealing import Sealer, load_public_key
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncSettings
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer, load_public_key
 
 SUMMARY = SubmissionSummary("GA-001", "居民身份证换领", "张*三", "2026-11-22T08:00:00+00:00")
 

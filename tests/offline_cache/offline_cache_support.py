@@ -15,9 +15,9 @@ from central.runner import RunningCentral
 from central.schema import metadata, submissions
 from offline_cache.backoff import Backoff
 from offline_cache.courier import PlatformLink
-from offline_cache.protocol import SubmissionSummary
-from offline_cache.sealing import Sealer, load_public_key
 from offline_cache.sync import SyncSettings
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer, load_public_key
 
 TERMINAL = "T-0001"
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL", "")

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline_cache.protocol import canonical_json
+from offline_cache.wire.protocol import canonical_json
 
 _TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 _VALUES = st.recursive(

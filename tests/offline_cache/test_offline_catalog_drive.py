@@ -17,8 +17,8 @@ from offline_cache.catalog_cache import CatalogCache, CatalogUnavailableError
 from offline_cache.courier import Courier, PlatformLink
 from offline_cache.drive import ReceiptFileError, export_unsent, import_receipt
 from offline_cache.models import NewAttachment
-from offline_cache.protocol import PATH_CATALOG
 from offline_cache.store import Outbox
+from offline_cache.wire.protocol import PATH_CATALOG
 
 
 def validate(raw: bytes) -> dict[str, object]:

@@ -100,8 +100,8 @@ import json, os, resource, signal, sys
 from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from offline_cache.models import NewAttachment, OutboxWriteError
-from offline_cache.protocol import SubmissionSummary
-from offline_cache.sealing import Sealer
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer
 from offline_cache.store import Outbox
 
 folder = Path(sys.argv[1])
@@ -126,7 +126,7 @@ def test_a_full_disk_during_put_gives_a_clear_error_and_keeps_earlier_items(tmp_
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
     from offline_cache.models import NewAttachment
-    from offline_cache.sealing import Sealer
+    from offline_cache.wire.sealing import Sealer
 
     folder = tmp_path / "outbox"
     outbox = Outbox(folder, terminal_id=TERMINAL, sealer=Sealer(X25519PrivateKey.generate().public_key()))

@@ -27,9 +27,9 @@ from offline_cache_support import SUMMARY, Platform
 
 from offline_cache.backoff import Backoff
 from offline_cache.models import NewAttachment
-from offline_cache.protocol import CHUNK_SIZE, HEADER_UPLOAD_OFFSET, envelope
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncSettings
+from offline_cache.wire.protocol import CHUNK_SIZE, HEADER_UPLOAD_OFFSET, envelope
 
 MakeEngine = Callable[..., SyncEngine]
 

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from offline_cache.models import NewAttachment, OutboxWriteError
-from offline_cache.protocol import Receipt, SealedBlob, SubmissionSummary
-from offline_cache.sealing import Opener, Sealer
 from offline_cache.store import Outbox
+from offline_cache.wire.protocol import Receipt, SealedBlob, SubmissionSummary
+from offline_cache.wire.sealing import Opener, Sealer
 
 SUMMARY = SubmissionSummary("GA-001", "居民身份证换领", "张*三", "2026-11-22T08:00:00+00:00")
 

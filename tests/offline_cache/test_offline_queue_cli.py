@@ -16,7 +16,7 @@ from offline_cache_support import TERMINAL, Platform
 
 from central.db import open_engine
 from central.importer import import_export
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,13 +95,18 @@ def test_bad_input_is_one_readable_line_and_the_queue_is_untouched(
     assert _status(config, capsys)["pending"] == 1
 
 
-def test_demo_mode_says_sync_needs_a_platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_queue_put_and_sync_reach_the_demo_platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What the README shows a newcomer: put one submission in the demo's queue and deliver it to the demo's
+    embedded platform, with no platform configured."""
     config = _config(tmp_path, None)
-    assert main(["--config", str(config), "queue", "sync", "--once"]) == 1
-    assert "needs a real platform" in capsys.readouterr().err
-    assert main(["--config", str(config), "queue", "put", str(_submission(tmp_path))]) == 1
-    assert "needs a real platform" in capsys.readouterr().err
-    assert main(["--config", str(config), "queue", "status"]) == 0
+    assert main(["--config", str(config), "queue", "put", "--demo", str(_submission(tmp_path))]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "queue", "status", "--demo", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending"] == 1
+    assert main(["--config", str(config), "queue", "sync", "--demo", "--once"]) == 0
+    assert "sent 1" in capsys.readouterr().out
+    assert main(["--config", str(config), "queue", "status", "--demo", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending"] == 0
 
 
 def test_export_and_import_receipt(platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,7 +114,15 @@ def test_export_and_import_receipt(platform: Platform, tmp_path: Path, capsys: p
     for n in range(2):
         assert main(["--config", str(config), "queue", "put", str(_submission(tmp_path, f"s{n}.json"))]) == 0
     drive = tmp_path / "usb"
-    assert main(["--config", str(config), "queue", "export", str(drive)]) == 0
+    # No such folder: refused, and nothing is made on the internal disk.
+    assert main(["--config", str(config), "queue", "export", str(drive)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert not drive.exists()
+    drive.mkdir()
+    # A folder on the terminal's own disk is not a removable drive.
+    assert main(["--config", str(config), "queue", "export", str(drive)]) == 2
+    assert "terminal's own disk" in capsys.readouterr().err
+    assert main(["--config", str(config), "queue", "export", "--force", str(drive)]) == 0
     assert "exported 2 submissions" in capsys.readouterr().out
     engine = open_engine(platform.db_url)
     report = import_export(drive, engine, platform.keys)
@@ -141,7 +154,7 @@ def _limit_file_size() -> None:
 
 def test_a_full_disk_during_put_is_a_readable_error(platform: Platform, tmp_path: Path) -> None:
     config = _config(tmp_path, platform)
-    command = [sys.executable, "-m", "kiosk.cli", "--config", str(config), "queue"]
+    command = [sys.executable, "-m", "kiosk.cli.main", "--config", str(config), "queue"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     assert subprocess.run([*command, "put", str(_submission(tmp_path))], env=env, check=False).returncode == 0
     big = tmp_path / "big.bin"

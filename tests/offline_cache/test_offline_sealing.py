@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from offline_cache.protocol import SealedBlob
-from offline_cache.sealing import Opener, Sealer, SealError
+from offline_cache.wire.protocol import SealedBlob
+from offline_cache.wire.sealing import Opener, Sealer, SealError
 
 APPLICATION = '{"name": "张三", "id_number": "110101199003071234"}'.encode()
 

@@ -9,8 +9,8 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offline_cache.protocol import SEAL_ALG, SealedBlob, SubmissionSummary
-from offline_cache.submission_body import submission_body
+from offline_cache.wire.protocol import SEAL_ALG, SealedBlob, SubmissionSummary
+from offline_cache.wire.submission_body import submission_body
 
 
 def _b64(data: bytes) -> str:

@@ -12,10 +12,10 @@ from offline_cache_support import SUMMARY, Platform
 
 from offline_cache.courier import Courier, Verdict
 from offline_cache.models import NewAttachment, OutboxEvent
-from offline_cache.protocol import CHUNK_SIZE, HEADER_IDEMPOTENCY_KEY, PATH_SUBMISSIONS
-from offline_cache.sealing import Sealer
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncSettings
+from offline_cache.wire.protocol import CHUNK_SIZE, HEADER_IDEMPOTENCY_KEY, PATH_SUBMISSIONS
+from offline_cache.wire.sealing import Sealer
 
 MakeEngine = Callable[..., SyncEngine]
 

@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import Config, parse_config
-from kiosk.hall import Hall, open_hall
-from kiosk.session import Session
+from kiosk.hall.compose import Hall, open_hall
+from kiosk.paths import TerminalPaths
+from kiosk.visit.session import Session
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
 from ui.garbage import collect_on_main_thread
@@ -46,7 +47,7 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="module")
 def demo_hall(demo_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
-    hall = open_hall(demo_config, demo=True, data_dir=tmp_path_factory.mktemp("hall"))
+    hall = open_hall(demo_config, demo=True, paths=TerminalPaths(tmp_path_factory.mktemp("hall")))
     yield hall
     hall.close()
 

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
 from devices.idcard.samples import SAMPLE_CARDS
-from kiosk.hall import Hall
+from kiosk.hall.compose import Hall
 from ui.controller import KioskController
 from ui.signature import SignaturePad
 
@@ -134,7 +134,7 @@ def test_old_age_allowance_online_from_card_to_rating(
 def platform_rows(hall: Hall, table: str, case_no: str = "") -> list[sqlite3.Row]:
     """What the embedded platform stored (its SQLite file), read as the back office would."""
     hall.heartbeat.beat()  # ratings and alerts go out after each heartbeat
-    with sqlite3.connect(hall.data_dir / "central.sqlite3") as db:
+    with sqlite3.connect(hall.paths.platform_db) as db:
         db.row_factory = sqlite3.Row
         if table == "ratings":
             return db.execute("SELECT * FROM ratings WHERE case_no = ?", (case_no,)).fetchall()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
-from kiosk.showcase import SAMPLE_APPLICANT
+from kiosk.visit.showcase import SAMPLE_APPLICANT
 from ui.controller import KioskController
 
 from .conftest import FakeClock, all_visible_text

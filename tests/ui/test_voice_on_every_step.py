@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
 from devices.idcard.samples import SAMPLE_CARDS
-from kiosk.hall import Hall
+from kiosk.hall.compose import Hall
 from ui.controller import KioskController
 from ui.signature import SignaturePad
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QWidget
 
-from kiosk.views import AttractView
+from kiosk.visit.views import AttractView
 from ui.parts import Panes, ScreenContext, button, card, label, row, tall
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
-from kiosk.views import FieldView
+from kiosk.visit.views import FieldView
 from ui.entry import keyboard_entry, keypad_entry
 from ui.parts import Panes, ScreenContext, button, column, label, row
 from ui.signature import SignaturePad

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from kiosk.views import IdentifyView
+from kiosk.visit.views import IdentifyView
 from ui.parts import Panes, ScreenContext, button, card, label
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.views import ReceiptView, ResultView, SubmittingView
+from kiosk.visit.views import ReceiptView, ResultView, SubmittingView
 from ui.parts import Panes, ScreenContext, button, card, label, row
 from ui.qr_image import qr_pixmap
 

@@ -6,7 +6,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
-from kiosk.views import RatingView, ThanksView
+from kiosk.visit.views import RatingView, ThanksView
 from ui.parts import Panes, ScreenContext, button, grid, label
 
 LEVEL_MARKS = {5: "★★★★★", 4: "★★★★", 3: "★★★", 2: "★★", 1: "★"}

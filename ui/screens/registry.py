@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from kiosk.views import FlowScreen
+from kiosk.visit.views import FlowScreen
 from ui.parts import ScreenContext
 from ui.screens import attract, form, identify, outcome, rating, review, services
 

@@ -6,7 +6,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.views import ReviewView
+from kiosk.visit.views import ReviewView
 from ui.parts import ScreenContext, button, card, label
 
 

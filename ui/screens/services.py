@@ -6,7 +6,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.views import ServicesView
+from kiosk.visit.views import ServicesView
 from ui.parts import ScreenContext, button, grid, label, row
 
 

@@ -12,7 +12,7 @@ import cv2
 import pytest
 
 from devices.camera import scenes
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_doctor_document_on_a_broken_file_says_why(pictures: dict[str, Path], tm
         [
             sys.executable,
             "-m",
-            "kiosk.cli",
+            "kiosk.cli.main",
             "doctor",
             "document",
             str(pictures["broken"]),

@@ -9,7 +9,7 @@ import pytest
 
 from devices.idcard import frames
 from devices.idcard.simulator import Fault, IdCardSimulator
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from devices.printer.escpos_render import CHINESE_MODE, EscposRenderer
 from devices.printer.layout import Line, cells, lay_out
 from devices.printer.profile import FontCoverage, load_profile
 from devices.printer.readback import raster_images, stack
-from kiosk.receipt import ReceiptData, ReceiptKind, build_receipt, case_follow_url
+from kiosk.records.receipt_layout import build_receipt
+from kiosk.visit.receipt import ReceiptData, ReceiptKind, case_follow_url
 
 INIT = b"\x1b@"
 

@@ -14,7 +14,8 @@ from devices.printer.document import Align, PrintDocument, QrCode, TextLine
 from devices.printer.glyphs import find_cjk_font, glyph, render_line
 from devices.printer.preview import MARGIN, render_preview, write_preview
 from devices.printer.profile import load_profile
-from kiosk.receipt import ReceiptData, ReceiptKind, build_receipt, case_follow_url
+from kiosk.records.receipt_layout import build_receipt
+from kiosk.visit.receipt import ReceiptData, ReceiptKind, case_follow_url
 
 SAMPLE = ReceiptData(
     ReceiptKind.ACCEPTED, "示范区政务服务中心", "城乡居民基本养老保险参保登记（含长期护理保险）",

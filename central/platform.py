@@ -1,0 +1,66 @@
+"""One platform instance's parts: its database, keys, catalog and limits, and the protocol's error response.
+
+Nothing held here matters for correctness (the database holds it all), so a province runs several instances.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from central.attachments import AttachmentStore
+from central.catalog_file import CatalogFile
+from central.intake import IntakeDesk
+from central.keys import PlatformKeys
+from central.records import CaseRecords
+from central.terminals import TerminalRegistry
+from offline_cache.wire.protocol import error_body
+
+MiB = 1024 * 1024
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a request may be; beyond it the platform answers 413 before reading the rest."""
+
+    attachment_bytes: int = 20 * MiB
+    submission_bytes: int = 2 * MiB
+    batch_bytes: int = 64 * MiB
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The parts one instance works with; all state behind them lives in the shared database."""
+
+    engine: Engine
+    keys: PlatformKeys
+    catalog: CatalogFile
+    admin_token: str
+    limits: Limits = field(default_factory=Limits)
+    heartbeat_interval_s: int = 60
+
+    @functools.cached_property
+    def intake(self) -> IntakeDesk:
+        # One desk for the process: its opener remembers the X25519 secret of recent ephemeral keys, and a
+        # terminal's run of submissions arrives over many requests.
+        return IntakeDesk(self.engine, self.keys)
+
+    @property
+    def terminals(self) -> TerminalRegistry:
+        return TerminalRegistry(self.engine)
+
+    @property
+    def attachments(self) -> AttachmentStore:
+        return AttachmentStore(self.engine)
+
+    @property
+    def records(self) -> CaseRecords:
+        return CaseRecords(self.engine)
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)

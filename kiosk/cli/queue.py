@@ -1,0 +1,290 @@
+"""``kiosk queue …``: the technician's view of the offline outbox (待发送队列), and moving it by hand.
+
+``status`` shows what waits; ``put`` saves a submission durably (operators and tests); ``sync`` delivers;
+``retry`` puts a waiting or quarantined item back in line; ``export`` and ``import-receipt`` carry the queue
+on a removable drive for sites without network. Bad input gives one readable line, and the queue is untouched.
+
+Sending needs a real platform: in demo mode (``platform.url = "embedded"``) ``put`` and ``sync`` say so
+instead of starting anything, because the embedded platform lives only as long as the kiosk app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import mimetypes
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_handler
+from kiosk.config import Config
+from kiosk.hall.embedded import demo_public_keys, embedded_platform
+from kiosk.paths import TerminalPaths
+from offline_cache.courier import PlatformLink
+from offline_cache.drive import export_unsent, import_receipt
+from offline_cache.models import NewAttachment, OutboxError
+from offline_cache.store import Outbox
+from offline_cache.sync import SyncEngine, outbox_status
+from offline_cache.wire.protocol import SubmissionSummary
+from offline_cache.wire.sealing import Sealer, load_public_key
+
+_NEEDS_PLATFORM = (
+    "this needs a platform: set platform.url, platform.token and platform.public_key in the config, "
+    "or add --demo to use the demo's own queue and embedded platform"
+)
+
+
+def register(commands: SubParsers) -> None:
+    group = commands.add_parser("queue", help="the offline outbox: status, sync, export to a drive")
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(group))
+    mode = argparse.ArgumentParser(add_help=False)
+    mode.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo's queue (what 'kiosk run --demo' writes), delivered to the demo's embedded platform",
+    )
+    status = actions.add_parser("status", parents=[mode], help="what waits to be sent, and the last success and error")
+    status.add_argument("--json", action="store_true")
+    set_handler(status, _status)
+    put = actions.add_parser("put", parents=[mode], help="durably save one submission from a JSON file; prints its id")
+    put.add_argument("file", type=Path, help='{"summary": {service_code, service_name, applicant_masked}, ...}')
+    put.add_argument("--attach", type=Path, action="append", default=[], help="an attachment file (repeatable)")
+    set_handler(put, _put)
+    sync = actions.add_parser("sync", parents=[mode], help="deliver the queue to the platform")
+    sync.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    set_handler(sync, _sync)
+    retry = actions.add_parser("retry", parents=[mode], help="put a waiting or quarantined submission back in line")
+    retry.add_argument("id")
+    set_handler(retry, _retry)
+    export = actions.add_parser(
+        "export", parents=[mode], help="write unsent sealed submissions to a folder (removable drive)"
+    )
+    export.add_argument("dir", type=Path, help="an existing folder on the removable drive (its mount point)")
+    export.add_argument("--force", action="store_true", help="allow a folder on the same disk as the terminal's data")
+    set_handler(export, _export)
+    receipt = actions.add_parser(
+        "import-receipt", parents=[mode], help="mark items sent from the platform's signed receipt"
+    )
+    receipt.add_argument("file", type=Path)
+    set_handler(receipt, _import_receipt)
+
+
+def _paths(args: argparse.Namespace, config: Config) -> TerminalPaths:
+    """The data folder of the mode asked for: the hall's own (as 'kiosk run' writes it) or, with --demo, the demo's."""
+    return TerminalPaths.of(config.data_path, demo=bool(args.demo) or config.is_demo)
+
+
+def _open(args: argparse.Namespace, config: Config, *, sealer: Sealer | None = None) -> Outbox:
+    folder = _paths(args, config).outbox
+    try:
+        return Outbox(folder, terminal_id=config.terminal.id, sealer=sealer)
+    except (OSError, OutboxError) as exc:
+        raise CliError(f"cannot open the outbox in {folder}: {exc}") from exc
+    except Exception as exc:  # sqlite3.Error: a damaged or unreadable database file
+        raise CliError(f"the outbox database in {folder} cannot be used: {exc}") from exc
+
+
+def _key(text: str, name: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CliError(f"platform.{name} is not base64") from exc
+    if len(raw) != 32:
+        raise CliError(f"platform.{name} must be a raw 32-byte key in base64")
+    return raw
+
+
+def _sealer(args: argparse.Namespace, config: Config) -> Sealer:
+    if args.demo or config.is_demo:
+        return Sealer(load_public_key(demo_public_keys(_paths(args, config).ensure())[0]))
+    if not config.platform.public_key:
+        raise CliError(_NEEDS_PLATFORM)
+    return Sealer(load_public_key(_key(config.platform.public_key, "public_key")))
+
+
+def _when(epoch: float | None) -> str:
+    return "-" if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+def _status(args: argparse.Namespace, ctx: CliContext) -> int:
+    outbox = _open(args, ctx.config)
+    try:
+        status = outbox_status(outbox)
+        items = outbox.items(limit=50)
+    finally:
+        outbox.close()
+    if args.json:
+        print_json(
+            {
+                "pending": status.pending,
+                "oldest_pending_age_s": status.oldest_pending_age,
+                "counts": status.counts,
+                "last_success_at": _when(status.last_success_at),
+                "last_error": status.last_error,
+                "paused": status.paused_reason if status.paused else None,
+                "items": [
+                    {
+                        "id": item.id,
+                        "service": item.summary.service_name,
+                        "applicant": item.summary.applicant_masked,
+                        "created_at": item.summary.created_at,
+                        "state": item.state,
+                        "case_no": item.case_no,
+                        "last_error": item.last_error,
+                    }
+                    for item in items
+                ],
+            }
+        )
+        return 0
+    age = "-" if status.oldest_pending_age is None else f"{status.oldest_pending_age:.0f} s"
+    print(f"pending: {status.pending} (oldest {age})   " + ", ".join(f"{k} {v}" for k, v in status.counts.items()))
+    print(f"last success: {_when(status.last_success_at)}   last error: {status.last_error or '-'}")
+    if status.paused:
+        print(f"SYNC PAUSED: {status.paused_reason}")
+    for item in items:
+        extra = item.case_no or item.last_error or ""
+        print(f"{item.id}  {item.state:<11} {item.summary.service_name}  {item.summary.applicant_masked}  {extra}")
+    return 0
+
+
+def _read_submission(path: Path) -> tuple[bytes, SubmissionSummary]:
+    try:
+        document = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise CliError(f"{path} is not valid JSON: {exc}") from exc
+    summary = document.get("summary") if isinstance(document, dict) else None
+    if not isinstance(summary, dict) or not all(
+        isinstance(summary.get(key), str) for key in ("service_code", "service_name", "applicant_masked")
+    ):
+        raise CliError(f"{path}: needs a 'summary' with service_code, service_name and applicant_masked")
+    created = summary.get("created_at") or datetime.now(UTC).isoformat(timespec="seconds")
+    payload = json.dumps(document.get("payload", {}), ensure_ascii=False).encode("utf-8")
+    return payload, SubmissionSummary(
+        summary["service_code"], summary["service_name"], summary["applicant_masked"], str(created)
+    )
+
+
+def _put(args: argparse.Namespace, ctx: CliContext) -> int:
+    payload, summary = _read_submission(args.file)
+    attachments = []
+    for path in args.attach:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read attachment {path}: {exc.strerror or exc}") from exc
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        attachments.append(NewAttachment(data, media_type))
+    outbox = _open(args, ctx.config, sealer=_sealer(args, ctx.config))
+    try:
+        print(outbox.put(payload, summary, attachments))
+    except OutboxError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        outbox.close()
+    return 0
+
+
+def _link(config: Config) -> PlatformLink:
+    if config.is_demo or not config.platform.token:
+        raise CliError(_NEEDS_PLATFORM)
+    return PlatformLink(config.platform.url, config.platform.token, config.terminal.id, config.platform.verify_tls)
+
+
+def _sync(args: argparse.Namespace, ctx: CliContext) -> int:
+    config = ctx.config
+    paths = _paths(args, config)
+    if not (args.demo or config.is_demo):
+        return _deliver(args, SyncEngine(paths.outbox, _link(config)))
+    platform = embedded_platform(paths.ensure(), config.terminal.id)
+    try:
+        return _deliver(args, SyncEngine(paths.outbox, PlatformLink(platform.url, platform.token, config.terminal.id)))
+    finally:
+        if platform.central is not None:
+            platform.central.stop()
+
+
+def _deliver(args: argparse.Namespace, engine: SyncEngine) -> int:
+    try:
+        if args.once:
+            engine.outbox.recover_leases()
+            engine.resume()
+            report = engine.run_once()
+            status = engine.status()
+            print(
+                f"sent {report.sent}, retry {report.retried}, quarantined {report.quarantined}; "
+                f"pending {status.pending}" + ("; OFFLINE" if report.offline else "")
+            )
+            if report.paused:
+                raise CliError(f"sync paused: {status.paused_reason}", code=3)
+            return 0
+        engine.start()
+        print("syncing; Ctrl-C to stop")
+        while True:
+            time.sleep(1.0)
+            if engine.paused:
+                raise CliError(f"sync paused: {engine.status().paused_reason}", code=3)
+    finally:
+        engine.stop()
+
+
+def _retry(args: argparse.Namespace, ctx: CliContext) -> int:
+    outbox = _open(args, ctx.config)
+    try:
+        print(f"{args.id}: {outbox.requeue(args.id)}")
+    except OutboxError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        outbox.close()
+    return 0
+
+
+def _export(args: argparse.Namespace, ctx: CliContext) -> int:
+    folder: Path = args.dir
+    paths = _paths(args, ctx.config)
+    if not folder.is_dir():
+        raise CliError(f"{folder} is not a folder: plug in the drive and give the folder where it is mounted", 2)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(f"{folder} cannot be written: is the drive read-only or mounted for another user?", 2)
+    if not args.force and paths.root.exists() and folder.stat().st_dev == paths.root.stat().st_dev:
+        raise CliError(
+            f"{folder} is on the terminal's own disk, not a removable drive: give the drive's folder "
+            "(or --force to write there anyway)",
+            2,
+        )
+    outbox = _open(args, ctx.config)
+    try:
+        result = export_unsent(outbox, args.dir)
+    except OutboxError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        outbox.close()
+    print(f"exported {result.submissions} submissions and {result.attachments} attachments to {result.folder}")
+    print("they stay queued until the platform's receipt file is imported: kiosk queue import-receipt FILE")
+    return 0
+
+
+def _import_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.demo or ctx.config.is_demo:
+        key = demo_public_keys(_paths(args, ctx.config).ensure())[1]
+    elif ctx.config.platform.signing_key:
+        key = _key(ctx.config.platform.signing_key, "signing_key")
+    else:
+        raise CliError("platform.signing_key is not configured: cannot check the receipt's signature")
+    outbox = _open(args, ctx.config)
+    try:
+        result = import_receipt(outbox, args.file, key)
+    except OutboxError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        outbox.close()
+    print(f"marked sent: {result.marked}; already sent: {result.already_sent}; not in this outbox: {result.unknown}")
+    if result.rejected:
+        print(f"refused by the platform (still queued, see 'kiosk queue status'): {', '.join(result.rejected)}")
+    return 0

@@ -1,0 +1,74 @@
+"""Document scans (高拍仪), photos and QR codes through the camera, with what to fix said in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+
+from devices.camera.camera import Camera
+from devices.camera.errors import CameraError
+from devices.camera.frames import Frame
+from kiosk.visit.ports import HallError
+
+NO_CAMERA = "摄像头暂时不能使用，请呼叫工作人员 / the camera is not available, please call staff"
+NO_PAGE = "没有拍到材料，请把材料放在拍摄区中间 / no page found: put the paper in the middle of the area"
+PREVIEW_WIDTH = 640
+DOCUMENT_SECONDS = 12.0
+
+
+def jpeg(frame: Frame, width: int | None = None, quality: int = 85) -> bytes:
+    image = frame
+    if width is not None and image.shape[1] > width:
+        height = int(image.shape[0] * width / image.shape[1])
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise HallError(NO_CAMERA)
+    return bytes(data.tobytes())
+
+
+class CameraCapture:
+    """The :class:`kiosk.visit.ports.Capture` port, and the QR scanner for identification, over one camera."""
+
+    def __init__(self, camera: Camera | None, before_capture: Callable[[str], None] | None = None) -> None:
+        self.camera = camera
+        self.before_capture = before_capture
+
+    def preview(self) -> bytes | None:
+        if self.camera is None or not self.camera.health.usable:
+            return None
+        frame = self.camera.latest_frame()
+        return None if frame is None else jpeg(frame, PREVIEW_WIDTH, 70)
+
+    def capture(self, kind: str) -> bytes:
+        """A straightened document page (``document``) or a photo of the person (``photo``), as JPEG."""
+        if self.camera is None:
+            raise HallError(NO_CAMERA)
+        if self.before_capture is not None:
+            self.before_capture(kind)
+        try:
+            if kind == "document":
+                capture = self.camera.capture_document(DOCUMENT_SECONDS)
+                if not capture.ok:
+                    raise HallError(capture.advice or NO_PAGE)
+                return capture.jpeg
+            frame = self.camera.latest_frame()
+        except CameraError as exc:
+            raise HallError(exc.message) from None
+        if frame is None:
+            raise HallError(NO_CAMERA)
+        return jpeg(frame, 1280)
+
+    def scan_qr_text(self, timeout: float) -> str | None:
+        if self.camera is None:
+            raise HallError(NO_CAMERA)
+        try:
+            result = self.camera.scan_qr(timeout)
+        except CameraError as exc:
+            raise HallError(exc.message) from None
+        return result.payload.text if result.payload is not None else None
+
+    def cancel(self) -> None:
+        if self.camera is not None:
+            self.camera.cancel()

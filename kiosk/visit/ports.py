@@ -1,0 +1,140 @@
+"""The hall's machinery as a screen sees it: small ports the shell calls, implemented over the devices and the
+outbox by :mod:`kiosk.services`. Every call may block (card reads, printing, HTTP), so the shell makes them on a
+worker thread; results come back as values or typed errors with a message a person can read and hear."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.visit.catalog import Service
+from kiosk.visit.session import Answer, Applicant
+
+#: The channel a terminal reports for its cases and ratings (好差评's 渠道).
+CHANNEL = "self_service_terminal"
+
+
+@dataclass(frozen=True)
+class SubmissionRequest:
+    """What the person asked for, ready to hand to the outbox (case), the query service or the ticket queue."""
+
+    service: Service
+    applicant: Applicant | None
+    answers: dict[str, Answer]
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """How the submission went: ``accepted`` (case number now), ``queued`` (provisional number), ``query``,
+    ``ticket`` or ``failed`` (reason)."""
+
+    kind: str
+    case_no: str = ""
+    reason: str = ""
+    rows: tuple[tuple[str, str], ...] = ()
+    waiting: int = 0
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One 好差评 rating: five levels, never pre-selected; a reason only for the two lowest."""
+
+    level: int
+    reason: str
+    case_no: str
+    service_code: str
+
+
+@dataclass(frozen=True)
+class Terminal:
+    terminal_id: str
+    region_code: str
+    channel: str = CHANNEL
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    name: str
+    state: str  # ok | degraded | offline
+    reason: str
+
+
+class HallError(Exception):
+    """Something a citizen meets (no card read, printer out of paper); ``message`` is shown and spoken."""
+
+    def __init__(self, message: str, *, state: str = "failed") -> None:
+        super().__init__(message)
+        self.message = message
+        self.state = state
+
+
+class Matters(Protocol):
+    """Submits a matter (case, query, ticket) and records ratings; never loses a saved submission."""
+
+    def handle(self, request: SubmissionRequest) -> SubmitOutcome: ...
+
+    def rate(self, rating: Rating, applicant: Applicant | None) -> None: ...
+
+
+class Identification(Protocol):
+    """Waits for an ID card on the reader (or a QR code) and reports who it is."""
+
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None: ...
+
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None: ...
+
+    def stop_waiting(self) -> None: ...
+
+
+class Receipts(Protocol):
+    """Prints the receipt for a finished matter; raises :class:`HallError` (``state`` = paper_out | failed)."""
+
+    def print_receipt(self, request: SubmissionRequest, outcome: SubmitOutcome) -> None: ...
+
+    def busy(self) -> bool: ...
+
+
+class Capture(Protocol):
+    """Takes a document scan or a photo; raises :class:`HallError` with what to fix ("请把材料放平")."""
+
+    def preview(self) -> bytes | None: ...
+
+    def capture(self, kind: str) -> bytes: ...
+
+
+class StaffCall(Protocol):
+    def call_staff(self, screen: str) -> bool:
+        """Alert the hall; True when the alert reached the platform now (else it is queued)."""
+        ...
+
+
+class DemoControls(Protocol):
+    """Only in demo mode: put a sample card on the simulated reader, show a sample QR, run out of paper."""
+
+    def place_card(self) -> None: ...
+
+    def show_qr(self) -> None: ...
+
+
+class TechnicianDesk(Protocol):
+    """What technician mode shows and does: every device's state and why, the queue, a test receipt, sync."""
+
+    def report(self) -> list[StatusLine]: ...
+
+    def test_print(self) -> str: ...
+
+    def sync_now(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class HallPorts:
+    """Everything the shell needs from the hall, in one value made at start-up."""
+
+    matters: Matters
+    identification: Identification
+    receipts: Receipts
+    capture: Capture
+    staff: StaffCall
+    demo: DemoControls | None = None
+    technician: TechnicianDesk | None = None

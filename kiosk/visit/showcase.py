@@ -1,0 +1,162 @@
+"""Every screen of the citizen's path with representative data, for screenshots and the accessibility audit.
+
+Each showcase step drives a fresh :class:`CitizenFlow` to one screen through its public methods only, so what is
+rendered is exactly what a citizen would meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.ports import SubmitOutcome
+from kiosk.visit.session import Applicant
+
+#: A sample resident (a made-up, checksum-valid ID number; never a real person).
+SAMPLE_APPLICANT = Applicant(
+    name="李堃",
+    id_number="110101194101010036",
+    gender="女",
+    birth_date=date(1941, 1, 1),
+    address="北京市东城区示例大街88号院3号楼2单元501室",
+)
+ELDER_SERVICE = "GLJT-01"
+
+
+@dataclass(frozen=True)
+class ShowcaseStep:
+    label: str
+    drive: Callable[[CitizenFlow], None]
+
+
+def _to_form_field(
+    code: str, key: str, applicant: Applicant | None = SAMPLE_APPLICANT
+) -> Callable[[CitizenFlow], None]:
+    def drive(flow: CitizenFlow) -> None:
+        flow.start()
+        flow.choose_service(code)
+        if applicant is not None and flow.step == "identify":
+            flow.identified(applicant)
+        flow.edit(key)
+
+    return drive
+
+
+def _review(flow: CitizenFlow) -> None:
+    flow.start()
+    flow.choose_service(ELDER_SERVICE)
+    flow.identified(SAMPLE_APPLICANT)
+    for raw in ("13812345678", "sscard", "no"):
+        flow.answer(raw)
+    flow.answer("signature.png")
+
+
+def _outcome(outcome: SubmitOutcome, service: str = ELDER_SERVICE) -> Callable[[CitizenFlow], None]:
+    def drive(flow: CitizenFlow) -> None:
+        flow.start()
+        flow.choose_service(service)
+        if flow.step == "identify":
+            flow.identified(SAMPLE_APPLICANT)
+        flow.submitted(outcome)
+
+    return drive
+
+
+def _receipt(state: str) -> Callable[[CitizenFlow], None]:
+    def drive(flow: CitizenFlow) -> None:
+        _outcome(SubmitOutcome("accepted", case_no="SB2026112200000123"))(flow)
+        flow.receipt_state(state)
+
+    return drive
+
+
+def _rating(low: bool) -> Callable[[CitizenFlow], None]:
+    def drive(flow: CitizenFlow) -> None:
+        _outcome(SubmitOutcome("accepted", case_no="SB2026112200000123"))(flow)
+        flow.to_rating()
+        if low:
+            flow.choose_rating(2)
+
+    return drive
+
+
+def _identify_error(flow: CitizenFlow) -> None:
+    flow.start()
+    flow.choose_service(ELDER_SERVICE)
+    flow.identify_failed("没有读到身份证，请重新放一次。")
+
+
+def _field_error(flow: CitizenFlow) -> None:
+    _to_form_field(ELDER_SERVICE, "phone")(flow)
+    flow.answer("12345")
+
+
+def _thanks(flow: CitizenFlow) -> None:
+    _rating(low=False)(flow)
+    flow.skip_rating()
+
+
+def _services(flow: CitizenFlow) -> None:
+    flow.start()
+
+
+def _identify(code: str) -> Callable[[CitizenFlow], None]:
+    def drive(flow: CitizenFlow) -> None:
+        flow.start()
+        flow.choose_service(code)
+
+    return drive
+
+
+def _submitting(flow: CitizenFlow) -> None:
+    _review(flow)
+    flow.confirm()
+
+
+def _attract(flow: CitizenFlow) -> None:
+    """The flow starts on the attract screen."""
+
+
+def showcase() -> list[ShowcaseStep]:
+    """The citizen's path, screen by screen, covering every field kind and every outcome."""
+    return [
+        ShowcaseStep("01-attract", _attract),
+        ShowcaseStep("02-services", _services),
+        ShowcaseStep("03-identify-card", _identify(ELDER_SERVICE)),
+        ShowcaseStep("04-identify-error", _identify_error),
+        ShowcaseStep("05-identify-qr", _identify("YBCX-05")),
+        ShowcaseStep("06-field-phone", _to_form_field(ELDER_SERVICE, "phone")),
+        ShowcaseStep("07-field-error", _field_error),
+        ShowcaseStep("08-field-choice", _to_form_field(ELDER_SERVICE, "payout")),
+        ShowcaseStep("09-field-yes-no", _to_form_field(ELDER_SERVICE, "lives_alone")),
+        ShowcaseStep("10-field-signature", _to_form_field(ELDER_SERVICE, "signature")),
+        ShowcaseStep("11-field-photo", _to_form_field("YLRZ-02", "photo")),
+        ShowcaseStep("12-field-date", _to_form_field("SBZM-03", "since")),
+        ShowcaseStep("13-field-text", _to_form_field("JZZ-04", "residence")),
+        ShowcaseStep("14-field-document", _to_form_field("JZZ-04", "contract")),
+        ShowcaseStep("15-field-number", _to_form_field("YBCX-05", "year", applicant=Applicant("", "", source="qr"))),
+        ShowcaseStep("16-review", _review),
+        ShowcaseStep("17-submitting", _submitting),
+        ShowcaseStep("18-result-accepted", _outcome(SubmitOutcome("accepted", case_no="SB2026112200000123"))),
+        ShowcaseStep("19-result-queued", _outcome(SubmitOutcome("queued", case_no="LS01J9ZK3M7Q"))),
+        ShowcaseStep(
+            "20-result-query",
+            _outcome(
+                SubmitOutcome(
+                    "query",
+                    case_no="CX0012345678",
+                    rows=(("证明类型", "养老保险"), ("参保状态", "正常参保"), ("累计缴费", "236 个月")),
+                ),
+                "SBZM-03",
+            ),
+        ),
+        ShowcaseStep("21-result-ticket", _outcome(SubmitOutcome("ticket", case_no="C012", waiting=3), "PDQH-06")),
+        ShowcaseStep("22-receipt-printing", _receipt("printing")),
+        ShowcaseStep("23-receipt-printed", _receipt("printed")),
+        ShowcaseStep("24-receipt-paper-out", _receipt("paper_out")),
+        ShowcaseStep("25-rating", _rating(low=False)),
+        ShowcaseStep("26-rating-reason", _rating(low=True)),
+        ShowcaseStep("27-thanks", _thanks),
+    ]

@@ -1,0 +1,126 @@
+"""What each screen shows, as plain values the flow hands to the UI (no Qt, no rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.visit.catalog import FormField, Identification
+
+
+@dataclass(frozen=True)
+class AttractView:
+    hall_name: str
+    notices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ServiceTile:
+    code: str
+    name: str
+    department: str
+    category: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class ServicesView:
+    tiles: tuple[ServiceTile, ...]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class IdentifyView:
+    service_name: str
+    method: str  # "id_card" | "qr"
+    error: str | None
+    identification: Identification
+    #: What to have ready (申请材料), shown while the card is read.
+    materials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldView:
+    service_name: str
+    field: FormField
+    label: str
+    help: str
+    value: str
+    step: int
+    steps: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    key: str
+    label: str
+    display: str
+    spoken: str
+    prefilled: bool
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    service_name: str
+    rows: tuple[ReviewRow, ...]
+
+
+@dataclass(frozen=True)
+class SubmittingView:
+    service_name: str
+
+
+@dataclass(frozen=True)
+class ResultView:
+    kind: str  # accepted | queued | query | query_offline | ticket | failed
+    service_name: str
+    title: str
+    message: str
+    case_no: str
+    next_steps: str
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    state: str  # idle | printing | printed | paper_out | failed
+    message: str
+    case_no: str
+    outcome_kind: str
+    #: What the on-screen e-receipt QR encodes (empty when there is nothing to follow).
+    e_receipt: str
+
+
+@dataclass(frozen=True)
+class RatingView:
+    level: int | None
+    asking_reason: bool
+
+
+@dataclass(frozen=True)
+class ThanksView:
+    message: str
+
+
+View = (
+    AttractView
+    | ServicesView
+    | IdentifyView
+    | FieldView
+    | ReviewView
+    | SubmittingView
+    | ResultView
+    | ReceiptView
+    | RatingView
+    | ThanksView
+)
+
+
+@dataclass(frozen=True)
+class FlowScreen:
+    """The screen to show now: its registry name, the sentence to speak, and its data."""
+
+    name: str
+    prompt: str
+    view: View
