@@ -1,5 +1,5 @@
 """The hall's machinery as a screen sees it: small ports the shell calls, implemented over the devices and the
-outbox by :mod:`kiosk.services`. Every call may block (card reads, printing, HTTP), so the shell makes them on a
+outbox by the adapters of :mod:`kiosk.hall`. Every call may block (card reads, printing, HTTP), so the shell makes them on a
 worker thread; results come back as values or typed errors with a message a person can read and hear."""
 
 from __future__ import annotations
