@@ -1,6 +1,7 @@
 """The hall's machinery as a screen sees it: small ports the shell calls, implemented over the devices and the
-outbox by the adapters of :mod:`kiosk.hall`. Every call may block (card reads, printing, HTTP), so the shell makes them on a
-worker thread; results come back as values or typed errors with a message a person can read and hear."""
+outbox by the adapters of :mod:`kiosk.hall`. Every call may block (card reads, printing, HTTP), so the shell
+makes them on a worker thread; results come back as values or typed errors with a message a person can read and
+hear. The values that cross from the visit to the hall live here too."""
 
 from __future__ import annotations
 
