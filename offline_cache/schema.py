@@ -4,6 +4,9 @@ Triggers refuse any change to what was saved; the only change allowed to the sea
 purge dropping it (``NULL``) once the item is sent. Attachment addresses live in ``attachment``. One table
 and two small indexes keep a ``put`` to a few pages of WAL. ``meta`` holds the last success, the last
 error and the pause flag for the status screen.
+
+The file's schema version is ``PRAGMA user_version``, upgraded at open by :data:`MIGRATIONS` (see
+:mod:`offline_cache.sqlite_versions`); a file from a newer release is refused, never used.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from offline_cache.sqlite_versions import Migration, migrate
+
 STATES = ("queued", "sending", "sent", "retry", "quarantined")
 PENDING_STATES = ("queued", "sending", "retry")
 
+#: Version 1: the outbox as first versioned; the release before versions wrote exactly these tables.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submission (
     seq INTEGER PRIMARY KEY,
@@ -56,9 +62,16 @@ CREATE TRIGGER IF NOT EXISTS attachment_immutable BEFORE UPDATE ON attachment
 BEGIN SELECT RAISE(ABORT, 'a queued submission is immutable'); END;
 """
 
+#: Entry ``n`` takes the file from version ``n`` to ``n + 1``; a schema change appends one entry.
+MIGRATIONS: tuple[Migration, ...] = (SCHEMA,)
+
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open the outbox database: WAL, ``synchronous=FULL`` (a commit is on disk when it returns)."""
+    """Open the outbox database: WAL, ``synchronous=FULL`` (a commit is on disk when it returns).
+
+    The schema is brought to this release's version in one transaction; raises
+    :class:`~offline_cache.sqlite_versions.SchemaTooNewError` (the file untouched) for a newer release's file.
+    """
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     # Set before the first table exists (a later change needs a VACUUM). Every commit copies each page it
     # touched into the WAL and flushes it: a put touches table, overflow and two index pages, and with 1 KB
@@ -71,5 +84,9 @@ def connect(path: Path) -> sqlite3.Connection:
     # SQLite's default, said aloud: a WAL that stops growing at ~1 MB is rewritten in place, and a flush
     # of a file that does not grow costs no file-system journal commit (measured: bench/outbox.py).
     conn.execute("PRAGMA wal_autocheckpoint=1000")
-    conn.executescript(SCHEMA)
+    try:
+        migrate(conn, path, MIGRATIONS)
+    except BaseException:
+        conn.close()
+        raise
     return conn

@@ -22,11 +22,12 @@ from typing import Protocol
 
 from devices.base import DeviceError
 from devices.printer.document import PrintDocument
-from kiosk.records.local_db import open_local_db
+from kiosk.records.local_db import Migration, open_local_db
 from kiosk.records.receipt_layout import build_receipt
 from kiosk.visit.receipt import ReceiptData
 
-_SCHEMA = """
+#: Version 1 (the release before versions wrote exactly this): the receipts and their print state.
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS receipts (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     case_no     TEXT NOT NULL,
@@ -40,6 +41,8 @@ CREATE TABLE IF NOT EXISTS receipts (
 );
 CREATE INDEX IF NOT EXISTS receipts_unprinted ON receipts (state) WHERE state != 'printed';
 """
+#: Entry ``n`` takes the file from version ``n`` to ``n + 1``; a schema change appends one entry.
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_V1,)
 
 
 class PrintState(enum.Enum):
@@ -77,7 +80,7 @@ class ReceiptJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._db = open_local_db(path, _SCHEMA)
+        self._db = open_local_db(path, MIGRATIONS)
 
     def close(self) -> None:
         with self._lock:

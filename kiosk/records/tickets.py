@@ -8,11 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from kiosk.records.local_db import open_local_db
+from kiosk.records.local_db import Migration, open_local_db
 
 #: Tickets issued within this many seconds before yours are counted as waiting ahead (the hall's calling
 #: system is not connected here, so served tickets are unknown; this is an estimate, and said to be one).
 WAITING_WINDOW_SECONDS = 20 * 60
+
+#: Entry ``n`` takes the file from version ``n`` to ``n + 1``; version 1 is the release before versions.
+MIGRATIONS: tuple[Migration, ...] = (
+    "CREATE TABLE IF NOT EXISTS ticket (day TEXT, counter TEXT, seq INTEGER, issued_at REAL, "
+    "PRIMARY KEY (day, counter, seq));",
+)
 
 
 @dataclass(frozen=True)
@@ -25,11 +31,7 @@ class Ticket:
 class TicketRoll:
     def __init__(self, path: Path) -> None:
         self._lock = threading.Lock()
-        self._conn = open_local_db(
-            path,
-            "CREATE TABLE IF NOT EXISTS ticket (day TEXT, counter TEXT, seq INTEGER, issued_at REAL, "
-            "PRIMARY KEY (day, counter, seq));",
-        )
+        self._conn = open_local_db(path, MIGRATIONS)
 
     def issue(self, counter: str, today: date | None = None, now: float | None = None) -> Ticket:
         day = (today or date.today()).isoformat()
