@@ -133,7 +133,7 @@ class KioskWindow(QWidget):
             "secondary",
             name="elder-toggle",
         )
-        toggle.setAccessibleDescription("切换长辈版 / switch large text")
+        toggle.setAccessibleDescription(texts("shell.elder_describe"))
         return [
             toggle,
             button(texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),

@@ -12,16 +12,45 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from kiosk.visit.strings import Texts
+
 #: 省级行政区划代码 (GB/T 2260): the first two digits of every ID number, and the 83 of Taiwan residents'
 #: residence permits (830000, next to 810000 Hong Kong and 820000 Macau).
 PROVINCES: dict[str, str] = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
-    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
-    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
-    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
-    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
-    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
-    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+    "11": "北京市",
+    "12": "天津市",
+    "13": "河北省",
+    "14": "山西省",
+    "15": "内蒙古自治区",
+    "21": "辽宁省",
+    "22": "吉林省",
+    "23": "黑龙江省",
+    "31": "上海市",
+    "32": "江苏省",
+    "33": "浙江省",
+    "34": "安徽省",
+    "35": "福建省",
+    "36": "江西省",
+    "37": "山东省",
+    "41": "河南省",
+    "42": "湖北省",
+    "43": "湖南省",
+    "44": "广东省",
+    "45": "广西壮族自治区",
+    "46": "海南省",
+    "50": "重庆市",
+    "51": "四川省",
+    "52": "贵州省",
+    "53": "云南省",
+    "54": "西藏自治区",
+    "61": "陕西省",
+    "62": "甘肃省",
+    "63": "青海省",
+    "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+    "71": "台湾省",
+    "81": "香港特别行政区",
+    "82": "澳门特别行政区",
 }
 _PERMIT_PREFIXES = {"83": "台湾居民居住证"}
 
@@ -32,11 +61,14 @@ _EARLIEST_BIRTH = date(1880, 1, 1)
 
 
 class IdNumberError(ValueError):
-    """An ID number that cannot be right; ``message`` is readable and speakable as it stands."""
+    """An ID number that cannot be right: ``key`` and ``fields`` name the sentence in the strings catalog
+    (:mod:`kiosk.visit.strings`), so it is shown and spoken in the visit's language; ``message`` is the Chinese."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, key: str, **fields: object) -> None:
+        self.key = key
+        self.fields = fields
+        self.message = Texts()(key, **fields)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -54,7 +86,7 @@ class IdNumber:
 def check_character(first17: str) -> str:
     """The MOD 11-2 check character (0-9 or X) for the first 17 digits."""
     if not re.fullmatch(r"\d{17}", first17):
-        raise IdNumberError("身份证号码前17位必须是数字 / the first 17 characters must be digits")
+        raise IdNumberError("id.not_digits")
     total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
 
@@ -68,22 +100,21 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
     """Check an 18-character ID number; raise :class:`IdNumberError` saying what is wrong."""
     number = normalize_id_number(text)
     if len(number) != 18:
-        raise IdNumberError(f"身份证号码应为18位，现为{len(number)}位 / an ID number has 18 characters, "
-                            f"this one has {len(number)}")
+        raise IdNumberError("id.length", count=len(number))
     if not _ID_SHAPE.match(number):
-        raise IdNumberError("身份证号码只能是数字，最后一位可以是X / an ID number is digits, the last may be X")
+        raise IdNumberError("id.shape")
     prefix = number[:2]
     province = PROVINCES.get(prefix) or _PERMIT_PREFIXES.get(prefix)
     if province is None:
-        raise IdNumberError("身份证号码的地区代码不存在 / the region code of this ID number does not exist")
+        raise IdNumberError("id.region")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError("身份证号码中的出生日期不存在 / the birth date in this ID number does not exist") from None
+        raise IdNumberError("id.no_such_date") from None
     if not _EARLIEST_BIRTH <= birth <= (today or date.today()):
-        raise IdNumberError("身份证号码中的出生日期不合理 / the birth date in this ID number is not plausible")
+        raise IdNumberError("id.implausible_date")
     if check_character(number[:17]) != number[17]:
-        raise IdNumberError("身份证号码校验位不正确 / wrong check digit")
+        raise IdNumberError("id.check_digit")
     gender_code = "1" if int(number[16]) % 2 else "2"
     return IdNumber(number, number[:6], province, birth, gender_code)
 

@@ -15,6 +15,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.title": ("政务服务自助终端", "Government Services Kiosk"),
     "shell.elder_on": ("长辈版", "Large text"),
     "shell.elder_off": ("退出长辈版", "Standard text"),
+    "shell.contrast": ("高对比度", "High contrast"),
+    "shell.elder_describe": ("切换长辈版：大字、大按钮", "Switch large text and buttons"),
     "shell.call_staff": ("呼叫工作人员", "Call staff"),
     "shell.repeat": ("再听一遍", "Repeat"),
     "shell.volume_up": ("声音大", "Louder"),
@@ -158,6 +160,62 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.reason_result": ("没办成", "Matter not done"),
     "rating.submit": ("提交评价", "Submit rating"),
     "rating.skip": ("跳过", "Skip"),
+    # the ID number typed by hand (GB 11643)
+    "id.not_digits": ("身份证号码前17位必须是数字。", "The first 17 characters of an ID number are digits."),
+    "id.length": ("身份证号码应为18位，现在是{count}位。", "An ID number has 18 characters; this one has {count}."),
+    "id.shape": ("身份证号码只能是数字，最后一位可以是X。", "An ID number is digits; the last one may be X."),
+    "id.region": ("身份证号码的地区代码不存在。", "The region code of this ID number does not exist."),
+    "id.no_such_date": ("身份证号码中的出生日期不存在。", "The birth date in this ID number does not exist."),
+    "id.implausible_date": ("身份证号码中的出生日期不合理。", "The birth date in this ID number is not plausible."),
+    "id.check_digit": (
+        "身份证号码最后一位不对，请核对。",
+        "The last character of this ID number is wrong; please check it.",
+    ),
+    # devices, as the citizen meets them
+    "device.reader_unavailable": (
+        "身份证读卡器暂时不能使用，请扫码或呼叫工作人员。",
+        "The ID card reader is not available. Scan a QR code or call staff.",
+    ),
+    "device.card_again": ("请重新放置身份证。", "Please place the ID card again."),
+    "device.card_place": ("请把身份证放在感应区。", "Please place your ID card on the reader."),
+    "device.card_unverified": (
+        "身份证认证失败，请呼叫工作人员。",
+        "The ID card could not be verified. Please call staff.",
+    ),
+    "device.card_unrecognised": (
+        "无法识别的证件，请放置身份证。",
+        "This card is not recognised. Please use an ID card.",
+    ),
+    "device.reader_service": ("读卡器故障，请呼叫工作人员。", "The card reader needs service. Please call staff."),
+    "device.camera_unavailable": (
+        "摄像头暂时不能使用，请呼叫工作人员。",
+        "The camera is not available. Please call staff.",
+    ),
+    "device.camera_use_card": (
+        "摄像头暂时不能使用，请改用身份证。",
+        "The camera is not available. Please use your ID card.",
+    ),
+    "device.qr_unusable": (
+        "这个二维码无法使用，请换一个或改用身份证。",
+        "This QR code cannot be used. Try another or use your ID card.",
+    ),
+    "device.printer_unavailable": ("本机暂时不能打印。", "This terminal cannot print right now."),
+    "capture.no_page": (
+        "没有拍到材料，请把材料放在拍摄区中间。",
+        "No page found. Put the paper in the middle of the area.",
+    ),
+    "capture.cut_off": (
+        "请把材料放在拍摄区中间，不要超出边框。",
+        "Move the paper to the middle: it is cut off at the edge.",
+    ),
+    "capture.too_small": (
+        "材料太小或离得太远，请放在拍摄区中间。",
+        "The paper looks too small. Put it in the middle of the area.",
+    ),
+    "capture.finger": ("请移开手指。", "Please move your finger away."),
+    "capture.not_flat": ("请把材料放平。", "Please lay the paper flat."),
+    "capture.glare": ("光线太强，请调整角度。", "Too much glare. Tilt the paper away from the light."),
+    "capture.blur": ("画面模糊，请保持不动。", "The picture is blurred. Please hold still."),
     # technician
     "tech.title": ("维护模式", "Technician mode"),
     "tech.pin_prompt": ("请输入维护密码", "Enter the technician PIN"),

@@ -56,7 +56,7 @@ def check_answer(field: FormField, raw: str, texts: Texts) -> Checked:  # noqa: 
         try:
             id_number = parse_id_number(value).number
         except IdNumberError as exc:
-            raise FieldError(exc.message) from None
+            raise FieldError(texts(exc.key, **exc.fields)) from None
         return Checked(id_number, mask_id_number(id_number))
     if kind == "choice":
         for choice in field.choices:

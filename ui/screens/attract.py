@@ -22,7 +22,7 @@ def build(view: AttractView, ctx: ScreenContext) -> QWidget:
     choices = row(
         theme,
         button(t("shell.language"), ctx.actions.toggle_language, "secondary", name="language"),
-        button("高对比度 / Contrast", ctx.actions.toggle_high_contrast, "secondary", name="contrast"),
+        button(t("shell.contrast"), ctx.actions.toggle_high_contrast, "secondary", name="contrast"),
     )
     if view.notices:
         action.addWidget(label(t("attract.notices"), "heading"))
