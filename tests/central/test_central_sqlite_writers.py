@@ -5,12 +5,13 @@ transaction never leaves the next one waiting."""
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
+from central import sqlite_writes
 from central.db import open_engine, reading
 
 
@@ -22,42 +23,73 @@ def engine(tmp_path: Path) -> Engine:
     return engine
 
 
-def test_a_writer_starts_as_soon_as_the_one_before_it_commits(engine: Engine) -> None:
+def _no_busy_wait(conn: Connection) -> None:
+    """Turn SQLite's busy handler off for this connection: a writer that finds the file locked fails at once
+    with "database is locked" instead of sleeping until the lock is free."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    dbapi.execute("PRAGMA busy_timeout=0")
+
+
+def test_a_writer_starts_as_soon_as_the_one_before_it_commits(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     holding = threading.Event()
-    committed_at: list[float] = []
-    started_at: list[float] = []
+    second_begins = threading.Event()
+    failures: list[BaseException] = []
+
+    take_write_turn = sqlite_writes.QueuedWriter.take_write_turn
+
+    def take_noted(writer: sqlite_writes.QueuedWriter) -> bool:
+        if threading.current_thread().name == "second":
+            second_begins.set()
+        return take_write_turn(writer)
+
+    monkeypatch.setattr(sqlite_writes.QueuedWriter, "take_write_turn", take_noted)
 
     def first() -> None:
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO note VALUES (1)"))
-            holding.set()
-            time.sleep(0.45)  # SQLite's busy handler would be asleep until ≈ 0.53 s
-        committed_at.append(time.monotonic())
+        with engine.connect() as conn:
+            _no_busy_wait(conn)
+            with conn.begin():
+                conn.execute(text("INSERT INTO note VALUES (1)"))
+                holding.set()
+                # The second writer asks for its turn while this transaction holds SQLite's write lock.
+                assert second_begins.wait(10), "the second writer never began"
 
     def second() -> None:
-        holding.wait()
-        with engine.begin() as conn:
-            started_at.append(time.monotonic())
-            conn.execute(text("INSERT INTO note VALUES (2)"))
+        assert holding.wait(10)
+        with engine.connect() as conn:
+            _no_busy_wait(conn)  # had it reached SQLite before the commit, it would fail here, not sleep
+            with conn.begin():
+                conn.execute(text("INSERT INTO note VALUES (2)"))
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    def run(target: Callable[[], None]) -> Callable[[], None]:
+        def guarded() -> None:
+            try:
+                target()
+            except BaseException as exc:
+                failures.append(exc)
+                holding.set()
+                second_begins.set()
+
+        return guarded
+
+    threads = [threading.Thread(target=run(first), name="first"), threading.Thread(target=run(second), name="second")]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
-    # SQLite's busy handler polls in sleeps of up to 100 ms; a queued writer is woken by the commit itself.
-    assert started_at[0] - committed_at[0] < 0.05
+        thread.join(30)
+    assert failures == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM note ORDER BY rowid")).scalars().all() == [1, 2]
 
 
-def test_readers_do_not_wait_for_a_writer(engine: Engine) -> None:
+def test_readers_do_not_wait_for_a_writer(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A connection that queued for the write turn would now give up at once ("database is locked").
+    monkeypatch.setattr(sqlite_writes, "WRITE_WAIT_SECONDS", 0.0)
     with engine.begin() as writer:
         writer.execute(text("INSERT INTO note VALUES (1)"))
-        began = time.monotonic()
         with reading(engine) as conn:
+            _no_busy_wait(conn)
             assert conn.execute(text("SELECT count(*) FROM note")).scalar_one() == 0
-        assert time.monotonic() - began < 1.0
 
 
 def test_a_failed_or_rolled_back_transaction_leaves_the_way_free(engine: Engine) -> None:
