@@ -298,11 +298,18 @@ def open_connection(  # noqa: PLR0911 one return per scheme reads best
     if scheme == "tcp":
         if not parts.hostname:
             raise PrinterConnectionError(f"连接地址缺少主机 / no host in {url} (tcp://192.168.1.50:9100)")
-        return TcpConnection(url, parts.hostname, parts.port or 9100)
+        try:
+            port = parts.port or 9100
+        except ValueError:  # not a number, or out of range
+            raise PrinterConnectionError(f"连接地址的端口无效 / bad port in {url} (1–65535)") from None
+        return TcpConnection(url, parts.hostname, port)
     if scheme == "usb":
         vendor, product = _usb_ids(url, parts.netloc)
-        in_ep = int(query.get("in_ep", ["0x82"])[0], 0)
-        out_ep = int(query.get("out_ep", ["0x01"])[0], 0)
+        try:
+            in_ep = int(query.get("in_ep", ["0x82"])[0], 0)
+            out_ep = int(query.get("out_ep", ["0x01"])[0], 0)
+        except ValueError:
+            raise PrinterConnectionError(f"USB 端点应为数字 / in_ep and out_ep in {url} must be numbers") from None
         return UsbConnection(url, vendor, product, in_ep, out_ep)
     if scheme == "file":
         return FileConnection(url, parts.path)

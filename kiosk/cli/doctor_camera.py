@@ -13,31 +13,58 @@ from pathlib import Path
 from typing import Any
 
 from devices.camera.document import capture_document
+from devices.camera.drivers import SCENES, register_cameras
 from devices.camera.errors import CameraError, ImageError, PayloadRejectedError
 from devices.camera.frames import read_image_file
 from devices.camera.payload import classify
 from devices.camera.qr import decode_qr
-from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_handler
+from devices.connection_url import ConnectionUrlError, known_schemes
+from devices.registry import DeviceRegistry
+from kiosk.cli.arguments import connection_url, existing_file, output_file, seconds
+from kiosk.cli.support import CliContext, CliError, SubParsers, config_connection, print_json, set_handler
 
 NO_CODE = "没有识别到二维码 / no QR code found"
 NO_PAGE = "没有找到材料 / no page found"
 
 
+def _schemes() -> tuple[str, ...]:
+    registry = DeviceRegistry()
+    register_cameras(registry)
+    return known_schemes(registry.drivers("camera"))
+
+
+def _scene(url: str) -> None:
+    """A ``sim://SCENE`` must name one of the simulated scenes; ``v4l2://`` a device number or path."""
+    scheme, _, rest = url.partition("://")
+    target = rest.split("?", 1)[0].strip("/")
+    if scheme.lower() == "sim" and target and target not in SCENES:
+        raise ConnectionUrlError(f"no simulated scene '{target}' in '{url}' (known: {', '.join(SCENES)})")
+    if scheme.lower() == "v4l2" and not (target.isdigit() or rest.startswith("/")):
+        raise ConnectionUrlError(f"'{url}' names no camera: v4l2://N (a number) or v4l2:///dev/videoN")
+
+
 def register(checks: SubParsers) -> None:
     qr = checks.add_parser("qr", help="read the QR code in image files as the kiosk camera would")
-    qr.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    qr.add_argument("images", nargs="+", type=existing_file, metavar="IMAGE")
     qr.add_argument("--json", action="store_true", help="one JSON document instead of lines of text")
     set_handler(qr, _cmd_qr)
 
     doc = checks.add_parser("document", help="find, straighten and check the page in a photo of a document")
-    doc.add_argument("image", type=Path, metavar="IMAGE")
-    doc.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the JPEG")
+    doc.add_argument("image", type=existing_file, metavar="IMAGE")
+    doc.add_argument("--out", type=output_file, required=True, metavar="FILE", help="where to write the JPEG")
     doc.add_argument("--json", action="store_true")
     set_handler(doc, _cmd_document)
 
     cam = checks.add_parser("camera", help="open the configured camera and read frames (and a QR code)")
-    cam.add_argument("--connection", help="override devices.camera.connection (e.g. /dev/video0, sim://qr)")
-    cam.add_argument("--scan", type=float, default=0.0, metavar="SECONDS", help="also scan for a QR code")
+    cam.add_argument(
+        "--connection",
+        type=connection_url(_schemes(), _scene),
+        metavar="URL",
+        help="override devices.camera.connection (e.g. /dev/video0, sim://qr)",
+    )
+    cam.add_argument(
+        "--scan", type=seconds(allow_zero=True), default=0.0, metavar="SECONDS", help="also scan for a QR code"
+    )
     set_handler(cam, _cmd_camera)
 
 
@@ -96,6 +123,7 @@ def _cmd_document(args: argparse.Namespace, ctx: CliContext) -> int:
     }
     if capture.jpeg:
         try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_bytes(capture.jpeg)
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
@@ -123,11 +151,11 @@ def _cmd_document(args: argparse.Namespace, ctx: CliContext) -> int:
 def _cmd_camera(args: argparse.Namespace, ctx: CliContext) -> int:
     from devices.base import DeviceError, SilentHandler
     from devices.camera.camera import Camera
-    from devices.camera.drivers import register_cameras
-    from devices.registry import DeviceRegistry
 
     settings = ctx.config.devices.camera
-    connection = args.connection or settings.connection
+    connection = args.connection or config_connection(
+        settings.connection, "devices.camera.connection", _schemes(), _scene
+    )
     registry = DeviceRegistry()
     register_cameras(registry)
     try:

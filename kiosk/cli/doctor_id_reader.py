@@ -12,12 +12,16 @@ from datetime import date
 from typing import Any
 
 from devices.base import DeviceState, SilentHandler
+from devices.connection_url import ConnectionUrlError, known_schemes
+from devices.idcard import drivers
 from devices.idcard.card import IdCard
 from devices.idcard.errors import IdCardError, NoCardError, ReaderTimeoutError, describe
-from devices.idcard.samples import DEFAULT_SAMPLE
+from devices.idcard.samples import DEFAULT_SAMPLE, SAMPLE_CARDS
 from devices.idcard.serial_reader import SerialIdCardReader
 from devices.idcard.sim_reader import SimulatedIdCardReader, sample_in_url
-from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_handler
+from devices.registry import DeviceRegistry
+from kiosk.cli.arguments import connection_url, seconds
+from kiosk.cli.support import CliContext, CliError, SubParsers, config_connection, print_json, set_handler
 from kiosk.visit.identity import mask_address, mask_id_number, mask_name
 
 EXIT_NO_READER = 3
@@ -25,12 +29,33 @@ EXIT_NO_CARD = 4
 EXIT_BAD_READ = 5
 
 
+def _schemes() -> tuple[str, ...]:
+    registry = DeviceRegistry()
+    drivers.register(registry)
+    return known_schemes(registry.drivers(drivers.KIND))
+
+
+def _sample_card(url: str) -> None:
+    """A ``sim://?card=NAME`` must name one of the sample cards."""
+    if url.lower().startswith("sim://"):
+        card = sample_in_url(url)
+        if card and card not in SAMPLE_CARDS:
+            raise ConnectionUrlError(f"no sample card '{card}' in '{url}' (known: {', '.join(sorted(SAMPLE_CARDS))})")
+
+
 def register(checks: SubParsers) -> None:
     parser = checks.add_parser("id-reader", help="read one ID card and show its fields (masked)")
-    parser.add_argument("--port", help="pyserial URL or sim:// (default: devices.id_reader.connection)")
+    parser.add_argument(
+        "--port",
+        type=connection_url(_schemes(), _sample_card),
+        metavar="URL",
+        help="pyserial URL or sim:// (default: devices.id_reader.connection)",
+    )
     parser.add_argument("--json", action="store_true", help="print the fields as JSON")
     parser.add_argument("--reveal", action="store_true", help="show names and numbers in full")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a card (default 5)")
+    parser.add_argument(
+        "--timeout", type=seconds(allow_zero=False), default=5.0, help="seconds to wait for a card (default 5)"
+    )
     set_handler(parser, _run)
 
 
@@ -39,8 +64,9 @@ def _open_reader(args: argparse.Namespace, ctx: CliContext) -> SerialIdCardReade
         connection, usb_match = args.port, ""
     else:
         settings = ctx.config.devices.id_reader
-        connection, usb_match = settings.connection, settings.usb_match
-    if connection.startswith("sim://"):
+        url = config_connection(settings.connection, "devices.id_reader.connection", _schemes(), _sample_card)
+        connection, usb_match = url, settings.usb_match
+    if connection.lower().startswith("sim://"):
         # A bare sim:// reader would be empty; the check is about reading a card, so put the sample on it.
         if not sample_in_url(connection):
             connection = f"sim://?card={DEFAULT_SAMPLE}"
@@ -91,7 +117,7 @@ def _run(args: argparse.Namespace, ctx: CliContext) -> int:
         if health.state is DeviceState.OFFLINE:
             raise CliError(f"no reader: {health.reason}", EXIT_NO_READER)
         try:
-            card = reader.read_card(timeout=max(0.0, args.timeout))
+            card = reader.read_card(timeout=args.timeout)
         except NoCardError:
             raise CliError(
                 f"no card: nothing on the reader at {reader.link.opened_url} within {args.timeout:g} s "

@@ -15,28 +15,41 @@ from devices.printer.document import PrintDocument
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.preview import write_preview
 from devices.printer.profile import load_profile
-from devices.printer.registration import register_printers
+from devices.printer.registration import SCHEMES, register_printers
 from devices.printer.status import PrinterState
 from devices.registry import DeviceRegistry
-from kiosk.cli.support import CliContext, CliError, SubParsers, set_handler
+from kiosk.cli.arguments import connection_url, output_file
+from kiosk.cli.support import CliContext, CliError, SubParsers, config_connection, set_handler
 from kiosk.records.receipt_layout import build_receipt, printer_test_receipt
 
 
 def register(checks: SubParsers) -> None:
     check = checks.add_parser("printer", help="receipt printer: status, test receipt, preview")
-    check.add_argument("--connection", help="printer URL (default: the config's devices.printer.connection)")
+    check.add_argument(
+        "--connection",
+        type=connection_url(SCHEMES),
+        metavar="URL",
+        help="printer URL (default: the config's devices.printer.connection)",
+    )
     check.add_argument("--status", action="store_true", help="ask the printer for its status (the default)")
     check.add_argument("--test", action="store_true", help="print a test receipt")
-    check.add_argument("--preview", type=Path, metavar="FILE.png", help="write the test receipt as a PNG")
+    check.add_argument("--preview", type=_png, metavar="FILE.png", help="write the test receipt as a PNG")
     check.add_argument("--width", type=int, choices=(58, 80), help="paper width in mm (default: config)")
     check.add_argument("--profile", help="python-escpos printer profile (default: config)")
     set_handler(check, _doctor_printer)
 
 
+def _png(text: str) -> Path:
+    path = output_file(text)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"{text}: the preview is a PNG, give a file name ending in .png")
+    return path
+
+
 def _doctor_printer(args: argparse.Namespace, ctx: CliContext) -> int:
     config = ctx.config
     printer_config = config.devices.printer
-    connection = args.connection or printer_config.connection
+    url = args.connection or config_connection(printer_config.connection, "devices.printer.connection", SCHEMES)
     width = args.width or printer_config.paper_width_mm
     profile_name = args.profile or printer_config.profile
     try:
@@ -56,17 +69,17 @@ def _doctor_printer(args: argparse.Namespace, ctx: CliContext) -> int:
     register_printers(registry)
     options = {"profile": profile_name, "paper_width_mm": width}
     try:
-        printer = registry.create("printer", connection, SilentHandler(), options)
+        printer = registry.create("printer", url, SilentHandler(), options)
     except DeviceError as exc:
         raise CliError(exc.message, 2) from None
     assert isinstance(printer, ReceiptPrinter)
     try:
-        return _check(printer, connection, test=args.test, receipt=receipt)
+        return _check(printer, url, test=args.test, receipt=receipt)
     finally:
         printer.close()
 
 
-def _check(printer: ReceiptPrinter, connection: str, *, test: bool, receipt: PrintDocument) -> int:
+def _check(printer: ReceiptPrinter, url: str, *, test: bool, receipt: PrintDocument) -> int:
     status = printer.status()
     health = printer.health
     raw = ""
@@ -74,8 +87,8 @@ def _check(printer: ReceiptPrinter, connection: str, *, test: bool, receipt: Pri
         raw = f" (DLE EOT 1 → 0x{status.printer_byte:02x}"
         raw += f", DLE EOT 4 → 0x{status.paper_byte:02x})" if status.paper_byte is not None else ")"
     if status.state not in {PrinterState.READY, PrinterState.PAPER_NEAR_END, PrinterState.UNKNOWN}:
-        raise CliError(f"打印机不可用 / printer {connection} not usable: {health.reason}{raw}")
-    print(f"printer {connection}: {health.state.value} — {health.reason}{raw}")
+        raise CliError(f"打印机不可用 / printer {url} not usable: {health.reason}{raw}")
+    print(f"printer {url}: {health.state.value} — {health.reason}{raw}")
     if test:
         try:
             printer.print_document(receipt)

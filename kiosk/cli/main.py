@@ -12,20 +12,25 @@ import logging
 import sys
 from collections.abc import Sequence
 from importlib import metadata
-from pathlib import Path
+from typing import NoReturn
 
 from kiosk.cli import doctor, queue, technician
+from kiosk.cli.arguments import existing_file, output_folder
 from kiosk.cli.support import CliContext, CliError, Handler, set_handler
 from kiosk.config import ConfigError
 
 THEMES = ("standard", "elder", "high_contrast")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one readable line (no usage dump) on a bad argument."""
+class _BadArgumentError(Exception):
+    """A bad command line: :func:`main` prints the one line and returns 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that gives one readable line (no usage dump) and exit 2 on a bad argument."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _BadArgumentError(f"{self.prog}: error: {message} (see '{self.prog} --help')")
 
 
 def _version() -> str:
@@ -46,7 +51,7 @@ def _cmd_screenshots(args: argparse.Namespace, ctx: CliContext) -> int:
     themes = THEMES if args.theme == "all" else (args.theme,)
     from ui.launch import render_screenshots
 
-    written = render_screenshots(ctx.config, Path(args.dir), themes)
+    written = render_screenshots(ctx.config, args.dir, themes)
     print(f"{len(written)} screenshots written to {args.dir}")
     return 0
 
@@ -60,7 +65,9 @@ def _cmd_audit(args: argparse.Namespace, ctx: CliContext) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kiosk", description="Hall Kiosk 政务服务自助终端")
     parser.add_argument("--version", action="version", version=f"hall-kiosk {_version()}")
-    parser.add_argument("--config", type=Path, help="config file (TOML); default: the user config folder")
+    parser.add_argument(
+        "--config", type=existing_file, metavar="FILE", help="config file (TOML); default: the user config folder"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -71,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_handler(run, _cmd_run)
 
     shots = commands.add_parser("screenshots", help="render every screen in every theme to PNG")
-    shots.add_argument("dir", help="folder to write PNGs into")
+    shots.add_argument("dir", type=output_folder, metavar="DIR", help="folder to write PNGs into (created if missing)")
     shots.add_argument("--theme", choices=(*THEMES, "all"), default="all")
     set_handler(shots, _cmd_screenshots)
 
@@ -82,12 +89,32 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.register(commands)
     queue.register(commands)
     technician.register(commands)
+    _everywhere(parser)
     return parser
+
+
+def _everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let every sub-command take ``--config`` and ``-v`` after its name too (``kiosk run --config FILE``).
+
+    The sub-commands' copies default to nothing, so a value given before the sub-command is kept unless
+    one is given after it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():
+                sub.add_argument(
+                    "--config", type=existing_file, metavar="FILE", default=argparse.SUPPRESS, help="config file (TOML)"
+                )
+                sub.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more")
+                _everywhere(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _BadArgumentError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

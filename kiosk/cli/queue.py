@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.cli.arguments import existing_file
 from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_handler
 from kiosk.config import Config
 from kiosk.hall.embedded import demo_public_keys, embedded_platform
@@ -51,25 +52,34 @@ def register(commands: SubParsers) -> None:
     status.add_argument("--json", action="store_true")
     set_handler(status, _status)
     put = actions.add_parser("put", parents=[mode], help="durably save one submission from a JSON file; prints its id")
-    put.add_argument("file", type=Path, help='{"summary": {service_code, service_name, applicant_masked}, ...}')
-    put.add_argument("--attach", type=Path, action="append", default=[], help="an attachment file (repeatable)")
+    put.add_argument(
+        "file",
+        type=existing_file,
+        metavar="FILE",
+        help='{"summary": {service_code, service_name, applicant_masked}, ...}',
+    )
+    put.add_argument(
+        "--attach", type=existing_file, action="append", default=[], help="an attachment file (repeatable)"
+    )
     set_handler(put, _put)
     sync = actions.add_parser("sync", parents=[mode], help="deliver the queue to the platform")
     sync.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     set_handler(sync, _sync)
     retry = actions.add_parser("retry", parents=[mode], help="put a waiting or quarantined submission back in line")
-    retry.add_argument("id")
+    retry.add_argument("id", metavar="ID", help="the submission's id, as 'kiosk queue status' lists it")
     set_handler(retry, _retry)
     export = actions.add_parser(
         "export", parents=[mode], help="write unsent sealed submissions to a folder (removable drive)"
     )
-    export.add_argument("dir", type=Path, help="an existing folder on the removable drive (its mount point)")
+    export.add_argument(
+        "dir", type=Path, metavar="DIR", help="an existing folder on the removable drive (its mount point)"
+    )
     export.add_argument("--force", action="store_true", help="allow a folder on the same disk as the terminal's data")
     set_handler(export, _export)
     receipt = actions.add_parser(
         "import-receipt", parents=[mode], help="mark items sent from the platform's signed receipt"
     )
-    receipt.add_argument("file", type=Path)
+    receipt.add_argument("file", type=existing_file, metavar="FILE")
     set_handler(receipt, _import_receipt)
 
 

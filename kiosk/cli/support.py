@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from kiosk.config import Config, load_config
+from devices.connection_url import ConnectionUrlError, check_connection
+from kiosk.config import Config, ConfigError, load_config
 
 
 class CliError(Exception):
@@ -39,6 +40,17 @@ class CliContext:
 Handler = Callable[[argparse.Namespace, CliContext], int]
 #: What ``register(commands)`` receives: the sub-command table of the ``kiosk`` parser.
 SubParsers: TypeAlias = "argparse._SubParsersAction[Any]"
+
+
+def config_connection(url: str, key: str, schemes: Collection[str], extra: Callable[[str], None] | None = None) -> str:
+    """The config's connection ``url`` (at ``key``), checked as the command line's is; a config error if bad."""
+    try:
+        check_connection(url, schemes)
+        if extra is not None:
+            extra(url)
+    except ConnectionUrlError as exc:
+        raise ConfigError(f"{key}: {exc.message}") from None
+    return url
 
 
 def set_handler(parser: argparse.ArgumentParser, handler: Handler) -> None:

@@ -70,8 +70,8 @@ def test_put_status_sync_and_retry(platform: Platform, tmp_path: Path, capsys: p
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
-    [("{not json", "not valid JSON"), ('{"payload": {}}', "needs a 'summary'"), (None, "cannot read")],
+    ("content", "message", "code"),
+    [("{not json", "not valid JSON", 1), ('{"payload": {}}', "needs a 'summary'", 1), (None, "no such file", 2)],
 )
 def test_bad_input_is_one_readable_line_and_the_queue_is_untouched(
     platform: Platform,
@@ -79,6 +79,7 @@ def test_bad_input_is_one_readable_line_and_the_queue_is_untouched(
     capsys: pytest.CaptureFixture[str],
     content: str | None,
     message: str,
+    code: int,
 ) -> None:
     config = _config(tmp_path, platform)
     assert main(["--config", str(config), "queue", "put", str(_submission(tmp_path))]) == 0
@@ -86,12 +87,12 @@ def test_bad_input_is_one_readable_line_and_the_queue_is_untouched(
     if content is not None:
         bad.write_text(content)
     capsys.readouterr()
-    assert main(["--config", str(config), "queue", "put", str(bad)]) == 1
+    assert main(["--config", str(config), "queue", "put", str(bad)]) == code
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
-    assert main(["--config", str(config), "queue", "put", str(_submission(tmp_path)), "--attach", "nope.pdf"]) == 1
-    assert "cannot read attachment" in capsys.readouterr().err
+    assert main(["--config", str(config), "queue", "put", str(_submission(tmp_path)), "--attach", "nope.pdf"]) == 2
+    assert "--attach: nope.pdf: no such file" in capsys.readouterr().err
     assert _status(config, capsys)["pending"] == 1
 
 
