@@ -3,7 +3,9 @@ opens what the terminal sealed; a run of submissions shares an ephemeral key but
 
 from __future__ import annotations
 
-import time
+import threading
+from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -11,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from offline_cache.wire import sealing
 from offline_cache.wire.protocol import SealedBlob
 from offline_cache.wire.sealing import Opener, Sealer, SealError
 
@@ -47,12 +50,62 @@ def test_a_run_shares_the_ephemeral_key_but_each_submission_has_its_own_data_key
     assert len({b.ciphertext for b in blobs}) == 9
 
 
-def test_an_ephemeral_key_is_not_used_past_its_age() -> None:
-    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=0.05)
+class FakeClock:
+    """The sealer's clock and timers (injected for ``time.monotonic`` and ``threading.Timer``): time moves only
+    when the test says, and a timer runs when the clock passes its moment."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[FakeTimer] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def timer(self, delay: float, function: Callable[[], None]) -> FakeTimer:
+        return FakeTimer(self, delay, function)
+
+    def advance(self, seconds: float) -> None:
+        target = self.now + seconds
+        while due := [t for t in self.timers if t.at <= target]:
+            timer = min(due, key=lambda t: t.at)
+            self.timers.remove(timer)
+            self.now = max(self.now, timer.at)
+            timer.function()
+        self.now = target
+
+
+class FakeTimer:
+    def __init__(self, clock: FakeClock, delay: float, function: Callable[[], None]) -> None:
+        self.clock, self.delay, self.function = clock, delay, function
+        self.at = 0.0
+        self.daemon = False
+
+    def start(self) -> None:
+        self.at = self.clock.now + self.delay
+        self.clock.timers.append(self)
+
+    def cancel(self) -> None:
+        if self in self.clock.timers:
+            self.clock.timers.remove(self)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(sealing, "time", SimpleNamespace(monotonic=fake.monotonic))
+    monkeypatch.setattr(sealing, "threading", SimpleNamespace(Lock=threading.Lock, Timer=fake.timer))
+    return fake
+
+
+def test_an_ephemeral_key_is_not_used_past_its_age(clock: FakeClock) -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=10.0)
     first, _ = sealer.seal("id-1", APPLICATION, [])
-    time.sleep(0.1)
-    second, _ = sealer.seal("id-2", APPLICATION, [])
-    assert first.epk != second.epk
+    clock.now = 10.0  # the expiry timer has not run yet (a busy machine): the seal itself checks the age
+    at_its_age, _ = sealer.seal("id-2", APPLICATION, [])
+    assert at_its_age.epk == first.epk
+    clock.now = 10.01
+    past_its_age, _ = sealer.seal("id-3", APPLICATION, [])
+    assert past_its_age.epk != first.epk
 
 
 def test_forget_drops_the_run_at_once() -> None:
@@ -79,25 +132,25 @@ def test_another_platform_key_opens_nothing() -> None:
         Opener(X25519PrivateKey.generate()).open_payload("id-1", blob)
 
 
-def test_a_quiet_terminal_keeps_no_ephemeral_secret_past_its_age() -> None:
-    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=0.05)
+def test_a_quiet_terminal_keeps_no_ephemeral_secret_past_its_age(clock: FakeClock) -> None:
+    sealer = Sealer(X25519PrivateKey.generate().public_key(), max_age=10.0)
     sealer.seal("id-1", APPLICATION, [])
-    deadline = time.monotonic() + 5.0
-    while sealer._current is not None:  # the only place the secret lives
-        assert time.monotonic() < deadline, "the ephemeral secret outlived its age with no seal coming"
-        time.sleep(0.01)
+    clock.advance(9.99)
+    assert sealer._current is not None  # the only place the secret lives
+    clock.advance(0.01)
+    assert sealer._current is None, "the ephemeral secret outlived its age with no seal coming"
 
 
-def test_a_key_made_while_the_expiry_timer_waits_is_still_dropped_at_its_own_age() -> None:
+def test_a_key_made_while_the_expiry_timer_waits_is_still_dropped_at_its_own_age(clock: FakeClock) -> None:
     sealer = Sealer(X25519PrivateKey.generate().public_key(), max_uses=1, max_age=1.0)
     sealer.seal("id-1", APPLICATION, [])
-    time.sleep(0.5)
+    clock.advance(0.5)
     sealer.seal("id-2", APPLICATION, [])  # a new key (max_uses=1); the timer still waits for the first one
     second = sealer._current
     assert second is not None
-    time.sleep(0.7)  # the first key's age is up, the second's is not
+    clock.advance(0.5)  # the first key's age is up, the second's is not
     assert sealer._current is second
-    deadline = time.monotonic() + 5.0
-    while sealer._current is not None:
-        assert time.monotonic() < deadline, "the second ephemeral secret outlived its age"
-        time.sleep(0.01)
+    clock.advance(0.49)
+    assert sealer._current is second
+    clock.advance(0.01)
+    assert sealer._current is None, "the second ephemeral secret outlived its age"
