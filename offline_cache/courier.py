@@ -89,11 +89,14 @@ def receipt_from(body: Mapping[str, Any], status: int) -> Receipt:
 
 
 def classify(  # noqa: PLR0911 (one return per row of the protocol's table reads best)
-    status: int, headers: Mapping[str, str], body: object, raw: bytes = b""
+    status: int, headers: Mapping[str, str], body: object, raw: bytes = b"", receipt_kind: str = "submission_receipt"
 ) -> Outcome:
-    """The protocol's table of answers for one submission (``body``: parsed JSON or None)."""
+    """The protocol's table of answers for one idempotent item (``body``: parsed JSON or None).
+
+    A submission's receipt is a ``submission_receipt`` envelope; a rating's is a ``rating_receipt``.
+    """
     if status in (201, 202):
-        if protocol.is_envelope(body, "submission_receipt"):
+        if protocol.is_envelope(body, receipt_kind):
             assert isinstance(body, dict)
             return Outcome(Verdict.SENT, receipt=receipt_from(body, status))
         return Outcome(Verdict.RETRY, f"HTTP {status} without the protocol envelope (a proxy in the way?)")
@@ -154,17 +157,19 @@ def _json_or_none(response: requests.Response) -> object:
         return None
 
 
-class Courier:
-    """HTTP to one platform: keep-alive sessions (one per delivery thread), TLS verified, bearer token."""
+class PlatformClient:
+    """The terminal's one HTTP client to its platform: the courier, the heartbeat, the ratings and the catalog
+    all go through it, so they share its keep-alive sessions (one per thread), bearer token, terminal header,
+    TLS settings and the whole-exchange deadline."""
 
     def __init__(self, link: PlatformLink) -> None:
         self.link = link
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
-        self._bundles = True  # False once the platform answers that it has no bundle path
 
     def session(self) -> requests.Session:
+        """This thread's session (requests' sessions are not shared between threads)."""
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
@@ -190,7 +195,7 @@ class Courier:
             self._sessions.clear()
 
     @property
-    def _timeout(self) -> tuple[float, float]:
+    def timeout(self) -> tuple[float, float]:
         return (self.link.connect_timeout, self.link.read_timeout)
 
     def reachable(self, timeout: float = 2.0) -> bool:
@@ -203,10 +208,46 @@ class Courier:
         except OSError:
             return False
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def request(
+        self, method: str, path: str, *, timeout: float | tuple[float, float] | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """One exchange with the platform at ``path``; redirects are answers, never followed (a portal's)."""
         return self.session().request(
-            method, self.link.url + path, timeout=self._timeout, allow_redirects=False, **kwargs
+            method, self.link.url + path, timeout=timeout or self.timeout, allow_redirects=False, **kwargs
         )
+
+    def deliver_json(
+        self, path: str, body: Mapping[str, Any], *, idempotency_key: str, receipt_kind: str, timeout: float
+    ) -> Outcome:
+        """POST one idempotent item as JSON and read the answer by the protocol's table (:func:`classify`)."""
+        try:
+            answer = self.request(
+                "POST", path, json=body, headers={protocol.HEADER_IDEMPOTENCY_KEY: idempotency_key}, timeout=timeout
+            )
+        except _NETWORK_ERRORS as exc:
+            return network_outcome(exc)
+        return classify(answer.status_code, answer.headers, _json_or_none(answer), answer.content, receipt_kind)
+
+
+class Courier:
+    """Carries the outbox's submissions and attachments over the terminal's :class:`PlatformClient`."""
+
+    def __init__(self, link: PlatformLink, client: PlatformClient | None = None) -> None:
+        self.link = link
+        self.client = client or PlatformClient(link)
+        self._bundles = True  # False once the platform answers that it has no bundle path
+
+    def session(self) -> requests.Session:
+        return self.client.session()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def reachable(self, timeout: float = 2.0) -> bool:
+        return self.client.reachable(timeout)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.client.request(method, path, **kwargs)
 
     # -- attachments --------------------------------------------------------------------------------------
 

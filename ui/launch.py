@@ -55,7 +55,7 @@ def _attach_hall(hall: Hall, controller: KioskController, voice: Voice, bridge: 
         bridge.run_on_main(lambda: controller.use_catalog(hall.catalog()))
 
     offer_catalog()
-    hall.heartbeat.after_beat.append(offer_catalog)
+    hall.upkeep.after_round.add(offer_catalog)
     hall.health_sources["voice"] = lambda: voice.health
 
     def voice_changed(health: DeviceHealth) -> None:

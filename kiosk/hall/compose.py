@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import logging
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +32,9 @@ from kiosk.hall.identification import ReaderIdentification
 from kiosk.hall.matters import OutboxMatters
 from kiosk.hall.printing import JournalReceipts
 from kiosk.hall.queries import NoQueryDesk, QueryDesk, SampleQueryDesk
+from kiosk.hall.rating_upload import send_pending_ratings
 from kiosk.hall.technician import HallTechnician
+from kiosk.hall.upkeep import PlatformUpkeep
 from kiosk.paths import TerminalPaths
 from kiosk.records.journal import ReceiptJournal
 from kiosk.records.ratings import RatingBook
@@ -64,6 +65,8 @@ class Hall:
     catalog_cache: CatalogCache[Catalog]
     heartbeat: Heartbeat
     ports: HallPorts
+    #: The ratings upload and the catalog refresh, on their own thread after each beat that reached the platform.
+    upkeep: PlatformUpkeep = field(default_factory=lambda: PlatformUpkeep(()))
     reader: IdCardReader | None = None
     printer: ReceiptPrinter | None = None
     camera: Device | None = None
@@ -82,7 +85,8 @@ class Hall:
             return bundled_catalog()
 
     def refresh_catalog(self) -> None:
-        result = self.catalog_cache.refresh(self.sync.courier.session(), self.platform.url)
+        client = self.sync.courier.client
+        result = self.catalog_cache.refresh(client.session(), client.link.url)
         log.info("catalog refresh: %s %s", result.result, result.message)
 
     def devices(self) -> dict[str, Device]:
@@ -114,6 +118,7 @@ class Hall:
 
     def close(self) -> None:
         self.heartbeat.stop()
+        self.upkeep.stop()
         self.sync.stop()
         for device in self.devices().values():
             device.close()
@@ -218,10 +223,13 @@ def open_hall(
     reader, printer, camera = _open_devices(registry, config, handler, paths)
 
     terminal = Terminal(terminal_id, config.terminal.region_code)
+    # One platform client for the outbox, the heartbeat, the ratings and the catalog.
+    client = sync.courier.client
     # The report closes over ``hall``, which exists before the first beat.
-    heartbeat = Heartbeat(sync.courier.session, lambda: platform.url, terminal_id, lambda: hall.health_report())  # noqa: PLW0108
+    heartbeat = Heartbeat(client, lambda: hall.health_report())  # noqa: PLW0108
     queries: QueryDesk = SampleQueryDesk(sync.courier.reachable) if demo else NoQueryDesk()
     ratings = RatingBook(paths.ratings)
+    upkeep = PlatformUpkeep([lambda: send_pending_ratings(ratings, client), lambda: hall.refresh_catalog()])  # noqa: PLW0108
     tickets = TicketRoll(paths.tickets)
     journal = ReceiptJournal(paths.journal)
     matters = OutboxMatters(
@@ -251,20 +259,16 @@ def open_hall(
         reader=reader,
         printer=printer,
         camera=camera,
+        upkeep=upkeep,
         closers=[ratings.close, tickets.close, journal.close],
     )
 
     hall.ports = replace(hall.ports, technician=HallTechnician(hall))
 
-    def send_ratings(reached: bool) -> None:
-        if reached:
-            ratings.send_pending(sync.courier.session(), platform.url, terminal_id)
-
-    heartbeat.after_beat.append(send_ratings)
+    heartbeat.after_beat.add(upkeep.after_beat)
     sync.start()
-    heartbeat.start()
-    heartbeat.after_beat.append(lambda reached: hall.refresh_catalog() if reached else None)
-    threading.Thread(target=heartbeat.beat, name="first-heartbeat", daemon=True).start()
+    upkeep.start()
+    heartbeat.start()  # the first beat at once, on the heartbeat's thread
     return hall
 
 

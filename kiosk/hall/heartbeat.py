@@ -1,7 +1,10 @@
 """The terminal's heartbeat to the platform: device health, queue depth, and alerts ("call staff").
 
-A "呼叫工作人员" press is an alert that rides the next heartbeat; it is sent at once when the platform answers,
-and kept (in memory, re-sent with every heartbeat) until it does.
+The heartbeat beats on its own thread only, every ``interval`` seconds and whenever it is asked: a
+"呼叫工作人员" press adds an alert and asks for a beat now, then waits for that beat (never for the ratings
+upload or the catalog refresh, which run on their own thread after a beat: :mod:`kiosk.hall.upkeep`). An
+alert is kept (in memory, re-sent with every beat) until a beat carrying it is answered; an alert raised
+while a beat is in flight stays for a later beat, since only the alerts a beat carried leave with its answer.
 """
 
 from __future__ import annotations
@@ -14,79 +17,131 @@ from typing import Any
 
 import requests
 
-from offline_cache.wire.protocol import HEADER_TERMINAL_ID, PATH_HEARTBEAT, is_envelope
+from offline_cache.courier import PlatformClient
+from offline_cache.observers import ObserverList
+from offline_cache.wire.protocol import PATH_HEARTBEAT, is_envelope
 
 log = logging.getLogger(__name__)
+
+#: How long a staff call waits for its beat before telling the person to go to the desk (the alert stays).
+STAFF_WAIT = 15.0
 
 
 class Heartbeat:
     def __init__(
         self,
-        session: Callable[[], requests.Session],
-        base_url: Callable[[], str],
-        terminal_id: str,
+        client: PlatformClient,
         report: Callable[[], dict[str, Any]],
         *,
         interval: float = 60.0,
         app_version: str = "",
+        timeout: float = 5.0,
     ) -> None:
-        self._session = session
-        self._base_url = base_url
-        self.terminal_id = terminal_id
+        self._client = client
+        self.terminal_id = client.link.terminal_id
         self._report = report
         self.interval = interval
         self.app_version = app_version
+        self.timeout = timeout
+        self._changed = threading.Condition()
         self._pending: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._asked = 0  # beats asked for so far
+        self._answered = 0  # every ask up to this one was followed by a finished beat
+        self._last_ok = False
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self.last_reply: dict[str, Any] | None = None
-        self.after_beat: list[Callable[[bool], None]] = []
+        #: After each beat, on the heartbeat's thread, with whether the platform answered: keep callbacks quick.
+        self.after_beat: ObserverList[bool] = ObserverList()
 
     def raise_alert(self, kind: str, **details: Any) -> None:
-        with self._lock:
-            self._pending.append({"kind": kind, "at": datetime.now(UTC).isoformat(), **details})
+        """An alert for the next beat."""
+        self._raise(kind, **details)
 
-    def call_staff(self, screen: str) -> bool:
-        """Alert the hall's staff; True when the platform took it now."""
-        self.raise_alert("call_staff", screen=screen)
-        return self.beat()
+    def _raise(self, kind: str, **details: Any) -> dict[str, Any]:
+        alert = {"kind": kind, "at": datetime.now(UTC).isoformat(), **details}
+        with self._changed:
+            self._pending.append(alert)
+        return alert
 
-    def beat(self) -> bool:
-        with self._lock:
-            alerts = list(self._pending)
+    def pending_alerts(self) -> list[dict[str, Any]]:
+        with self._changed:
+            return list(self._pending)
+
+    def call_staff(self, screen: str, wait: float = STAFF_WAIT) -> bool:
+        """Alert the hall's staff; True when the platform took the alert now."""
+        alert = self._raise("call_staff", screen=screen)
+        self.beat(wait)
+        with self._changed:
+            return all(pending is not alert for pending in self._pending)
+
+    def beat(self, wait: float | None = None) -> bool:
+        """Ask the heartbeat's thread for a beat now and wait for it: True when the platform answered."""
+        with self._changed:
+            if self._thread is None or self._stopping:
+                return False
+            self._asked += 1
+            ask = self._asked
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._answered >= ask or self._stopping, timeout=wait)
+            return self._answered >= ask and self._last_ok
+
+    def start(self) -> None:
+        """Beat at once, then every ``interval`` seconds and whenever asked, on the heartbeat's own thread."""
+        with self._changed:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        first = True
+        while True:
+            with self._changed:
+                if not first:
+                    self._changed.wait_for(lambda: self._asked > self._answered or self._stopping, self.interval)
+                first = False
+                if self._stopping:
+                    return
+                ask = self._asked
+                alerts = list(self._pending)
+            try:
+                ok = self._send(alerts)
+            except Exception:  # a report bug must not stop the heartbeat
+                log.exception("heartbeat failed")
+                ok = False
+            with self._changed:
+                if ok:
+                    # Only what this beat carried: an alert raised meanwhile waits for the next beat.
+                    self._pending = [a for a in self._pending if all(a is not sent for sent in alerts)]
+                self._answered, self._last_ok = ask, ok
+                self._changed.notify_all()
+            self.after_beat.notify(ok)
+
+    def _send(self, alerts: list[dict[str, Any]]) -> bool:
         body = {
             **self._report(),
             "alerts": alerts,
             "app_version": self.app_version,
             "sent_at": datetime.now(UTC).isoformat(),
         }
-        url = self._base_url() + PATH_HEARTBEAT.format(terminal_id=self.terminal_id)
         try:
-            response = self._session().post(url, json=body, headers={HEADER_TERMINAL_ID: self.terminal_id}, timeout=5)
+            response = self._client.request(
+                "POST", PATH_HEARTBEAT.format(terminal_id=self.terminal_id), json=body, timeout=self.timeout
+            )
             reply = response.json() if response.status_code == 200 else None
         except (requests.RequestException, ValueError) as exc:
             log.info("heartbeat: platform not reached (%s)", type(exc).__name__)
             return False
-        ok = is_envelope(reply, "heartbeat_reply")
-        if ok:
-            with self._lock:
-                del self._pending[: len(alerts)]
-            self.last_reply = reply if isinstance(reply, dict) else None
-        for callback in list(self.after_beat):
-            callback(ok)
-        return ok
-
-    def start(self) -> None:
-        def loop() -> None:
-            while not self._stop.wait(self.interval):
-                try:
-                    self.beat()
-                except Exception:  # a report bug must not stop the heartbeat
-                    log.exception("heartbeat failed")
-
-        self._thread = threading.Thread(target=loop, name="heartbeat", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
+        if not is_envelope(reply, "heartbeat_reply"):
+            return False
+        self.last_reply = reply if isinstance(reply, dict) else None
+        return True

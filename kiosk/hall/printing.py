@@ -13,36 +13,10 @@ from datetime import datetime
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.status import PrinterState
 from kiosk.records.journal import PrintState, ReceiptJournal
-from kiosk.visit.identity import mask_name
 from kiosk.visit.ports import HallError, SubmissionRequest, SubmitOutcome
-from kiosk.visit.receipt import ReceiptData, ReceiptKind
+from kiosk.visit.receipt import receipt_for
 
 NO_PRINTER = "本机暂时不能打印 / this terminal cannot print right now"
-_KINDS = {
-    "accepted": ReceiptKind.ACCEPTED,
-    "queued": ReceiptKind.QUEUED,
-    "query": ReceiptKind.QUERY,
-    "ticket": ReceiptKind.TICKET,
-}
-
-
-def receipt_data(
-    request: SubmissionRequest, outcome: SubmitOutcome, *, hall_name: str, terminal_id: str, now: datetime
-) -> ReceiptData:
-    service = request.service
-    steps = service.next_steps.zh if service.next_steps else ""
-    return ReceiptData(
-        kind=_KINDS[outcome.kind],
-        hall_name=hall_name,
-        service_name=service.name.zh,
-        case_no=outcome.case_no,
-        issued_at=now,
-        terminal_id=terminal_id,
-        applicant_masked=mask_name(request.applicant.name) if request.applicant and request.applicant.name else "",
-        next_steps=tuple(s + "。" for s in steps.split("。") if s.strip()),
-        rows=outcome.rows,
-        waiting=outcome.waiting,
-    )
 
 
 class JournalReceipts:
@@ -69,7 +43,7 @@ class JournalReceipts:
         return self._in_flight.is_set()
 
     def print_receipt(self, request: SubmissionRequest, outcome: SubmitOutcome) -> None:
-        data = receipt_data(request, outcome, hall_name=self.hall_name, terminal_id=self.terminal_id, now=self.now())
+        data = receipt_for(request, outcome, hall_name=self.hall_name, terminal_id=self.terminal_id, now=self.now())
         if self.printer is None:
             self.journal.mark_failed(self.journal.record(data), NO_PRINTER)
             raise HallError(NO_PRINTER)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,11 @@ class PinAnswer:
 
 
 class PinLock:
-    """Counts wrong PINs; after ``max_attempts`` the lock refuses every PIN for ``lockout_seconds``."""
+    """Counts wrong PINs; after ``max_attempts`` the lock refuses every PIN for ``lockout_seconds``.
+
+    Safe from several threads: one try at a time is checked and counted, so however many arrive at once, no
+    more than ``max_attempts`` PINs are ever checked before the lock closes.
+    """
 
     def __init__(
         self, pin_hash: str, max_attempts: int, lockout_seconds: int, clock: Callable[[], float] = time.monotonic
@@ -51,8 +56,13 @@ class PinLock:
         self.clock = clock
         self._wrong = 0
         self._locked_until = 0.0
+        self._lock = threading.Lock()
 
     def try_pin(self, pin: str) -> PinAnswer:
+        with self._lock:
+            return self._try(pin)
+
+    def _try(self, pin: str) -> PinAnswer:
         now = self.clock()
         if now < self._locked_until:
             return PinAnswer(False, 0, int(self._locked_until - now + 0.999))

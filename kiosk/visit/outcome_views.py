@@ -6,17 +6,11 @@ from datetime import datetime
 
 from kiosk.visit.catalog import FormField, Service
 from kiosk.visit.identity import mask_id_number, mask_name, mask_phone
-from kiosk.visit.receipt import ReceiptData, ReceiptKind, e_receipt_text
+from kiosk.visit.ports import SubmissionRequest, SubmitOutcome
+from kiosk.visit.receipt import e_receipt_text, receipt_for, receipt_kind
 from kiosk.visit.session import Answer
 from kiosk.visit.strings import Texts
 from kiosk.visit.views import FlowScreen, ReceiptView, ResultView, ReviewRow
-
-RECEIPT_KINDS = {
-    "accepted": ReceiptKind.ACCEPTED,
-    "queued": ReceiptKind.QUEUED,
-    "query": ReceiptKind.QUERY,
-    "ticket": ReceiptKind.TICKET,
-}
 
 
 def review_rows(service: Service, answers: dict[str, Answer], texts: Texts) -> tuple[ReviewRow, ...]:
@@ -78,9 +72,10 @@ def receipt_screen(
         "failed": t("receipt.print_failed", reason=reason),
     }
     e_receipt = ""
-    if case_no and kind in RECEIPT_KINDS:
-        data = ReceiptData(
-            RECEIPT_KINDS[kind], hall_name, service.name.get(texts.language), case_no, datetime.now(), ""
+    if case_no and receipt_kind(kind) is not None:
+        request = SubmissionRequest(service, None, {})
+        data = receipt_for(
+            request, SubmitOutcome(kind, case_no), hall_name=hall_name, terminal_id="", now=datetime.now()
         )
         e_receipt = e_receipt_text(data)
     view = ReceiptView(state, messages[state], case_no, kind, e_receipt)

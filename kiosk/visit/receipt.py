@@ -19,6 +19,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from kiosk.visit.identity import mask_name
+from kiosk.visit.ports import SubmissionRequest, SubmitOutcome
+
 #: Where a phone goes to follow a case when the config names none (the demo's central platform).
 DEFAULT_FOLLOW_URL = "https://zwfw.example.gov.cn/cases"
 DEFAULT_FOOTER = "请妥善保管本回执，凭回执查询或领取办理结果。"
@@ -61,9 +64,7 @@ class ReceiptData:
     def __post_init__(self) -> None:
         texts = [self.applicant_masked, self.case_no, *self.next_steps, *(v for _, v in self.rows)]
         if any(_FULL_ID.search(t) for t in texts):
-            raise UnmaskedDataError(
-                "回执含有完整身份证号 / receipt data holds a full ID number: mask it first"
-            )
+            raise UnmaskedDataError("回执含有完整身份证号 / receipt data holds a full ID number: mask it first")
         name = self.applicant_masked
         if len(name) > 1 and "*" not in name:
             raise UnmaskedDataError(
@@ -96,3 +97,35 @@ def case_follow_url(data: ReceiptData) -> str:
 def e_receipt_text(data: ReceiptData) -> str:
     """What the on-screen e-receipt QR encodes (for those who want no paper, 少打印纸质文件)."""
     return case_follow_url(data)
+
+
+def receipt_kind(outcome_kind: str) -> ReceiptKind | None:
+    """The receipt an outcome's kind gets; None for those without one (a failure, a query made offline)."""
+    try:
+        return ReceiptKind(outcome_kind)
+    except ValueError:
+        return None
+
+
+def receipt_for(
+    request: SubmissionRequest, outcome: SubmitOutcome, *, hall_name: str, terminal_id: str, now: datetime
+) -> ReceiptData:
+    """What an outcome puts on its receipt (the paper and the on-screen e-receipt both come from here)."""
+    kind = receipt_kind(outcome.kind)
+    if kind is None:
+        raise ValueError(f"a {outcome.kind!r} outcome has no receipt")
+    service = request.service
+    steps = service.next_steps.zh if service.next_steps else ""
+    applicant = request.applicant
+    return ReceiptData(
+        kind=kind,
+        hall_name=hall_name,
+        service_name=service.name.zh,
+        case_no=outcome.case_no,
+        issued_at=now,
+        terminal_id=terminal_id,
+        applicant_masked=mask_name(applicant.name) if applicant and applicant.name else "",
+        next_steps=tuple(s + "。" for s in steps.split("。") if s.strip()),
+        rows=outcome.rows,
+        waiting=outcome.waiting,
+    )
