@@ -2,6 +2,9 @@
 
 It holds no rules: the flow decides what comes next, the idle clock decides when time is up, the ports do the
 work. It renders, speaks, and moves blocking work to workers through the bridge.
+
+A device wait (a card, a QR code, the camera's picture) starts when a step that listens to a device is entered,
+never on a re-render, and is cancelled when the step is left or the visit wiped; its answers are dropped after.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from kiosk.hall.technician_pin import PinLock
 from kiosk.visit.catalog import Catalog
 from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.idle import IdleClock
-from kiosk.visit.ports import HallError, HallPorts, Rating, SubmissionRequest, SubmitOutcome
+from kiosk.visit.ports import HallError, HallPorts, Rating, SubmissionRequest, SubmitOutcome, Wait
 from kiosk.visit.session import Applicant, Session
 from kiosk.visit.strings import Texts
-from kiosk.visit.views import FlowScreen
+from kiosk.visit.views import FieldView, FlowScreen, IdentifyView
 from ui.bridge import MainThreadBridge
 from ui.idle_warning import IdleWarning
 from ui.parts import ScreenContext
@@ -48,6 +51,18 @@ THANKS_SECONDS = 6
 GIVE_BACK_MS = 2000
 #: How long "take your receipt" stays before the rating comes by itself (no extra tap for the rating).
 RECEIPT_SECONDS = 5
+#: Form questions answered through the camera: their step shows what the camera sees.
+CAMERA_FIELDS = ("document", "photo")
+
+
+def device_of(screen: FlowScreen) -> str | None:
+    """The device a screen listens to: ``card``, ``qr``, ``camera`` (a live picture), or None."""
+    view = screen.view
+    if isinstance(view, IdentifyView):
+        return "qr" if view.method == "qr" else "card"
+    if isinstance(view, FieldView) and view.field.kind in CAMERA_FIELDS:
+        return "camera"
+    return None
 
 
 class KioskController(QObject):
@@ -123,6 +138,11 @@ class KioskController(QObject):
         self._wipe_retry.setInterval(500)
         self._wipe_retry.timeout.connect(self.wipe)
         self._last_request: SubmissionRequest | None = None
+        self._step = ""  # the step on screen: entering another one (not re-rendering) starts its timers and waits
+        self._device: str | None = None  # what the running wait listens to
+        self._wait: Wait | None = None
+        self._wait_serial = 0  # counts waits: an answer from a cancelled one is dropped
+        self._preview_frame: bytes | None = None
         self.flow.on_change.append(self._on_flow_change)
         self.window.orientation_did_change.append(self.render)
         if size is not None:  # lay the first screen out for the glass it will be on, once
@@ -152,6 +172,7 @@ class KioskController(QObject):
         self._thanks_timer.stop()
         self._wipe_retry.stop()
         self._to_rating.stop()
+        self._end_wait()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -178,7 +199,7 @@ class KioskController(QObject):
     def _on_flow_change(self, screen: FlowScreen) -> None:
         self.render(screen)
         self._speak(screen)
-        self._drive_devices(screen)
+        self._follow_step(screen)
 
     def render(self, screen: FlowScreen | None = None) -> None:
         screen = screen or self.flow.screen
@@ -198,27 +219,52 @@ class KioskController(QObject):
         else:
             self.voice.say(speakable(screen.prompt, self.texts.language))
 
-    def _drive_devices(self, screen: FlowScreen) -> None:
-        if screen.name == "identify":
-            on_ok = self._from_worker(self.flow.identified)
-            on_error = self._from_worker(self.flow.identify_failed)
-            if self.flow.service is not None and self.flow.service.identification == "qr":
-                self.ports.identification.wait_for_qr(on_ok, on_error)
-            else:
-                self.ports.identification.wait_for_card(on_ok, on_error)
-        else:
-            self.ports.identification.stop_waiting()
-        if screen.name == "thanks":
+    def _follow_step(self, screen: FlowScreen) -> None:
+        """Start what belongs to a step when it is entered; a re-render of the same step starts nothing."""
+        entered = screen.name != self._step
+        self._step = screen.name
+        device = device_of(screen)
+        if device != self._device:
+            self._end_wait()
+            if device is not None:
+                self._start_wait(device)
+        if entered and screen.name == "thanks":
             self._thanks_timer.start(THANKS_SECONDS * 1000)
 
-    def _from_worker(self, fn: Callable[..., None]) -> Callable[..., None]:
-        """A device callback (any thread) that reaches ``fn`` on the main thread, for this visit only."""
+    def _start_wait(self, device: str) -> None:
+        self._device = device
+        if device == "camera":
+            self._wait = self.ports.capture.watch_preview(self._for_wait(self._show_frame))
+            return
+        on_ok = self._for_wait(self.flow.identified)
+        on_error = self._for_wait(self.flow.identify_failed)
+        identification = self.ports.identification
+        start = identification.wait_for_qr if device == "qr" else identification.wait_for_card
+        self._wait = start(on_ok, on_error)
+
+    def _end_wait(self) -> None:
+        wait, self._wait, self._device = self._wait, None, None
+        self._wait_serial += 1
+        self._preview_frame = None
+        if wait is not None:
+            wait.cancel()
+
+    def _for_wait(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """A device callback (any thread) reaching ``fn`` on the main thread while the wait it came from runs."""
+        serial = self._wait_serial  # the wait being started (ending a wait moves the count on)
         current = self._this_visit(fn)
 
+        def if_running(*args: object) -> None:
+            if self._wait_serial == serial:
+                current(*args)
+
         def relay(*args: object) -> None:
-            self.bridge.run_on_main(lambda: current(*args))
+            self.bridge.run_on_main(lambda: if_running(*args))
 
         return relay
+
+    def _show_frame(self, frame: bytes) -> None:
+        self._preview_frame = frame
 
     def _this_visit(self, fn: Callable[..., None]) -> Callable[..., None]:
         """``fn``, but doing nothing once the visit it belonged to has been wiped (a late card read, a
@@ -336,8 +382,8 @@ class KioskController(QObject):
         )
 
     def request_preview(self, deliver: Callable[[bytes | None], None]) -> None:
-        """The camera's latest frame, grabbed on a worker (the camera thread may be busy) and handed back."""
-        self.bridge.run_in_worker(self.ports.capture.preview, self._this_visit(deliver), lambda _exc: None)
+        """The camera's latest picture, from the step's preview wait (None until the first one arrives)."""
+        deliver(self._preview_frame)
 
     def edit(self, key: str) -> None:
         self.flow.edit(key)
@@ -453,7 +499,7 @@ class KioskController(QObject):
         self._last_request = None
         self.window.hide_overlay()
         self.voice.stop()
-        self.ports.identification.stop_waiting()
+        self._end_wait()
         self.flow.session.wipe()
         self.voice.reset()
         self.theme = self.default_theme

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 
 import cv2
@@ -11,10 +13,14 @@ from devices.camera.errors import CameraError
 from devices.camera.frames import Frame
 from kiosk.visit.ports import HallError
 
+log = logging.getLogger(__name__)
+
 NO_CAMERA = "摄像头暂时不能使用，请呼叫工作人员 / the camera is not available, please call staff"
 NO_PAGE = "没有拍到材料，请把材料放在拍摄区中间 / no page found: put the paper in the middle of the area"
 PREVIEW_WIDTH = 640
 DOCUMENT_SECONDS = 12.0
+#: How often the preview shows a new picture.
+PREVIEW_SECONDS = 0.2
 
 
 def jpeg(frame: Frame, width: int | None = None, quality: int = 85) -> bytes:
@@ -40,6 +46,9 @@ class CameraCapture:
             return None
         frame = self.camera.latest_frame()
         return None if frame is None else jpeg(frame, PREVIEW_WIDTH, 70)
+
+    def watch_preview(self, on_frame: Callable[[bytes], None]) -> PreviewWait:
+        return PreviewWait(self.preview, on_frame).start()
 
     def capture(self, kind: str) -> bytes:
         """A straightened document page (``document``) or a photo of the person (``photo``), as JPEG."""
@@ -72,3 +81,51 @@ class CameraCapture:
     def cancel(self) -> None:
         if self.camera is not None:
             self.camera.cancel()
+
+
+class PreviewWait:
+    """The camera's picture for one capture step, on the wait's own thread until :meth:`cancel`.
+
+    A frame that fails is logged (the first failure of a run of them) and the next one is tried: one bad frame
+    never freezes the preview.
+    """
+
+    def __init__(
+        self, preview: Callable[[], bytes | None], on_frame: Callable[[bytes], None], interval: float = PREVIEW_SECONDS
+    ) -> None:
+        self._preview = preview
+        self._on_frame = on_frame
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="camera-preview", daemon=True)
+
+    def start(self) -> PreviewWait:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        failing = False
+        while not self._stop.is_set():
+            try:
+                frame = self._preview()
+            except Exception as exc:  # noqa: BLE001 - a bad frame is skipped, never the end of the preview
+                if not failing:
+                    log.warning("camera preview: frame failed: %s", exc)
+                failing = True
+            else:
+                failing = False
+                if frame is not None and not self._stop.is_set():
+                    self._on_frame(frame)
+            self._stop.wait(self.interval)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the wait's thread to end (after :meth:`cancel`); True if it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

@@ -2,15 +2,20 @@
 
 Only a card *placed* while the identify screen listens counts: a card someone left on the reader never
 identifies the next person. The reader watches from the first identify screen on; screens only listen.
+
+Each wait is an object made when the identify step is entered and cancelled when it is left: it owns its stop
+event (and, for a QR code, its thread), tells a device failure once, and tells nothing once cancelled.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Protocol
 
+from devices.base import DeviceHealth, DeviceState
 from devices.idcard.card import IdCard
 from devices.idcard.errors import IdCardError
 from devices.idcard.reader import IdCardReader
@@ -20,6 +25,10 @@ log = logging.getLogger(__name__)
 
 NO_READER = "身份证读卡器暂时不能使用，请呼叫工作人员 / the ID card reader is not available, please call staff"
 NO_CAMERA = "摄像头暂时不能使用，请改用身份证 / the camera is not available, please use your ID card"
+#: One look for a QR code; a cancelled wait ends within this.
+QR_SCAN_SECONDS = 0.5
+#: After a camera fault, the next try (the camera may come back; the person was told once).
+QR_RETRY_SECONDS = 1.0
 
 
 class QrScanner(Protocol):
@@ -44,69 +53,148 @@ def applicant_from_qr(text: str) -> Applicant:
     return Applicant(name="", id_number="", source="qr")
 
 
+class CardWait:
+    """Listening to the reader for one identify step: a card placed, a card that could not be read, the reader
+    gone (told once). Nothing is told after :meth:`cancel`."""
+
+    def __init__(
+        self, reader: IdCardReader | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]
+    ) -> None:
+        self.reader = reader
+        self._on_applicant = on_applicant
+        self._on_error = on_error
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._told_unusable = False
+
+    def start(self) -> CardWait:
+        reader = self.reader
+        if reader is None:
+            self._unusable(DeviceHealth(DeviceState.OFFLINE, "no reader configured"))
+            return self
+        reader.card_did_arrive.connect(self._arrived)
+        reader.card_did_fail.connect(self._failed)
+        reader.device_did_change_health.connect(self._health)
+        self._health(reader.health)
+        reader.start_watching()
+        return self
+
+    def _arrived(self, card: IdCard) -> None:
+        if not self._stop.is_set():
+            self._on_applicant(applicant_from_card(card))
+
+    def _failed(self, error: IdCardError) -> None:
+        if not self._stop.is_set():
+            self._on_error(error.message)
+
+    def _health(self, health: DeviceHealth) -> None:
+        if not health.usable:
+            self._unusable(health)
+
+    def _unusable(self, health: DeviceHealth) -> None:
+        with self._lock:
+            if self._stop.is_set() or self._told_unusable:
+                return
+            self._told_unusable = True
+        log.warning("identify: no usable reader (%s)", health.reason)
+        self._on_error(NO_READER)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def cancel(self) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self._stop.set()
+        if self.reader is not None:
+            # The reader keeps watching (stopping it would wait for a command in flight on the caller's
+            # thread, which is the UI's); only this wait stops listening.
+            self.reader.card_did_arrive.disconnect(self._arrived)
+            self.reader.card_did_fail.disconnect(self._failed)
+            self.reader.device_did_change_health.disconnect(self._health)
+
+
+class QrWait:
+    """Looking for a QR code on the wait's own thread, for one identify step; a camera fault is told once and
+    the camera tried again (it may come back). Nothing is told after :meth:`cancel`."""
+
+    def __init__(
+        self, scanner: QrScanner | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]
+    ) -> None:
+        self.scanner = scanner
+        self._on_applicant = on_applicant
+        self._on_error = on_error
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="identify-qr", daemon=True)
+
+    def start(self) -> QrWait:
+        if self.scanner is None:
+            self._on_error(NO_CAMERA)
+        else:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        scanner, stop = self.scanner, self._stop
+        assert scanner is not None
+        told = False
+        while not stop.is_set():
+            try:
+                text = scanner.scan_qr_text(QR_SCAN_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - a camera fault is told to the person, not raised
+                if not told:
+                    told = True
+                    log.warning("identify: QR scan failed: %s", exc)
+                    if not stop.is_set():
+                        self._on_error(NO_CAMERA)
+                stop.wait(QR_RETRY_SECONDS)
+                continue
+            if text and not stop.is_set():
+                self._on_applicant(applicant_from_qr(text))
+                return
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the wait's thread to end (after :meth:`cancel` or a code read); True if it has."""
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
 class ReaderIdentification:
-    """The :class:`kiosk.visit.ports.Identification` port over an ID card reader and an optional QR scanner."""
+    """The :class:`kiosk.visit.ports.Identification` port over an ID card reader and an optional QR scanner.
+
+    Every wait belongs to whoever started it and is cancelled by them; :meth:`stop_waiting` cancels those still
+    running (the window is going away)."""
 
     def __init__(self, reader: IdCardReader | None, scanner: QrScanner | None = None) -> None:
         self.reader = reader
         self.scanner = scanner
         self._lock = threading.Lock()
-        self._on_card: Callable[[IdCard], None] | None = None
-        self._on_fail: Callable[[IdCardError], None] | None = None
-        self._qr_stop = threading.Event()
+        self._waits: weakref.WeakSet[CardWait | QrWait] = weakref.WeakSet()
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None:
-        self.stop_waiting()
-        if self.reader is None or not self.reader.health.usable:
-            reason = self.reader.health.reason if self.reader is not None else ""
-            log.warning("identify: no usable reader (%s)", reason)
-            on_error(NO_READER)
-            if self.reader is None:
-                return
-
-        def arrived(card: IdCard) -> None:
-            on_applicant(applicant_from_card(card))
-
-        def failed(error: IdCardError) -> None:
-            on_error(error.message)
-
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> CardWait:
+        wait = CardWait(self.reader, on_applicant, on_error)
         with self._lock:
-            self._on_card, self._on_fail = arrived, failed
-        assert self.reader is not None
-        self.reader.card_did_arrive.connect(arrived)
-        self.reader.card_did_fail.connect(failed)
-        self.reader.start_watching()
+            self._waits.add(wait)
+        return wait.start()
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None:
-        self.stop_waiting()
-        scanner = self.scanner
-        if scanner is None:
-            on_error(NO_CAMERA)
-            return
-        self._qr_stop.clear()
-        stop = self._qr_stop
-
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    text = scanner.scan_qr_text(0.5)
-                except Exception as exc:  # noqa: BLE001 - a camera fault is told to the person, not raised
-                    log.warning("identify: QR scan failed: %s", exc)
-                    on_error(NO_CAMERA)
-                    return
-                if text and not stop.is_set():
-                    on_applicant(applicant_from_qr(text))
-                    return
-
-        threading.Thread(target=loop, name="identify-qr", daemon=True).start()
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> QrWait:
+        wait = QrWait(self.scanner, on_applicant, on_error)
+        with self._lock:
+            self._waits.add(wait)
+        return wait.start()
 
     def stop_waiting(self) -> None:
-        self._qr_stop.set()
         with self._lock:
-            on_card, on_fail = self._on_card, self._on_fail
-            self._on_card = self._on_fail = None
-        if self.reader is not None and on_card is not None and on_fail is not None:
-            # The reader keeps watching (stopping it would wait for a command in flight on the caller's
-            # thread, which is the UI's); only this visit stops listening.
-            self.reader.card_did_arrive.disconnect(on_card)
-            self.reader.card_did_fail.disconnect(on_fail)
+            waits = list(self._waits)
+        for wait in waits:
+            wait.cancel()

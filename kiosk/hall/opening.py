@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kiosk.visit.ports import HallError, HallPorts, Rating, StatusLine, SubmissionRequest, SubmitOutcome, TechnicianDesk
+from kiosk.visit.ports import (
+    HallError,
+    HallPorts,
+    Rating,
+    StatusLine,
+    SubmissionRequest,
+    SubmitOutcome,
+    TechnicianDesk,
+    Wait,
+)
 from kiosk.visit.session import Applicant
 
 if TYPE_CHECKING:
@@ -31,7 +41,7 @@ class HallOpening:
         self._hall: Hall | None = None
         self.error: Exception | None = None
         self.hall_did_open: list[Callable[[Hall], None]] = []
-        self._generation = 0
+        self._pending: weakref.WeakSet[_PendingWait] = weakref.WeakSet()
         self._lock = threading.Lock()
         forward = _Forward(self)
         self.ports = HallPorts(forward, forward, forward, forward, forward, forward if demo else None, forward)
@@ -60,18 +70,45 @@ class HallOpening:
             raise HallError(NOT_READY)
         return self._hall
 
-    def next_generation(self) -> int:
+    def track(self, wait: _PendingWait) -> None:
         with self._lock:
-            self._generation += 1
-            return self._generation
+            self._pending.add(wait)
 
-    def is_generation(self, generation: int) -> bool:
+    def cancel_pending(self) -> None:
+        """Cancel the waits asked for before the hall was open (the window is going away)."""
         with self._lock:
-            return generation == self._generation
+            pending = list(self._pending)
+        for wait in pending:
+            wait.cancel()
 
     def close(self) -> None:
         if self._ready.wait(OPEN_TIMEOUT) and self._hall is not None:
             self._hall.close()
+
+
+class _PendingWait:
+    """A wait asked for before the hall was open: the real one starts when the hall is, unless cancelled first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._inner: Wait | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def begin(self, start: Callable[[], Wait]) -> None:
+        with self._lock:
+            if not self._cancelled:
+                self._inner = start()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            inner, self._inner = self._inner, None
+        if inner is not None:
+            inner.cancel()
 
 
 class _Forward:
@@ -90,33 +127,34 @@ class _Forward:
     def rate(self, rating: Rating, applicant: Applicant | None) -> None:
         self._ports().matters.rate(rating, applicant)
 
-    # Identification: the wait starts when the hall is there, unless the screen moved on meanwhile
-    def _when_open(self, start: Callable[[HallPorts], None], on_error: Callable[[str], None]) -> None:
-        generation = self.opening.next_generation()
+    # Identification: the wait starts when the hall is there, unless it was cancelled meanwhile
+    def _when_open(self, start: Callable[[HallPorts], Wait], on_error: Callable[[str], None]) -> Wait:
         hall = self.opening.hall
         if hall is not None:
-            start(hall.ports)
-            return
+            return start(hall.ports)
+        pending = _PendingWait()
+        self.opening.track(pending)
 
         def later() -> None:
             try:
                 ports = self._ports()
             except HallError as exc:
-                on_error(exc.message)
+                if not pending.cancelled:
+                    on_error(exc.message)
                 return
-            if self.opening.is_generation(generation):
-                start(ports)
+            pending.begin(lambda: start(ports))
 
         threading.Thread(target=later, name="identify-when-open", daemon=True).start()
+        return pending
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None:
-        self._when_open(lambda ports: ports.identification.wait_for_card(on_applicant, on_error), on_error)
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait:
+        return self._when_open(lambda ports: ports.identification.wait_for_card(on_applicant, on_error), on_error)
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None:
-        self._when_open(lambda ports: ports.identification.wait_for_qr(on_applicant, on_error), on_error)
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait:
+        return self._when_open(lambda ports: ports.identification.wait_for_qr(on_applicant, on_error), on_error)
 
     def stop_waiting(self) -> None:
-        self.opening.next_generation()
+        self.opening.cancel_pending()
         hall = self.opening.hall
         if hall is not None:
             hall.ports.identification.stop_waiting()
@@ -133,6 +171,9 @@ class _Forward:
     def preview(self) -> bytes | None:
         hall = self.opening.hall
         return None if hall is None else hall.ports.capture.preview()
+
+    def watch_preview(self, on_frame: Callable[[bytes], None]) -> Wait:
+        return self._when_open(lambda ports: ports.capture.watch_preview(on_frame), lambda _message: None)
 
     def capture(self, kind: str) -> bytes:
         return self._ports().capture.capture(kind)

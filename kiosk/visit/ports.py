@@ -78,14 +78,23 @@ class Matters(Protocol):
     def rate(self, rating: Rating, applicant: Applicant | None) -> None: ...
 
 
+class Wait(Protocol):
+    """One device wait (a card, a QR code, the camera's picture), started when a step is entered: it owns its
+    stop, reports a device failure once, and reports nothing after :meth:`cancel` (the step was left)."""
+
+    def cancel(self) -> None: ...
+
+
 class Identification(Protocol):
     """Waits for an ID card on the reader (or a QR code) and reports who it is."""
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None: ...
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait: ...
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> None: ...
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait: ...
 
-    def stop_waiting(self) -> None: ...
+    def stop_waiting(self) -> None:
+        """Cancel every wait still running (the window is going away)."""
+        ...
 
 
 class Receipts(Protocol):
@@ -100,6 +109,10 @@ class Capture(Protocol):
     """Takes a document scan or a photo; raises :class:`HallError` with what to fix ("请把材料放平")."""
 
     def preview(self) -> bytes | None: ...
+
+    def watch_preview(self, on_frame: Callable[[bytes], None]) -> Wait:
+        """The camera's picture, a few times a second on the wait's own thread, until cancelled."""
+        ...
 
     def capture(self, kind: str) -> bytes: ...
 
