@@ -2,20 +2,26 @@
 
 Every error leaves as ``protocol.error_body`` JSON, never HTML and never a traceback. Nothing held in this
 process matters for correctness (the database holds it all), so a province runs several of these at once.
+
+One logging policy: a failure is logged here, once, as its type, the request's method and path and where in the
+code it happened, never its message (a message can quote a body, and bodies carry applicant data), and it
+does not travel on to the server, which would log it again with the full traceback and message.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import PurePath
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.intake import validation_message
@@ -46,6 +52,14 @@ _STATUS_CODES = {
 }
 
 
+def log_failure(exc: BaseException, method: str, path: str) -> None:
+    """Log an unexpected failure: its type, the request, and the last frames' places (file:line function), but
+    never the exception's message or arguments, which may quote a body."""
+    frames = traceback.extract_tb(exc.__traceback__)[-4:]
+    where = " < ".join(f"{PurePath(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    log.error("internal error %s on %s %s at %s", type(exc).__name__, method, path, where or "?")
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -74,20 +88,67 @@ def _install_error_handlers(app: FastAPI) -> None:
             503, "database_unavailable", "the platform's database is unavailable; retry later", {"Retry-After": "5"}
         )
 
+    async def unstorable(request: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL refuses a value (a NUL character in text, a number past bigint): the request's fault.
+        log.info("database refused a value (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+        return error_response(422, "invalid_request", "a value in the request cannot be stored (NUL character, number)")
+
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        # Only the type and the path: a message could quote a body, and bodies carry applicant data.
-        log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        log_failure(exc, request.method, request.url.path)
         return error_response(500, "internal_error", "the platform failed; try again later")
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(AuthError, auth_failed)
     app.add_exception_handler(OperationalError, database_away)
+    app.add_exception_handler(DataError, unstorable)
     app.add_exception_handler(Exception, crashed)
 
 
-class _TooLargeError(Exception):
-    pass
+class _TooLargeError(HTTPException):
+    """Raised while the body is read: an ``HTTPException``, so the framework's body parsing lets it through
+    (any other exception there becomes 400 "error parsing the body") and the 413 handler answers it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than {limit} bytes")
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class ContainFailures:
+    """ASGI guard, outermost: an exception no handler answered is logged by :func:`log_failure` and answered
+    500 with the error body, and goes no further (the server would log it whole, message and all)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:  # noqa: BLE001 - the last stop: whatever failed is answered and logged here
+            log_failure(exc, str(scope.get("method", "")), str(scope.get("path", "")))
+            if not started:
+                await _send_error(send, 500, "internal_error", "the platform failed; try again later")
 
 
 class BodyLimit:
@@ -122,7 +183,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLargeError
+                    raise _TooLargeError(limit)
             return message
 
         async def watching_send(message: Message) -> None:
@@ -138,18 +199,7 @@ class BodyLimit:
 
     @staticmethod
     async def _refuse(send: Send, limit: int) -> None:
-        body = json.dumps(error_body("too_large", f"request body is larger than {limit} bytes")).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, 413, "too_large", f"request body is larger than {limit} bytes")
 
 
 def create_app(platform: Platform | None) -> FastAPI:
@@ -165,4 +215,5 @@ def create_app(platform: Platform | None) -> FastAPI:
     _install_error_handlers(app)
     app.include_router(router)
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
+    app.add_middleware(ContainFailures)
     return app

@@ -4,6 +4,10 @@ Used alike by ``POST /submissions``, the batch endpoint and the import of a remo
 dedupe the same way. Dedupe is the database's unique constraint on the submission id, permanent: the first
 answer is stored with the row and replayed for the same canonical body; another body under the same id is a
 conflict. Concurrent first deliveries race on the INSERT; the losers read the winner's row.
+
+An id is its terminal's: the same id from another terminal is refused (409 ``conflict``) and never replaces,
+nor is it answered with, the first terminal's record. A seal made by a current terminal binds its terminal id,
+so another terminal's copy of a body that is not stored yet does not open (422) and stores nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from central.db import reading
 from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
-from offline_cache.wire.protocol import canonical_json, envelope, error_body
+from offline_cache.wire.protocol import MAX_SUBMISSION_BYTES, canonical_json, envelope, error_body
 from offline_cache.wire.sealing import Opener, SealError
 
 log = logging.getLogger("central.intake")
@@ -65,7 +69,7 @@ class _Checked:
 
 
 # Built once: passing parameters at execute time keeps SQLAlchemy's per-call work (and the batch) fast.
-_FIND = select(submissions.c.id, submissions.c.body_sha256, submissions.c.response).where(
+_FIND = select(submissions.c.id, submissions.c.terminal_id, submissions.c.body_sha256, submissions.c.response).where(
     submissions.c.id.in_(bindparam("ids", expanding=True))
 )
 _INSERT = insert(submissions).returning(submissions.c.seq, submissions.c.id, sort_by_parameter_order=True)
@@ -83,9 +87,10 @@ _ATTACHMENT = select(attachments.c.upload_length, attachments.c.complete).where(
 class IntakeDesk:
     """Accepts submissions into the platform's database, exactly once per submission id."""
 
-    def __init__(self, engine: Engine, keys: PlatformKeys) -> None:
+    def __init__(self, engine: Engine, keys: PlatformKeys, *, max_submission_bytes: int = MAX_SUBMISSION_BYTES) -> None:
         self._engine = engine
         self._opener = Opener(keys.seal)
+        self._max_bytes = max_submission_bytes
 
     def accept(self, raw: object, *, terminal_id: str, idempotency_key: str | None) -> Answer:
         """One submission posted on its own (``POST /submissions``)."""
@@ -123,10 +128,19 @@ class IntakeDesk:
         if model.terminal_id != terminal_id:
             return _reject(403, "wrong_terminal", f"terminal_id {model.terminal_id!r} is not this terminal")
         canonical = canonical_json(model.model_dump(mode="json"))
+        if len(canonical) > self._max_bytes:
+            # A batch item is answered as if posted alone, where the body limit would have refused it.
+            return _reject(413, "too_large", f"a submission may be at most {self._max_bytes} bytes")
         return _Checked(model, canonical, hashlib.sha256(canonical).hexdigest())
 
     @staticmethod
-    def _compare(checked: _Checked, body_sha256: str, response: str) -> Answer:
+    def _compare(checked: _Checked, terminal_id: str, body_sha256: str, response: str) -> Answer:
+        if terminal_id != checked.model.terminal_id:
+            # Not this terminal's id: neither its record nor its answer is any business of the caller.
+            log.info(
+                "submission %s: id of another terminal, from %s -> 409", checked.model.id, checked.model.terminal_id
+            )
+            return _reject(409, "conflict", "this submission id belongs to another terminal's submission")
         if body_sha256 != checked.sha256:
             log.info("submission %s: same key, different body -> 409", checked.model.id)
             return _reject(409, "idempotency_conflict", "this submission id was already used for a different body")
@@ -134,7 +148,7 @@ class IntakeDesk:
 
     def _store_all(self, conn: Connection, items: list[_Checked]) -> list[Answer]:
         """Store what is new in one go; answer what exists from the stored first answer."""
-        known = {row[0]: (row[1], row[2]) for row in conn.execute(_FIND, {"ids": [c.model.id for c in items]})}
+        known = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(_FIND, {"ids": [c.model.id for c in items]})}
         answers: list[Answer | None] = [None] * len(items)
         fresh: list[tuple[int, _Checked, bytes]] = []
         later: list[int] = []  # repeats inside this batch, answered once the first copy is stored
@@ -164,7 +178,7 @@ class IntakeDesk:
     def _store_one(self, conn: Connection, item: _Checked) -> Answer:
         row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
         if row is not None:
-            return self._compare(item, row[1], row[2])
+            return self._compare(item, row[1], row[2], row[3])
         if isinstance(item.opened, Answer):
             return item.opened
         try:
@@ -174,7 +188,7 @@ class IntakeDesk:
             row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
             if row is None:
                 raise
-            return self._compare(item, row[1], row[2])
+            return self._compare(item, row[1], row[2], row[3])
 
     def _insert(self, conn: Connection, fresh: list[tuple[int, _Checked, bytes]]) -> list[Answer]:
         now = utc_now()
@@ -241,8 +255,10 @@ class IntakeDesk:
             return _reject(422, "invalid_submission", str(exc))
         try:
             # The data key is unwrapped once (one X25519) for the payload and every attachment.
-            key = self._opener.data_key(model.id, blob)
-            payload = self._opener.open_payload(model.id, blob, key)
+            # The token's terminal (``_check`` made sure the body names it): a seal bound to another terminal
+            # does not open. An unbound seal (queued before terminals bound theirs) ignores it.
+            key = self._opener.data_key(model.id, blob, terminal_id=model.terminal_id)
+            payload = self._opener.open_payload(model.id, blob, key, terminal_id=model.terminal_id)
         except SealError as exc:
             log.info("submission %s: seal does not open", model.id)
             return _reject(422, "seal_does_not_open", f"sealed payload does not open: {exc}")
@@ -255,7 +271,8 @@ class IntakeDesk:
             if int(row[0]) != ref.size:
                 return _reject(422, "attachment_size", f"attachment {index} is {row[0]} bytes, not {ref.size}")
             try:
-                self._opener.open_attachment(model.id, blob, index, read_content(conn, ref.sha256), key)
+                content = read_content(conn, ref.sha256)
+                self._opener.open_attachment(model.id, blob, index, content, key, terminal_id=model.terminal_id)
             except SealError as exc:
                 return _reject(422, "seal_does_not_open", f"attachment {index} does not open: {exc}")
         return payload

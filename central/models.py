@@ -14,7 +14,14 @@ from typing import Any
 import pybase64
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from offline_cache.wire.protocol import SealedBlob
+from offline_cache.wire.protocol import (
+    MAX_APPLICANT_MASKED_CHARS,
+    MAX_ATTACHMENTS,
+    MAX_SERVICE_CODE_CHARS,
+    MAX_SERVICE_NAME_CHARS,
+    MAX_TERMINAL_ID_CHARS,
+    SealedBlob,
+)
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -62,9 +69,9 @@ class _Strict(BaseModel):
 class SummaryIn(_Strict):
     """The masked summary kept in clear (``protocol.SubmissionSummary``)."""
 
-    service_code: str = Field(min_length=1, max_length=64)
-    service_name: str = Field(max_length=200)
-    applicant_masked: str = Field(max_length=64)
+    service_code: str = Field(min_length=1, max_length=MAX_SERVICE_CODE_CHARS)
+    service_name: str = Field(max_length=MAX_SERVICE_NAME_CHARS)
+    applicant_masked: str = Field(max_length=MAX_APPLICANT_MASKED_CHARS)
     created_at: str
 
     _created = field_validator("created_at")(_iso8601)
@@ -104,12 +111,12 @@ class SubmissionIn(_Strict):
     """One citizen submission as the terminal posts it: masked summary in clear, everything else sealed."""
 
     id: str
-    terminal_id: str = Field(min_length=1, max_length=64)
-    service_code: str = Field(min_length=1, max_length=64)
+    terminal_id: str = Field(min_length=1, max_length=MAX_TERMINAL_ID_CHARS)
+    service_code: str = Field(min_length=1, max_length=MAX_SERVICE_CODE_CHARS)
     created_at: str
     summary: SummaryIn
     sealed: SealedIn
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
     _id = field_validator("id")(check_uuid7)
     _created = field_validator("created_at")(_iso8601)

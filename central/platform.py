@@ -17,17 +17,25 @@ from central.intake import IntakeDesk
 from central.keys import PlatformKeys
 from central.records import CaseRecords
 from central.terminals import TerminalRegistry
-from offline_cache.wire.protocol import error_body
+from offline_cache.wire.protocol import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_SUBMISSION_BYTES,
+    error_body,
+)
 
-MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """How large a request may be; beyond it the platform answers 413 before reading the rest."""
+    """How large a request may be; beyond it the platform answers 413 before reading the rest.
 
-    attachment_bytes: int = 20 * MiB
-    submission_bytes: int = 2 * MiB
-    batch_bytes: int = 64 * MiB
+    ``submission_bytes`` holds for each item of a batch too. The defaults are the protocol's, which terminals
+    apply at ``put`` (``offline_cache.wire.protocol``).
+    """
+
+    attachment_bytes: int = MAX_ATTACHMENT_BYTES
+    submission_bytes: int = MAX_SUBMISSION_BYTES
+    batch_bytes: int = MAX_BATCH_BYTES
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class Platform:
     def intake(self) -> IntakeDesk:
         # One desk for the process: its opener remembers the X25519 secret of recent ephemeral keys, and a
         # terminal's run of submissions arrives over many requests.
-        return IntakeDesk(self.engine, self.keys)
+        return IntakeDesk(self.engine, self.keys, max_submission_bytes=self.limits.submission_bytes)
 
     @property
     def terminals(self) -> TerminalRegistry:

@@ -8,14 +8,13 @@ with each status.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from central.attachments import UploadOutcome
 from central.catalog_file import etag_matches
@@ -43,28 +42,53 @@ from offline_cache.wire.protocol import (
     PATH_SUBMISSIONS_BATCH,
     SEAL_ALG,
     envelope,
+    load_json,
 )
 
 
 class _OrjsonRequest(Request):
     """A request whose JSON body is parsed by orjson: bodies of a few KB, up to 500 to a batch, and parsing was a
-    twentieth of the platform's time per submission in a drain. orjson's decode error is a
-    ``json.JSONDecodeError``, so a body that is not JSON gets the framework's usual 422."""
+    twentieth of the platform's time per submission in a drain. ``protocol.load_json`` holds the nesting to
+    ``MAX_JSON_DEPTH`` and refuses numbers no double holds; its errors are ``json.JSONDecodeError``, so a body
+    that is not (acceptable) JSON gets the framework's usual 422."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = orjson.loads(await self.body())
+            self._json = load_json(await self.body())
         return self._json
 
 
+#: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token).
+_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL})
+_STATE_TERMINAL = "terminal_id"
+
+
 class _OrjsonRoute(APIRoute):
+    """Authenticates first, then parses the body with orjson.
+
+    The framework reads and validates the body before it runs dependencies; a caller without a token would
+    learn what is wrong with its body (422) before hearing it is not let in. Here the token is checked before
+    a byte of the body is read, and the ``terminal`` dependency takes the result from the request's state.
+    """
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        needs_terminal = self.path not in _NO_TERMINAL_TOKEN
+        needs_admin = self.path == PATH_ENROLL
 
-        async def parse_with_orjson(request: Request) -> Response:
+        async def authenticate_then_parse(request: Request) -> Response:
+            if needs_terminal:
+                caller = await run_in_threadpool(
+                    _platform_of(request).terminals.authenticate,
+                    request.headers.get("authorization"),
+                    request.headers.get(HEADER_TERMINAL_ID),
+                )
+                setattr(request.state, _STATE_TERMINAL, caller)
+            elif needs_admin:
+                _check_admin(_platform_of(request), request.headers.get("authorization"))
             return await handler(_OrjsonRequest(request.scope, request.receive))
 
-        return parse_with_orjson
+        return authenticate_then_parse
 
 
 router = APIRouter(route_class=_OrjsonRoute)
@@ -84,13 +108,24 @@ async def platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(platform)]
 
 
-def terminal(
+def _check_admin(p: Platform, authorization: str | None) -> None:
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not same_secret(given, p.admin_token):
+        raise AuthError(401, "not_admin", "enrolling a terminal needs the platform's admin token")
+
+
+async def terminal(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     x_terminal_id: Annotated[str | None, Header(alias=HEADER_TERMINAL_ID)] = None,
 ) -> str:
-    """The enrolled, unrevoked terminal making this request (401 without a token, 403 when revoked)."""
-    return _platform_of(request).terminals.authenticate(authorization, x_terminal_id)
+    """The enrolled, unrevoked terminal making this request (401 without a token, 403 when revoked); checked
+    by the route before the body is read (:class:`_OrjsonRoute`)."""
+    caller = getattr(request.state, _STATE_TERMINAL, None)
+    if isinstance(caller, str):
+        return caller
+    found: str = await run_in_threadpool(_platform_of(request).terminals.authenticate, authorization, x_terminal_id)
+    return found
 
 
 TerminalDep = Annotated[str, Depends(terminal)]
@@ -197,13 +232,17 @@ def _bundle(data: bytes, max_items: int) -> list[tuple[str, bytes]]:
     if len(data) < 4:
         raise ValueError("the body is shorter than its manifest length")
     size = int.from_bytes(data[:4], "big")
-    manifest = json.loads(data[4 : 4 + size])
-    entries = manifest["attachments"] if isinstance(manifest, dict) else None
+    manifest = load_json(data[4 : 4 + size])
+    entries = manifest.get("attachments") if isinstance(manifest, dict) else None
     if not isinstance(entries, list) or not 0 < len(entries) <= max_items:
         raise ValueError(f"the manifest must list 1 to {max_items} attachments")
     items, offset = [], 4 + size
     for entry in entries:
-        sha256, length = check_sha256_hex(str(entry["sha256"])), int(entry["size"])
+        sha256 = entry.get("sha256") if isinstance(entry, dict) else None
+        length = entry.get("size") if isinstance(entry, dict) else None
+        if not isinstance(sha256, str) or not isinstance(length, int) or isinstance(length, bool):
+            raise ValueError("each manifest entry needs a string sha256 and an integer size")
+        check_sha256_hex(sha256)
         if not 0 <= length <= CHUNK_SIZE:
             raise ValueError(f"an attachment in a bundle may be at most {CHUNK_SIZE} bytes")
         items.append((sha256, data[offset : offset + length]))
@@ -295,8 +334,6 @@ def heartbeat(terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: Termi
 
 @router.post(PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token")
 def enroll(body: EnrollIn, p: PlatformDep, authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not same_secret(given, p.admin_token):
-        return error_response(401, "not_admin", "enrolling a terminal needs the platform's admin token")
+    _check_admin(p, authorization)
     token = p.terminals.enroll(body.terminal_id)
     return JSONResponse(envelope("enrollment", terminal_id=body.terminal_id, token=token), status_code=201)

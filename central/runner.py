@@ -93,8 +93,15 @@ def start_central(
         sock.close()
         raise CentralStartError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
     bound_port = sock.getsockname()[1]
+    # log_config=None: uvicorn's loggers keep no handlers of their own and pass records to the process's
+    # logging, so the platform's one policy (central.app: type and path, never a message) is all that shows.
     config = uvicorn.Config(
-        create_app(platform), log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30
+        create_app(platform),
+        log_level="warning",
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(

@@ -31,6 +31,7 @@ from offline_cache.models import (
     UnknownSubmissionError,
 )
 from offline_cache.observers import ObserverList
+from offline_cache.put_limits import check_before_sealing, check_body
 from offline_cache.schema import PENDING_STATES, connect
 from offline_cache.wire.protocol import Receipt, SubmissionSummary
 from offline_cache.wire.sealing import Sealer
@@ -105,20 +106,26 @@ class Outbox:
         """Seal and durably save one submission; returns its id (a UUIDv7, its idempotency key forever)."""
         if self.sealer is None:
             raise OutboxWriteError("cannot save: the platform public key is not configured (platform.public_key)")
+        # What the platform would refuse is refused here, before anything is written (offline_cache.put_limits).
+        check_before_sealing(self.terminal_id, summary, payload, [len(a.data) for a in attachments])
         submission_id = str(uuid_utils.uuid7())
-        blob, sealed = self.sealer.seal(submission_id, payload, [a.data for a in attachments])
-        refs: list[dict[str, object]] = []
+        blob, sealed = self.sealer.seal(
+            submission_id, payload, [a.data for a in attachments], terminal_id=self.terminal_id
+        )
+        refs: list[dict[str, object]] = [
+            {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": attachment.media_type}
+            for data, attachment in zip(sealed, attachments, strict=True)
+        ]
+        body = submission_body(submission_id, self.terminal_id, summary, blob, refs)
+        check_body(body)
         written: list[Path] = []
         try:
-            for data, attachment in zip(sealed, attachments, strict=True):
-                digest = hashlib.sha256(data).hexdigest()
-                path = self.attachment_dir / f"{digest}.bin"
+            for data, ref in zip(sealed, refs, strict=True):
+                path = self.attachment_dir / f"{ref['sha256']}.bin"
                 write_atomic(path, data, sync_dir=False)
                 written.append(path)
-                refs.append({"sha256": digest, "size": len(data), "media_type": attachment.media_type})
             if written:
                 fsync_dir(self.attachment_dir)
-            body = submission_body(submission_id, self.terminal_id, summary, blob, refs)
             self._insert(submission_id, summary, body, refs)
         except (OSError, sqlite3.Error) as exc:
             for path in written:

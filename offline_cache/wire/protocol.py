@@ -10,6 +10,7 @@ Delivery is done only when the answer is 201 or 202 *and* the body is an :data:`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,33 @@ PATH_HEARTBEAT = API_PREFIX + "/terminals/{terminal_id}/heartbeat"
 PATH_ENROLL = API_PREFIX + "/terminals/enroll"
 PATH_PLATFORM_KEYS = API_PREFIX + "/platform-keys"
 
-#: Sealing algorithm name carried in every sealed object.
-SEAL_ALG = "X25519-HKDF-SHA256/A256GCM"
+#: Sealing algorithm name carried in every sealed object a terminal makes: the submission id *and the
+#: terminal id* are bound into every AEAD (``offline_cache.wire.sealing``), so a copy of the body posted by
+#: another terminal does not open.
+SEAL_ALG = "X25519-HKDF-SHA256/A256GCM+terminal"
+#: What earlier releases sealed with: only the submission id is bound. Still opened, for the submissions that
+#: were queued before the upgrade (docs/protocol.md, "Sealing").
+SEAL_ALG_UNBOUND = "X25519-HKDF-SHA256/A256GCM"
+
+# Limits both ends apply: the platform refuses more (413 or 422), and the terminal refuses it at ``put`` so that
+# nothing is queued that could never be delivered. A platform may be configured with a lower attachment limit
+# (it says so in the heartbeat's ``config``); these are the protocol's defaults.
+MiB = 1024 * 1024
+#: Most bytes of one submission body (``POST /submissions``, and each item of a batch).
+MAX_SUBMISSION_BYTES = 2 * MiB
+#: Most bytes of one sealed attachment.
+MAX_ATTACHMENT_BYTES = 20 * MiB
+#: Most bytes of one batch request (submissions or attachments).
+MAX_BATCH_BYTES = 64 * MiB
+#: Most attachments one submission names.
+MAX_ATTACHMENTS = 50
+#: Longest terminal id, and summary fields, in characters: service code, service name, masked applicant name.
+MAX_TERMINAL_ID_CHARS = 64
+MAX_SERVICE_CODE_CHARS = 64
+MAX_SERVICE_NAME_CHARS = 200
+MAX_APPLICANT_MASKED_CHARS = 64
+#: Deepest nesting of arrays and objects in any JSON document either end reads (a submission is 3 deep).
+MAX_JSON_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -120,3 +146,26 @@ def canonical_json(value: Any) -> bytes:
     compared body holds, would be written in orjson's shortest form.
     """
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+class JsonTooDeepError(json.JSONDecodeError):
+    """A JSON document nested deeper than allowed (a ``json.JSONDecodeError``, so callers treat it as bad JSON)."""
+
+
+def load_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON from an untrusted source: never a ``RecursionError`` or ``OverflowError``.
+
+    orjson refuses numbers beyond a double (``1e400``), lone surrogates (``"\\udc80"``) and invalid UTF-8, and
+    stops at 1024 levels; the walk below (iterative, so its own depth costs nothing) holds documents to
+    ``max_depth`` levels, so nothing downstream (validation, ``json.dumps``) recurses deeply either. Raises a
+    ``json.JSONDecodeError`` (a ``ValueError``) with a message that quotes nothing of the document.
+    """
+    value = orjson.loads(data)
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > max_depth:
+            raise JsonTooDeepError(f"nested deeper than {max_depth} levels", "", 0)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return value

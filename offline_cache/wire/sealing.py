@@ -3,7 +3,9 @@
 A fresh AES-256-GCM data key per submission encrypts the payload and every attachment. The data key is
 wrapped to the platform's X25519 public key: X25519(ephemeral, platform) shared secret, HKDF-SHA256
 (info = protocol + submission id) → a key-encryption key of that submission alone, AES-256-GCM. The terminal
-keeps no copy of the data key once sealing is done, so its own queue is unreadable to it.
+keeps no copy of the data key once sealing is done, so its own queue is unreadable to it. The submission id
+and the terminal id are the associated data of every AEAD, so a sealed body opens only as that submission of
+that terminal: another terminal posting a copy of it (from an export drive, say) gets a seal that does not open.
 
 One ephemeral key serves a short run of submissions (at most ``max_uses``, at most ``max_age`` seconds): the
 X25519 work is most of a seal's cost, and HKDF with the submission id still gives each submission a wrapping
@@ -27,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from offline_cache.wire.protocol import PROTOCOL, SEAL_ALG, SealedBlob
+from offline_cache.wire.protocol import PROTOCOL, SEAL_ALG, SEAL_ALG_UNBOUND, SealedBlob
 
 #: Submissions sealed under one ephemeral key at most, and for how long (seconds) at most.
 EPHEMERAL_MAX_USES = 64
@@ -53,6 +55,28 @@ def _expand(keyed: hmac.HMAC, submission_id: str) -> bytes:
     mac = keyed.copy()
     mac.update(f"{PROTOCOL}/{submission_id}\x01".encode())
     return mac.digest()
+
+
+def _aad(alg: str, submission_id: str, terminal_id: str | None) -> bytes:
+    """The associated data of the wrapped key and the payload (each attachment's: :func:`_attachment_aad`).
+
+    A bound seal (:data:`SEAL_ALG`) binds ``"<id>|<terminal id>"``: a submission id is a UUID and never holds
+    ``|``, so the pair reads back one way only. An unbound seal (:data:`SEAL_ALG_UNBOUND`) binds the id alone.
+    """
+    if alg == SEAL_ALG:
+        if not terminal_id:
+            raise SealError("a terminal-bound seal needs the terminal id")
+        return f"{submission_id}|{terminal_id}".encode()
+    if alg == SEAL_ALG_UNBOUND:
+        return submission_id.encode()
+    raise SealError(f"unknown sealing algorithm {alg!r}")
+
+
+def _attachment_aad(alg: str, submission_id: str, terminal_id: str | None, index: int) -> bytes:
+    """``"<id>#<index>|<terminal id>"`` for a bound seal, ``"<id>#<index>"`` for an unbound one."""
+    if alg == SEAL_ALG:
+        return f"{submission_id}#{index}|{terminal_id}".encode()
+    return f"{submission_id}#{index}".encode()
 
 
 def load_public_key(raw: bytes) -> X25519PublicKey:
@@ -137,16 +161,21 @@ class Sealer:
                 self._timer.cancel()
                 self._timer = None
 
-    def seal(self, submission_id: str, payload: bytes, attachments: list[bytes]) -> tuple[SealedBlob, list[bytes]]:
+    def seal(
+        self, submission_id: str, payload: bytes, attachments: list[bytes], *, terminal_id: str | None = None
+    ) -> tuple[SealedBlob, list[bytes]]:
+        """Seal one submission. With ``terminal_id`` (what a terminal's outbox always passes) the seal binds it
+        too (:data:`SEAL_ALG`); without, it is the earlier, unbound form (:data:`SEAL_ALG_UNBOUND`)."""
+        alg = SEAL_ALG if terminal_id is not None else SEAL_ALG_UNBOUND
+        aad = _aad(alg, submission_id, terminal_id)
         ephemeral = self._ephemeral()
-        aad = submission_id.encode()
         # One read of the system's randomness for the data key and both nonces.
         fresh = os.urandom(56)
         data_key, wrap_nonce, nonce = fresh[:32], fresh[32:44], fresh[44:]
         aead = AESGCM(data_key)
         kek = AESGCM(_expand(ephemeral.secret, submission_id))
         blob = SealedBlob(
-            alg=SEAL_ALG,
+            alg=alg,
             epk=ephemeral.epk,
             wrapped_key=wrap_nonce + kek.encrypt(wrap_nonce, data_key, aad),
             nonce=nonce,
@@ -155,7 +184,8 @@ class Sealer:
         sealed_attachments = []
         for index, data in enumerate(attachments):
             a_nonce = os.urandom(12)
-            sealed_attachments.append(a_nonce + aead.encrypt(a_nonce, data, f"{submission_id}#{index}".encode()))
+            a_aad = _attachment_aad(alg, submission_id, terminal_id, index)
+            sealed_attachments.append(a_nonce + aead.encrypt(a_nonce, data, a_aad))
         return blob, sealed_attachments
 
 
@@ -173,28 +203,41 @@ class Opener:
     def _extract(self, epk: bytes) -> hmac.HMAC:
         return _extract(self.private_key.exchange(load_public_key(epk)))
 
-    def data_key(self, submission_id: str, blob: SealedBlob) -> bytes:
-        if blob.alg != SEAL_ALG:
-            raise SealError(f"unknown sealing algorithm {blob.alg!r}")
+    def data_key(self, submission_id: str, blob: SealedBlob, *, terminal_id: str | None = None) -> bytes:
+        """The submission's data key; ``terminal_id``: the terminal it must be bound to (a bound seal made for
+        another terminal does not open; an unbound one ignores it)."""
+        aad = _aad(blob.alg, submission_id, terminal_id)
         try:
             kek = _expand(self._secret(bytes(blob.epk)), submission_id)
-            return AESGCM(kek).decrypt(blob.wrapped_key[:12], blob.wrapped_key[12:], submission_id.encode())
+            return AESGCM(kek).decrypt(blob.wrapped_key[:12], blob.wrapped_key[12:], aad)
         except (InvalidTag, ValueError) as exc:
-            raise SealError("sealed key does not open with this platform key") from exc
+            raise SealError("sealed key does not open with this platform key for this terminal") from exc
 
-    def open_payload(self, submission_id: str, blob: SealedBlob, key: bytes | None = None) -> bytes:
+    def open_payload(
+        self, submission_id: str, blob: SealedBlob, key: bytes | None = None, *, terminal_id: str | None = None
+    ) -> bytes:
         """The payload in clear; ``key``: the data key if already unwrapped (saves an X25519)."""
-        key = key or self.data_key(submission_id, blob)
+        aad = _aad(blob.alg, submission_id, terminal_id)
+        key = key or self.data_key(submission_id, blob, terminal_id=terminal_id)
         try:
-            return AESGCM(key).decrypt(blob.nonce, blob.ciphertext, submission_id.encode())
+            return AESGCM(key).decrypt(blob.nonce, blob.ciphertext, aad)
         except InvalidTag as exc:
             raise SealError("payload was altered") from exc
 
     def open_attachment(
-        self, submission_id: str, blob: SealedBlob, index: int, sealed: bytes, key: bytes | None = None
+        self,
+        submission_id: str,
+        blob: SealedBlob,
+        index: int,
+        sealed: bytes,
+        key: bytes | None = None,
+        *,
+        terminal_id: str | None = None,
     ) -> bytes:
-        key = key or self.data_key(submission_id, blob)
+        _aad(blob.alg, submission_id, terminal_id)
+        key = key or self.data_key(submission_id, blob, terminal_id=terminal_id)
         try:
-            return AESGCM(key).decrypt(sealed[:12], sealed[12:], f"{submission_id}#{index}".encode())
-        except InvalidTag as exc:
+            a_aad = _attachment_aad(blob.alg, submission_id, terminal_id, index)
+            return AESGCM(key).decrypt(sealed[:12], sealed[12:], a_aad)
+        except (InvalidTag, ValueError) as exc:
             raise SealError(f"attachment {index} was altered") from exc

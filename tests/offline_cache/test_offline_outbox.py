@@ -46,11 +46,12 @@ def test_put_keeps_a_sealed_body_only_the_platform_opens(outbox: Outbox, platfor
     assert body["terminal_id"] == "T-0001"
     assert body["summary"]["applicant_masked"] == "张*三"
     opener = Opener(platform_key)
-    assert opener.open_payload(submission_id, _blob(body)) == payload
+    assert opener.open_payload(submission_id, _blob(body), terminal_id="T-0001") == payload
     (attachment,) = outbox.attachments_of(submission_id)
     assert attachment.sha256 == body["attachments"][0]["sha256"]
     sealed_scan = attachment.path.read_bytes()
-    assert opener.open_attachment(submission_id, _blob(body), 0, sealed_scan) == b"scan of the card"
+    scan = opener.open_attachment(submission_id, _blob(body), 0, sealed_scan, terminal_id="T-0001")
+    assert scan == b"scan of the card"
     item = outbox.item(submission_id)
     assert item.state == "queued"
     assert item.summary == SUMMARY
