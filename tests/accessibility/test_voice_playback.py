@@ -106,8 +106,9 @@ def test_stop_cuts_the_playing_prompt_and_its_player(voice: Pyttsx3Voice, speake
     events = Events(voice)
     voice.say_prompt("welcome", LONG_PROMPT)
     events.wait_for(lambda: bool(list(speaker.glob("*.part"))))
-    pid = int(next(speaker.glob("*.part")).name.split("-")[1].split(".")[0])
-    time.sleep(0.3)  # let the citizen hear the start of it
+    part = next(speaker.glob("*.part"))
+    pid = int(part.name.split("-")[1].split(".")[0])
+    events.wait_for(lambda: part.stat().st_size > 0)  # the citizen heard the start of it
     voice.stop()
     events.wait_for(lambda: bool(events.of("finish")))
     assert events.of("finish") == [(LONG_PROMPT, True)]

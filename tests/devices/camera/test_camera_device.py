@@ -98,9 +98,14 @@ def test_without_a_page_the_person_is_told_what_to_do(sim: SimulatedCamera, hand
 
 def test_a_scan_can_be_cancelled_from_another_thread(sim: SimulatedCamera) -> None:
     sim.show_scene("empty")
-    threading.Timer(0.3, sim.cancel).start()
+    scanning = threading.Event()
+    sim.frame_did_arrive.connect(lambda frame: scanning.set())
+    canceller = threading.Thread(target=lambda: scanning.wait(30) and sim.cancel())
+    canceller.start()
     start = time.monotonic()
     result = sim.scan_qr(timeout=30)
+    canceller.join(10)
+    assert scanning.is_set()
     assert not result.ok
     assert time.monotonic() - start < 30
 
@@ -164,11 +169,12 @@ def test_an_unplugged_camera_goes_offline_and_comes_back(
         assert camera.health.state is DeviceState.OFFLINE
         assert camera.latest_frame() is None
         (tmp_path / "unplugged").rename(folder)
+        changed = threading.Event()
+        camera.device_did_change_health.connect(lambda health: changed.set())
         camera.start_polling(interval=0.1, backoff=Backoff(base=0.05, cap=0.2))
-        deadline = time.monotonic() + 10
-        while camera.health.state is not DeviceState.OK and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert camera.health.state is DeviceState.OK
+        while camera.health.state is not DeviceState.OK:
+            assert changed.wait(10), "the camera did not come back"
+            changed.clear()
         assert camera.scan_qr(timeout=3).ok
         assert states[0] is DeviceState.OK
         assert DeviceState.OFFLINE in states
@@ -199,14 +205,13 @@ def test_bad_connections_are_refused_readably(registry: DeviceRegistry, connecti
 
 def test_a_preview_does_not_wait_for_a_running_scan(sim: SimulatedCamera) -> None:
     sim.show_scene("empty")
-    previews: list[object] = []
-    sim.frame_did_arrive.connect(previews.append)
+    previewed = threading.Event()
+    sim.frame_did_arrive.connect(lambda frame: previewed.set())
     results: list[QrResult] = []
     scan = threading.Thread(target=lambda: results.append(sim.scan_qr(timeout=30)))
     scan.start()
     try:
-        while not previews:
-            time.sleep(0.01)
+        assert previewed.wait(10), "no frame arrived"
         frame = sim.latest_frame()  # answered from the scan's frames, not queued behind the scan
         assert frame is not None
         assert scan.is_alive()
@@ -221,11 +226,13 @@ def test_closing_during_a_scan_ends_it_and_releases_the_camera(registry: DeviceR
     camera = registry.create("camera", "sim://empty", SilentHandler(), {"max_fps": 20})
     assert isinstance(camera, SimulatedCamera)
     camera.open()
+    frames = threading.Semaphore(0)
+    camera.frame_did_arrive.connect(lambda frame: frames.release())
     results: list[QrResult] = []
     scan = threading.Thread(target=lambda: results.append(camera.scan_qr(timeout=60)))
     scan.start()
-    while camera.frames_read < 3:
-        time.sleep(0.01)
+    for _ in range(3):
+        assert frames.acquire(timeout=10), "the scan read no frames"
     camera.close()
     scan.join(timeout=10)
     assert not scan.is_alive()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -22,6 +21,7 @@ from devices.idcard.errors import (
 )
 from devices.idcard.reader import PLACE_CARD
 from devices.idcard.sam import SamTimeouts
+from devices.idcard.sam_peer import Command, Transmission
 from devices.idcard.samples import SAMPLE_CARDS
 from devices.idcard.serial_reader import SerialIdCardReader
 from devices.idcard.simulator import Fault, IdCardSimulator
@@ -279,10 +279,16 @@ def test_a_card_left_lying_is_announced_once_and_a_card_placed_again_is_new(
     with changed:
         assert changed.wait_for(lambda: len(arrivals) == 1, WAIT)
     # Let the watcher poll the lying card a few more times: it must not be announced again.
-    polls = len(sim.peer.received)
-    deadline = time.monotonic() + WAIT
-    while len(sim.peer.received) < polls + 6 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    heard = threading.Semaphore(0)
+    answer = sim.peer.answer
+
+    def counted(command: Command) -> list[Transmission]:
+        heard.release()
+        return answer(command)
+
+    sim.peer.answer = counted  # type: ignore[method-assign]
+    for _ in range(6):
+        assert heard.acquire(timeout=WAIT), "the watcher stopped polling"
     assert (len(arrivals), len(leaves)) == (1, 0)
     assert reader.card_on_reader == SAMPLE_CARDS["wang_yan"]
     # The demo lifts the card and puts one down in the same instant: still a leave, then a new arrival.
