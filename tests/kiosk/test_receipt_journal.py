@@ -36,7 +36,7 @@ def simulator() -> Iterator[SerialPrinterSimulator]:
 
 @pytest.fixture
 def printer(simulator: SerialPrinterSimulator) -> Iterator[ReceiptPrinter]:
-    device = ReceiptPrinter("printer", None, simulator.url, load_profile("default", 58), status_timeout=0.3)
+    device = ReceiptPrinter("printer", None, simulator.url, load_profile("default", 58), status_timeout=10.0)
     yield device
     device.close()
 

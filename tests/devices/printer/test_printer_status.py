@@ -13,6 +13,9 @@ from devices.printer.profile import load_profile
 from devices.printer.simulator import PaperMode, SerialPrinterSimulator
 from devices.printer.status import PrinterState, interpret
 
+#: How long a status query waits: for an answer the simulator will give (a busy machine may be slow), and for
+#: one that never comes (silence is silence however long one listens).
+ANSWER, SILENCE = 10.0, 0.3
 RECEIPT = PrintDocument((Title("受理回执"), TextLine("受理编号：SQ2026112200012345"), Cut()))
 
 
@@ -24,7 +27,8 @@ def simulator(request: pytest.FixtureRequest) -> Iterator[SerialPrinterSimulator
 
 @pytest.fixture
 def printer(simulator: SerialPrinterSimulator) -> Iterator[ReceiptPrinter]:
-    device = ReceiptPrinter("printer", None, simulator.url, load_profile("default", 58), status_timeout=0.3)
+    # The simulator's answers are never near the status timeout; a test of silence shortens it (SILENCE).
+    device = ReceiptPrinter("printer", None, simulator.url, load_profile("default", 58), status_timeout=ANSWER)
     yield device
     device.close()
 
@@ -46,6 +50,8 @@ def test_each_simulated_answer_maps_to_its_state(
     health: DeviceState,
 ) -> None:
     simulator.set_mode(mode)
+    if mode is PaperMode.SILENT:
+        printer.status_timeout = SILENCE
     assert printer.status().state is state
     assert printer.health.state is health
     assert simulator.queries[:1] == [1]
@@ -104,6 +110,7 @@ def test_paper_running_out_mid_print_is_a_failure(simulator: SerialPrinterSimula
 
 def test_silent_printer_is_an_error_not_a_hang(simulator: SerialPrinterSimulator, printer: ReceiptPrinter) -> None:
     simulator.set_mode(PaperMode.SILENT)
+    printer.status_timeout = SILENCE
     with pytest.raises(PrinterError) as caught:
         printer.print_document(RECEIPT)
     assert "无响应" in caught.value.message
@@ -112,7 +119,7 @@ def test_silent_printer_is_an_error_not_a_hang(simulator: SerialPrinterSimulator
 
 def test_reconnects_by_itself_after_a_power_cycle() -> None:
     with SerialPrinterSimulator(transport="socket") as sim:
-        printer = ReceiptPrinter("printer", None, sim.url, load_profile("default", 80), status_timeout=0.3)
+        printer = ReceiptPrinter("printer", None, sim.url, load_profile("default", 80), status_timeout=ANSWER)
         try:
             printer.print_document(RECEIPT)
             first = len(sim.received)
@@ -126,10 +133,11 @@ def test_reconnects_by_itself_after_a_power_cycle() -> None:
 
 def test_polling_finds_the_printer_when_it_comes_back() -> None:
     with SerialPrinterSimulator(PaperMode.SILENT, transport="pty") as sim:
-        printer = ReceiptPrinter("printer", None, sim.url, load_profile("default", 80), status_timeout=0.2)
+        printer = ReceiptPrinter("printer", None, sim.url, load_profile("default", 80), status_timeout=SILENCE)
         try:
             assert printer.open().state is DeviceState.OFFLINE
             sim.set_mode(PaperMode.ONLINE)
+            printer.status_timeout = ANSWER
             assert printer.check().state is DeviceState.OK
         finally:
             printer.close()
