@@ -44,6 +44,21 @@ class TerminalPaths:
         return self.root / "tickets.sqlite3"
 
     @property
+    def audit(self) -> Path:
+        """The audit log (审计日志): one signed, append-only record per action, in its own file."""
+        return self.root / "audit.sqlite3"
+
+    @property
+    def audit_anchor(self) -> Path:
+        """The last audit checkpoint the platform cosigned, kept apart from the log it anchors."""
+        return self.root / "audit-anchor.txt"
+
+    @property
+    def audit_key(self) -> Path:
+        """The terminal's audit key (Ed25519 seed; owner-only), made on first use."""
+        return self.root / "audit-key"
+
+    @property
     def catalog(self) -> Path:
         """The last good service catalog from the platform."""
         return self.root / "catalog.json"

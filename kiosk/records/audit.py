@@ -1,0 +1,573 @@
+"""The audit log (审计日志): who did what, for whom, when, on this terminal, in a record nobody here can quietly
+change, shorten or roll back.
+
+Each action is one entry: canonical JSON (sorted keys, no spaces, UTF-8) holding its index ``i``, the time ``at``
+(UTC), the ``terminal``, ``who`` acted (a staff id, ``technician`` or ``kiosk``), the ``action`` (one of
+:class:`AuditAction`), and when they apply the ``resident`` (a keyed hash of the ID number and the masked name,
+never the number or the name), the ``case``, the ``authorization`` and a small ``detail`` object. The entries
+are the leaves of an RFC 9162 Merkle tree (:mod:`offline_cache.wire.merkle`).
+
+The file (its own SQLite database, WAL, ``synchronous=FULL``) holds:
+
+- ``entry``: index, bytes, and a seal (HMAC-SHA-256 under the terminal's audit key over the index and the leaf
+  hash), so a changed or forged entry is named, not only found;
+- ``head``: the tree's size and its frontier (the roots of its perfect subtrees: an append is O(log n)), sealed
+  the same way, so a cut tail shows as a head that names more entries than there are;
+- ``checkpoint``: C2SP signed notes of the tree head (:mod:`offline_cache.wire.checkpoint`), signed with the
+  terminal's Ed25519 key every :attr:`AuditLog.checkpoint_every` entries, after a logout and at the kiosk's stop,
+  and whenever :meth:`AuditLog.checkpoint` is called (before each sync).
+
+An entry, the head and a checkpoint it brings are written in one transaction. The key (an Ed25519 seed from
+which the seal and resident keys are derived) is made on first use, owner-only, beside the log; the last
+checkpoint the platform cosigned (the *anchor*) is kept in another file, so a log replaced by an older copy of
+itself no longer reaches it. ``docs/audit.md`` says what is detected and what is not.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.records.local_db import Migration, open_local_db
+from kiosk.visit.identity import mask_name, normalize_id_number
+from offline_cache.durable import fsync_dir, write_atomic
+from offline_cache.wire.checkpoint import (
+    Checkpoint,
+    CosignatureVerifier,
+    NoteError,
+    NoteSigner,
+    SignedNote,
+    audit_origin,
+)
+from offline_cache.wire.merkle import Frontier, leaf_hash
+from offline_cache.wire.protocol import canonical_json
+
+
+class AuditAction(StrEnum):
+    """Every action the log records, in one place (the ``action`` of an entry)."""
+
+    KIOSK_START = "kiosk.start"
+    KIOSK_STOP = "kiosk.stop"
+    STAFF_LOGIN = "staff.login"
+    STAFF_LOGOUT = "staff.logout"
+    STAFF_LOCKOUT = "staff.lockout"
+    RESIDENT_IDENTIFIED = "resident.identified"
+    AUTHORIZATION_RECORDED = "authorization.recorded"
+    CASE_CREATED = "case.created"
+    CASE_SUBMITTED = "case.submitted"
+    CASE_EDITED = "case.edited"
+    CASE_EXPORTED = "case.exported"
+    SLIP_PRINTED = "slip.printed"
+    SLIP_REPRINTED = "slip.reprinted"
+    #: 回交: the papers of a case handed back.
+    HANDBACK_RECORDED = "handback.recorded"
+    #: 回访: a follow-up call or visit.
+    FOLLOW_UP_RECORDED = "follow_up.recorded"
+    #: ``detail``: ``{"ok": true | false}``; a wrong PIN is recorded as surely as a right one.
+    TECHNICIAN_PIN = "technician.pin"
+    DEVICE_TEST = "device.test"
+    QUEUE_RETRY = "queue.retry"
+    QUEUE_EXPORT = "queue.export"
+    QUEUE_IMPORT_RECEIPT = "queue.import_receipt"
+    CONFIG_CHANGE = "config.change"
+
+
+#: ``who`` for the technician behind the PIN, and for the kiosk program itself.
+TECHNICIAN = "technician"
+KIOSK = "kiosk"
+#: Actions after which the head is signed in the same transaction.
+CHECKPOINT_AFTER = frozenset({AuditAction.STAFF_LOGOUT, AuditAction.KIOSK_STOP})
+#: The most entries between two checkpoints, by default.
+CHECKPOINT_EVERY = 256
+ENTRY_VERSION = 1
+
+#: A run of digits that could be an ID number (15 or 18) or a mobile number: never written into an entry.
+_CLEAR_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+_SEAL_BYTES = 16
+_KEY_BYTES = 32
+
+MIGRATIONS: tuple[Migration, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS entry (idx INTEGER PRIMARY KEY, body BLOB NOT NULL, seal BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS head (
+        one INTEGER PRIMARY KEY CHECK (one = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL, seal BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS checkpoint (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+    CREATE TRIGGER IF NOT EXISTS entry_append_only_update BEFORE UPDATE ON entry
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS entry_append_only_delete BEFORE DELETE ON entry
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS checkpoint_append_only_update BEFORE UPDATE ON checkpoint
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS checkpoint_append_only_delete BEFORE DELETE ON checkpoint
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+)
+
+
+class AuditError(Exception):
+    """The log cannot take this: a value that would put personal data in clear, or a cosigned checkpoint
+    that is not this log's."""
+
+
+@dataclass(frozen=True)
+class Resident:
+    """On whose behalf: the log keeps ``HMAC(resident key, ID number)`` and the masked name only."""
+
+    id_number: str
+    name: str
+
+
+class AuditKeys:
+    """The terminal's audit secret: an Ed25519 seed, and the two HMAC keys derived from it."""
+
+    def __init__(self, seed: bytes, terminal_id: str) -> None:
+        if len(seed) != _KEY_BYTES:
+            raise ValueError(f"an audit key is {_KEY_BYTES} bytes")
+        self.terminal_id = terminal_id
+        self.origin = audit_origin(terminal_id)
+        self.signer = NoteSigner(self.origin, Ed25519PrivateKey.from_private_bytes(seed))
+        self.seal_key = hmac.digest(seed, b"hall-kiosk audit seal v1", "sha256")
+        self.resident_key = hmac.digest(seed, b"hall-kiosk audit resident v1", "sha256")
+
+    @classmethod
+    def load_or_make(cls, path: Path, terminal_id: str) -> AuditKeys:
+        """Read the key at ``path``, making it (owner-only, durably) when there is none yet."""
+        try:
+            return cls(path.read_bytes(), terminal_id)
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, os.urandom(_KEY_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temporary, path)  # never over a key another process made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+        fsync_dir(path.parent)
+        return cls(path.read_bytes(), terminal_id)
+
+    @classmethod
+    def load(cls, path: Path, terminal_id: str) -> AuditKeys:
+        return cls(path.read_bytes(), terminal_id)
+
+    def seal_entry(self, index: int, leaf: bytes) -> bytes:
+        return hmac.digest(self.seal_key, b"entry" + index.to_bytes(8, "big") + leaf, "sha256")[:_SEAL_BYTES]
+
+    def seal_head(self, size: int, frontier: bytes) -> bytes:
+        return hmac.digest(self.seal_key, b"head" + size.to_bytes(8, "big") + frontier, "sha256")[:_SEAL_BYTES]
+
+    def resident(self, resident: Resident) -> dict[str, str]:
+        digest = hmac.digest(self.resident_key, normalize_id_number(resident.id_number).encode(), "sha256")
+        return {"key": digest[:16].hex(), "name": mask_name(resident.name)}
+
+    def sign(self, frontier: Frontier) -> SignedNote:
+        return self.signer.sign_note(Checkpoint(self.origin, frontier.size, frontier.root()).body())
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _check_clear(values: Iterator[Any]) -> None:
+    for value in values:
+        if isinstance(value, str) and _CLEAR_NUMBER.search(value):
+            raise AuditError("an audit entry holds no ID or phone number in clear")
+
+
+def _strings(value: Any) -> Iterator[Any]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    else:
+        yield value
+
+
+class AuditLog:
+    """The terminal's append-only audit log; thread-safe."""
+
+    def __init__(
+        self,
+        path: Path,
+        key_path: Path,
+        terminal_id: str,
+        *,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if checkpoint_every < 1:
+            raise ValueError("checkpoint_every is at least 1")
+        self.path = path
+        self.terminal_id = terminal_id
+        self.checkpoint_every = checkpoint_every
+        self.keys = AuditKeys.load_or_make(key_path, terminal_id)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn = open_local_db(path, MIGRATIONS)
+        row = self._conn.execute("SELECT size, frontier FROM head WHERE one = 1").fetchone()
+        self._frontier = Frontier.from_bytes(int(row[0]), bytes(row[1])) if row else Frontier()
+        last = self._conn.execute("SELECT max(size) FROM checkpoint").fetchone()[0]
+        self._checkpointed = -1 if last is None else int(last)
+
+    @property
+    def size(self) -> int:
+        return self._frontier.size
+
+    def record(
+        self,
+        action: AuditAction,
+        who: str,
+        *,
+        resident: Resident | None = None,
+        case: str | None = None,
+        authorization: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Append one entry, durably; returns its index. After a logout or the kiosk's stop, and every
+        :attr:`checkpoint_every` entries, the head is signed in the same transaction."""
+        action = AuditAction(action)
+        if not who:
+            raise AuditError("an audit entry names who acted")
+        extra = {"case": case, "authorization": authorization, "detail": dict(detail) if detail else None}
+        _check_clear(_strings([who, extra]))
+        with self._lock:
+            index = self._frontier.size
+            entry: dict[str, Any] = {
+                "v": ENTRY_VERSION,
+                "i": index,
+                "at": _utc(self._clock()),
+                "terminal": self.terminal_id,
+                "who": who,
+                "action": action.value,
+            }
+            entry.update((k, v) for k, v in extra.items() if v is not None)
+            if resident is not None:
+                entry["resident"] = self.keys.resident(resident)
+            body = canonical_json(entry)
+            leaf = leaf_hash(body)
+            frontier = self._frontier.copy()
+            frontier.append(leaf)
+            note = None
+            if action in CHECKPOINT_AFTER or frontier.size % self.checkpoint_every == 0:
+                note = self.keys.sign(frontier)
+            self._write(frontier, (index, body, self.keys.seal_entry(index, leaf)), note)
+            return index
+
+    def checkpoint(self) -> SignedNote:
+        """The signed head now (signing it if it is not yet): before each sync, and whenever a caller wants
+        the entries so far covered."""
+        with self._lock:
+            if self._checkpointed == self._frontier.size:
+                row = self._conn.execute("SELECT note FROM checkpoint WHERE size = ?", (self._checkpointed,))
+                return SignedNote.parse(str(row.fetchone()[0]))
+            note = self.keys.sign(self._frontier)
+            self._write(self._frontier, None, note)
+            return note
+
+    def _write(self, frontier: Frontier, entry: tuple[int, bytes, bytes] | None, note: SignedNote | None) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if entry is not None:
+                conn.execute("INSERT INTO entry (idx, body, seal) VALUES (?, ?, ?)", entry)
+                raw = frontier.to_bytes()
+                conn.execute(
+                    "INSERT INTO head (one, size, frontier, seal) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE "
+                    "SET size = excluded.size, frontier = excluded.frontier, seal = excluded.seal",
+                    (frontier.size, raw, self.keys.seal_head(frontier.size, raw)),
+                )
+            if note is not None:
+                conn.execute("INSERT INTO checkpoint (size, note) VALUES (?, ?)", (frontier.size, str(note)))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._frontier = frontier
+        if note is not None:
+            self._checkpointed = frontier.size
+
+    def entries(self, start: int = 0, end: int | None = None) -> list[bytes]:
+        """The entries' bytes from index ``start`` (to ``end``, exclusive): what a sync sends."""
+        end = self.size if end is None else end
+        rows = self._conn.execute("SELECT body FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        return [bytes(row[0]) for row in rows]
+
+    def accept_cosigned(self, note_text: str, cosigner: CosignatureVerifier, anchor_path: Path) -> SignedNote:
+        """Keep the platform's cosigned copy of one of this log's checkpoints as the new anchor.
+
+        It must be a checkpoint this log signed (same text), carry this terminal's signature and the platform's
+        cosignature, and be no smaller than the anchor it replaces; else :class:`AuditError` and the anchor
+        stays as it was. The file is replaced atomically and durably."""
+        try:
+            note = SignedNote.parse(note_text)
+            size = note.checkpoint().size
+        except NoteError as exc:
+            raise AuditError(f"the cosigned checkpoint is malformed: {exc}") from None
+        row = self._conn.execute("SELECT note FROM checkpoint WHERE size = ?", (size,)).fetchone()
+        if row is None or SignedNote.parse(str(row[0])).text != note.text:
+            raise AuditError(f"the platform cosigned a checkpoint of {size} entries that this log did not sign")
+        if not self.keys.signer.verifier.verifies(note):
+            raise AuditError("the cosigned checkpoint does not carry this terminal's signature")
+        if not cosigner.verifies(note):
+            raise AuditError("the checkpoint carries no valid cosignature by the platform's key")
+        previous = read_anchor(anchor_path)
+        if previous is not None and previous.checkpoint().size > size:
+            raise AuditError(f"the anchor already covers {previous.checkpoint().size} entries, more than {size}")
+        write_atomic(anchor_path, str(note).encode())
+        return note
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def read_anchor(path: Path) -> SignedNote | None:
+    """The last platform-cosigned checkpoint, or ``None`` before the first sync."""
+    try:
+        return SignedNote.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+# -- verification ---------------------------------------------------------------------------------------------
+
+#: Lines about single entries before the rest are counted in one line.
+MAX_ENTRY_PROBLEMS = 20
+
+
+@dataclass
+class AuditReport:
+    """What ``kiosk audit verify`` found: the counts, and one line per problem (none when the log is whole)."""
+
+    entries: int = 0
+    checkpoints: int = 0
+    last_checkpoint: int | None = None
+    anchored: int | None = None
+    anchored_at: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def whole(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "whole": self.whole,
+            "entries": self.entries,
+            "checkpoints": self.checkpoints,
+            "last_checkpoint": self.last_checkpoint,
+            "anchored": self.anchored,
+            "anchored_at": self.anchored_at,
+            "problems": self.problems,
+        }
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA query_only = 1")
+    return conn
+
+
+def verify_log(
+    path: Path,
+    key_path: Path,
+    terminal_id: str,
+    *,
+    anchor_path: Path | None = None,
+    cosigner: CosignatureVerifier | None = None,
+) -> AuditReport:
+    """Check every entry, the tree, every checkpoint's signature, the head, and the anchor with the platform's
+    cosignature (when there is one). Reads only."""
+    report = AuditReport()
+    if not path.exists():
+        report.problems.append(f"no audit log at {path}")
+        return report
+    try:
+        keys = AuditKeys.load(key_path, terminal_id)
+    except (OSError, ValueError) as exc:
+        report.problems.append(f"the terminal's audit key cannot be read ({key_path}): {exc}")
+        return report
+    anchor = _read_anchor_checked(report, anchor_path) if anchor_path is not None else None
+    conn = _connect_read_only(path)
+    try:
+        verifier = _Verifier(conn, keys, report)
+        verifier.run(anchor.checkpoint().size if anchor is not None else None)
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(f"the audit log cannot be read as a database: {exc}")
+        return report
+    finally:
+        conn.close()
+    if anchor is not None:
+        _check_anchor(report, keys, anchor, cosigner, verifier.roots)
+    return report
+
+
+class _Verifier:
+    def __init__(self, conn: sqlite3.Connection, keys: AuditKeys, report: AuditReport) -> None:
+        self.conn = conn
+        self.keys = keys
+        self.report = report
+        self.entry_problems = 0
+        self.roots: dict[int, bytes] = {}
+
+    def entry_problem(self, line: str) -> None:
+        self.entry_problems += 1
+        if self.entry_problems <= MAX_ENTRY_PROBLEMS:
+            self.report.problems.append(line)
+
+    def run(self, anchored: int | None) -> None:
+        conn, report = self.conn, self.report
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            report.problems.append("the audit log's database file is damaged (SQLite quick_check)")
+        notes = {int(size): str(note) for size, note in conn.execute("SELECT size, note FROM checkpoint")}
+        frontier = self.walk({*notes, *([anchored] if anchored is not None else [])})
+        report.entries = frontier.size
+        if self.entry_problems > MAX_ENTRY_PROBLEMS:
+            report.problems.append(f"… and {self.entry_problems - MAX_ENTRY_PROBLEMS} more entries with problems")
+        self.check_head(frontier)
+        self.check_checkpoints(notes, frontier.size)
+
+    def walk(self, wanted: set[int]) -> Frontier:
+        """Every entry in order: its place, its bytes, its seal; the tree's root at every size ``wanted``."""
+        frontier = Frontier()
+        seal_entry, dumps, loads = self.keys.seal_entry, orjson.dumps, orjson.loads
+        expected = 0
+        for idx, stored, seal in self.conn.execute("SELECT idx, body, seal FROM entry ORDER BY idx"):
+            body = bytes(stored)
+            if idx != expected:
+                self.entry_problem(f"entries {expected} to {idx - 1} are missing (removed)")
+            try:
+                value = loads(body)
+                canonical = isinstance(value, dict) and dumps(value, option=orjson.OPT_SORT_KEYS) == body
+            except orjson.JSONDecodeError:
+                value, canonical = None, False
+            leaf = leaf_hash(body)
+            if not canonical:
+                self.entry_problem(f"entry {idx} is not a canonical JSON entry (changed)")
+            elif value.get("i") != idx:
+                self.entry_problem(f"entry {idx} holds entry {value.get('i')} (moved or swapped)")
+            elif not hmac.compare_digest(seal_entry(idx, leaf), bytes(seal)):
+                self.entry_problem(f"entry {idx} does not match its seal (changed, or forged without the key)")
+            frontier.append(leaf)
+            expected = idx + 1
+            if frontier.size in wanted:
+                self.roots[frontier.size] = frontier.root()
+        return frontier
+
+    def check_head(self, frontier: Frontier) -> None:
+        problems = self.report.problems
+        row = self.conn.execute("SELECT size, frontier, seal FROM head WHERE one = 1").fetchone()
+        if row is None:
+            if frontier.size:
+                problems.append(f"the log has {frontier.size} entries but no head")
+            return
+        size, raw, seal = int(row[0]), bytes(row[1]), bytes(row[2])
+        if not hmac.compare_digest(self.keys.seal_head(size, raw), seal):
+            problems.append("the log's head does not match its seal (rewritten without the key)")
+        if size > frontier.size:
+            problems.append(f"the head names {size} entries but the log holds {frontier.size}: the tail was cut")
+        elif size < frontier.size:
+            problems.append(f"the log holds {frontier.size} entries but its head names {size}: entries were added")
+        elif raw != frontier.to_bytes():
+            problems.append(f"the {size} entries do not give the tree the head names (changed, moved or swapped)")
+
+    def check_checkpoints(self, notes: dict[int, str], size: int) -> None:
+        report, verifier = self.report, self.keys.signer.verifier
+        report.checkpoints = len(notes)
+        report.last_checkpoint = max(notes) if notes else None
+        cut = [s for s in notes if s > size]
+        if cut:
+            report.problems.append(
+                f"{len(cut)} checkpoint(s) up to {max(cut)} entries cover entries the log no longer holds "
+                f"({size}): the tail was cut"
+            )
+        mismatched: list[int] = []
+        for at, text in sorted(notes.items()):
+            try:
+                note = SignedNote.parse(text)
+                checkpoint = note.checkpoint()
+            except NoteError as exc:
+                report.problems.append(f"checkpoint at {at} entries is malformed: {exc}")
+                continue
+            if checkpoint.origin != self.keys.origin or checkpoint.size != at:
+                report.problems.append(f"checkpoint at {at} entries is for {checkpoint.origin} at {checkpoint.size}")
+            elif not verifier.verifies(note):
+                report.problems.append(
+                    f"checkpoint at {at} entries is not signed by this terminal's key ({verifier.vkey})"
+                )
+            if at in self.roots and self.roots[at] != checkpoint.root:
+                mismatched.append(at)
+        if mismatched:
+            later = f" and {len(mismatched) - 1} later one(s)" if len(mismatched) > 1 else ""
+            report.problems.append(
+                f"the entries do not give the root signed at {mismatched[0]} entries{later}: entries before it were "
+                f"changed, removed, inserted or reordered"
+            )
+
+
+def _read_anchor_checked(report: AuditReport, anchor_path: Path) -> SignedNote | None:
+    try:
+        note = read_anchor(anchor_path)
+        if note is not None:
+            note.checkpoint()
+        return note
+    except (NoteError, OSError, UnicodeDecodeError) as exc:
+        report.problems.append(f"the platform-cosigned anchor ({anchor_path}) cannot be read: {exc}")
+        return None
+
+
+def _check_anchor(
+    report: AuditReport,
+    keys: AuditKeys,
+    note: SignedNote,
+    cosigner: CosignatureVerifier | None,
+    roots: Mapping[int, bytes],
+) -> None:
+    problems = report.problems
+    checkpoint = note.checkpoint()
+    report.anchored = checkpoint.size
+    if checkpoint.origin != keys.origin or not keys.signer.verifier.verifies(note):
+        problems.append("the anchor is not a checkpoint signed by this terminal's key")
+    if cosigner is None:
+        problems.append("the anchor's cosignature cannot be checked: the platform's key is not configured")
+    else:
+        timestamp = cosigner.timestamp(note)
+        if timestamp is None:
+            problems.append("the anchor carries no valid cosignature by the platform's key")
+        else:
+            report.anchored_at = _utc(timestamp)
+    if checkpoint.size > report.entries:
+        problems.append(
+            f"the platform cosigned {checkpoint.size} entries but the log holds {report.entries}: the log was cut "
+            f"or replaced by an older copy"
+        )
+    elif roots.get(checkpoint.size) != checkpoint.root:
+        problems.append(
+            f"the log's first {checkpoint.size} entries are not those the platform cosigned: the log was "
+            f"rewritten or replaced"
+        )
