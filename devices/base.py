@@ -88,7 +88,10 @@ class DeviceThread:
 
 
 class Observers(Generic[P]):
-    """A plain list of callbacks for one event (``receipt_did_print``); no Qt signals below ``ui/``."""
+    """A plain list of callbacks for one event (``receipt_did_print``); no Qt signals below ``ui/``.
+
+    The devices' twin of ``offline_cache.observers.ObserverList`` (which may not be imported from here).
+    """
 
     def __init__(self) -> None:
         self._callbacks: list[Callable[P, None]] = []
@@ -137,7 +140,10 @@ class SilentHandler:
 
 @dataclass(frozen=True)
 class Backoff:
-    """Capped exponential backoff with full jitter, for reconnecting after an unplug."""
+    """Capped exponential backoff with full jitter, for reconnecting after an unplug.
+
+    The platform's ``offline_cache.backoff.Backoff`` is the same formula with Retry-After (not importable here).
+    """
 
     base: float = 0.5
     cap: float = 30.0

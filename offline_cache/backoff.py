@@ -2,6 +2,10 @@
 
 Full jitter (a random wait between zero and the capped exponential) keeps a hall's terminals from all
 retrying at the same second after the platform comes back.
+
+This is the backoff for everything that talks to the platform. ``devices.base.Backoff`` is the same formula
+without Retry-After, for reopening a device after an unplug: ``devices/`` may not import ``offline_cache/``
+(nor the other way), so the three lines are written twice rather than moved into a layer of their own.
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 The UI bridges these callbacks to its own thread; the callbacks run on the thread that raised the event
 (the sync worker), so they must be quick and must not block.
+
+Everything on the platform side of the terminal uses this one list: the outbox, the sync engine, the heartbeat
+and the platform upkeep after it. ``devices.base.Observers`` is its twin for the devices (callbacks with several
+arguments): ``devices/`` and ``offline_cache/`` are the two independent halves of the lowest layer and may not
+import each other, and a package of its own below both for two dozen lines is not worth a new layer.
 """
 
 from __future__ import annotations

@@ -75,8 +75,12 @@ class Heartbeat:
         with self._changed:
             return all(pending is not alert for pending in self._pending)
 
-    def beat(self, wait: float | None = None) -> bool:
-        """Ask the heartbeat's thread for a beat now and wait for it: True when the platform answered."""
+    def beat(self, wait: float = 60.0) -> bool:
+        """Ask the heartbeat's thread for a beat now and wait for it (at most ``wait`` seconds): True when the
+        platform answered. Not from the heartbeat's own thread (an ``after_beat`` callback): it would wait on itself.
+        """
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("a beat asked for on the heartbeat's own thread would wait for itself")
         with self._changed:
             if self._thread is None or self._stopping:
                 return False
