@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from kiosk.cli import doctor, queue, technician
 from kiosk.cli.arguments import existing_file, output_folder
-from kiosk.cli.support import CliContext, CliError, Handler, set_handler
+from kiosk.cli.support import CliContext, CliError, Handler, require_central, set_handler
 from kiosk.config import ConfigError
 
 THEMES = ("standard", "elder", "high_contrast")
@@ -42,6 +42,8 @@ def _version() -> str:
 
 def _cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     config = ctx.config
+    if args.demo or config.is_demo:
+        require_central("'kiosk run --demo'" if args.demo else 'platform.url = "embedded" (the default config)')
     from ui.launch import run_app
 
     return run_app(config, demo=args.demo, mode=args.mode, windowed=args.windowed)

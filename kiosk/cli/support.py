@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Collection
@@ -40,6 +41,24 @@ class CliContext:
 Handler = Callable[[argparse.Namespace, CliContext], int]
 #: What ``register(commands)`` receives: the sub-command table of the ``kiosk`` parser.
 SubParsers: TypeAlias = "argparse._SubParsersAction[Any]"
+
+
+#: What the demo's embedded platform needs: the ``central`` extra (``pip install 'hall-kiosk[demo]'``).
+CENTRAL_MODULES = ("fastapi", "uvicorn", "sqlalchemy")
+
+
+def require_central(what: str) -> None:
+    """Stop with one line when ``what`` needs the demo's embedded platform and the ``central`` extra is absent."""
+    for name in CENTRAL_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ImportError:
+            found = False
+        if not found:
+            raise CliError(
+                f"{what} needs the demo's embedded platform, which is not installed here ({name} is missing): "
+                "install hall-kiosk[demo], or give a config with a real platform (platform.url, token, public_key)"
+            )
 
 
 def config_connection(url: str, key: str, schemes: Collection[str], extra: Callable[[str], None] | None = None) -> str:
