@@ -33,13 +33,13 @@ def _schemes() -> tuple[str, ...]:
     return known_schemes(registry.drivers("camera"))
 
 
-def _scene(url: str) -> None:
+def _camera_target(url: str) -> None:
     """A ``sim://SCENE`` must name one of the simulated scenes; ``v4l2://`` a device number or path."""
     scheme, _, rest = url.partition("://")
     target = rest.split("?", 1)[0].strip("/")
     if scheme.lower() == "sim" and target and target not in SCENES:
         raise ConnectionUrlError(f"no simulated scene '{target}' in '{url}' (known: {', '.join(SCENES)})")
-    if scheme.lower() == "v4l2" and not (target.isdigit() or rest.startswith("/")):
+    if scheme.lower() == "v4l2" and not (target.isdigit() or (target and rest.startswith("/"))):
         raise ConnectionUrlError(f"'{url}' names no camera: v4l2://N (a number) or v4l2:///dev/videoN")
 
 
@@ -58,7 +58,7 @@ def register(checks: SubParsers) -> None:
     cam = checks.add_parser("camera", help="open the configured camera and read frames (and a QR code)")
     cam.add_argument(
         "--connection",
-        type=connection_url(_schemes(), _scene),
+        type=connection_url(_schemes(), _camera_target),
         metavar="URL",
         help="override devices.camera.connection (e.g. /dev/video0, sim://qr)",
     )
@@ -154,7 +154,7 @@ def _cmd_camera(args: argparse.Namespace, ctx: CliContext) -> int:
 
     settings = ctx.config.devices.camera
     connection = args.connection or config_connection(
-        settings.connection, "devices.camera.connection", _schemes(), _scene
+        settings.connection, "devices.camera.connection", _schemes(), _camera_target
     )
     registry = DeviceRegistry()
     register_cameras(registry)
