@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -27,7 +28,11 @@ from devices.idcard.serial_reader import SerialIdCardReader
 from devices.idcard.simulator import Fault, IdCardSimulator
 from devices.serial_link import SerialLinkError
 
-FAST = SamTimeouts(find=0.5, select=0.5, read=1.5, sam=0.5)
+#: How long the reader waits for an answer the simulator is going to give: a busy machine may be slow, and no
+#: test waits this long unless something is broken. A test of an answer that never comes (or comes too late)
+#: shortens the one timeout it is about (``SILENT_READ``).
+ANSWERED = SamTimeouts(find=10.0, select=10.0, read=10.0, sam=10.0)
+SILENT_READ = replace(ANSWERED, read=0.5)
 WAIT = 10.0  # generous: how long a test waits for something that should happen in well under a second
 
 
@@ -44,7 +49,7 @@ def sim(request: pytest.FixtureRequest) -> Iterator[IdCardSimulator]:
 
 @pytest.fixture
 def reader(sim: IdCardSimulator) -> Iterator[SerialIdCardReader]:
-    device = SerialIdCardReader(sim.url, SilentHandler(), timeouts=FAST, poll_interval=0.3)
+    device = SerialIdCardReader(sim.url, SilentHandler(), timeouts=ANSWERED, poll_interval=0.3)
     assert device.open().state is DeviceState.OK
     yield device
     device.close()
@@ -72,7 +77,7 @@ def test_permit_and_foreign_card_are_read(sim: IdCardSimulator, reader: SerialId
 
 def test_fingerprint_command_reads_the_same_card(sim: IdCardSimulator) -> None:
     sim.place_card("li_kun")
-    device = SerialIdCardReader(sim.url, timeouts=FAST, with_fingerprint=True)
+    device = SerialIdCardReader(sim.url, timeouts=ANSWERED, with_fingerprint=True)
     try:
         device.open()
         assert device.read_card(timeout=2) == SAMPLE_CARDS["li_kun"]
@@ -98,8 +103,10 @@ def test_line_faults_give_typed_errors_and_the_next_read_works(
 ) -> None:
     sim.place_card("wang_yan")
     sim.inject(fault, command=frames.READ_BASE)
+    reader.session.timeouts = SILENT_READ
     with pytest.raises(error):
         reader.read_card(timeout=2)
+    reader.session.timeouts = ANSWERED
     assert reader.read_card(timeout=2).name == "王䶮"
 
 
@@ -121,11 +128,14 @@ def test_slow_answers_within_time_succeed_and_late_ones_are_not_mistaken(
     sim.inject(Fault.SLOW, command=frames.READ_BASE, delay=0.3)
     assert reader.read_card(timeout=2).name == "王䶮"
     # Late beyond the read timeout: a typed timeout, and the late answer is not taken for the next one.
-    sim.inject(Fault.SLOW, command=frames.READ_BASE, delay=FAST.read + 0.2)
+    reader.session.timeouts = SILENT_READ
+    sim.inject(Fault.SLOW, command=frames.READ_BASE, delay=SILENT_READ.read + 1.0)
     with pytest.raises(ReaderTimeoutError):
         reader.read_card(timeout=2)
+    reader.session.timeouts = ANSWERED
     sim.place_card("li_kun")
-    assert reader.read_card(timeout=2).name == "李堃"
+    # The simulator answers in order: the late answer comes first, while this read waits for its own.
+    assert reader.read_card(timeout=WAIT).name == "李堃"
 
 
 @pytest.mark.parametrize(
@@ -215,7 +225,7 @@ def test_unplug_goes_offline_and_polling_reconnects() -> None:
     sim = IdCardSimulator()
     sim.serve_socket()
     sim.place_card("li_kun")
-    reader = SerialIdCardReader(sim.url, timeouts=FAST)
+    reader = SerialIdCardReader(sim.url, timeouts=ANSWERED)
     states: list[DeviceState] = []
     reader.device_did_change_health.connect(lambda health: states.append(health.state))
     try:
@@ -238,7 +248,7 @@ def test_unplug_goes_offline_and_polling_reconnects() -> None:
 def test_unplugging_a_pty_reader_while_a_card_lies_on_it_ends_the_card(sim: IdCardSimulator) -> None:
     left = threading.Event()
     arrived = threading.Event()
-    reader = SerialIdCardReader(sim.url, timeouts=FAST)
+    reader = SerialIdCardReader(sim.url, timeouts=ANSWERED)
     reader.card_did_arrive.connect(lambda card: arrived.set())
     reader.card_did_leave.connect(left.set)
     health: list[DeviceHealth] = []
