@@ -18,6 +18,7 @@ import pytest
 from kiosk.config import parse_config
 from kiosk.hall.compose import open_hall
 from kiosk.hall.heartbeat import Heartbeat
+from kiosk.hall.rating_upload import send_pending_ratings
 from kiosk.paths import TerminalPaths
 from kiosk.records.ratings import RatingBook
 from kiosk.visit.ports import Rating, Terminal
@@ -53,6 +54,8 @@ class LoopbackPlatform:
         self.beats: list[list[str]] = []  # the alert kinds of each answered beat
         self.ratings: list[str] = []
         self.holds: list[Hold] = []
+        #: Ratings of these case numbers are refused (400), as a platform refuses a body it cannot take.
+        self.refused_cases: set[str] = set()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         platform = self
@@ -74,6 +77,8 @@ class LoopbackPlatform:
                         platform.beats.append([a["kind"] for a in body["alerts"]])
                         platform._changed.notify_all()
                     self._answer(200, envelope("heartbeat_reply", received_at="now", config={}, notices=[]))
+                elif self.path.endswith("/ratings") and body["case_no"] in platform.refused_cases:
+                    self._answer(400, {"error": {"code": "invalid", "message": "case_no"}})
                 elif self.path.endswith("/ratings"):
                     key = self.headers[HEADER_IDEMPOTENCY_KEY]
                     with platform._changed:
@@ -235,3 +240,33 @@ def test_a_staff_call_without_the_platform_says_so_and_the_alert_waits_for_the_n
         assert [a["kind"] for a in heartbeat.pending_alerts()] == ["call_staff"]
     finally:
         heartbeat.stop()
+
+
+def test_a_rating_the_platform_refuses_does_not_hold_back_the_ratings_after_it(
+    platform: LoopbackPlatform, tmp_path: Path
+) -> None:
+    platform.refused_cases.add("SB-REFUSED")
+    client = PlatformClient(PlatformLink(platform.url, "t", TERMINAL))
+    book = RatingBook(tmp_path / "ratings.db")
+    terminal = Terminal(TERMINAL, "110101")
+    try:
+        book.record(Rating(1, "等待时间长", "SB-REFUSED", "GLJT-01"), terminal, None)
+        kept = book.record(Rating(5, "", "SB2026000003", "GLJT-01"), terminal, None)
+        assert send_pending_ratings(book, client) == 1
+        assert platform.ratings == [kept]
+        assert book.pending() == []  # the refused one is kept in the book, never sent again
+    finally:
+        book.close()
+        client.close()
+
+
+def test_ratings_wait_in_the_book_while_the_platform_is_unreachable(tmp_path: Path) -> None:
+    client = PlatformClient(PlatformLink("http://127.0.0.1:9", "t", TERMINAL))
+    book = RatingBook(tmp_path / "ratings.db")
+    try:
+        rating_id = book.record(Rating(4, "", "SB2026000004", "GLJT-01"), Terminal(TERMINAL, "110101"), None)
+        assert send_pending_ratings(book, client) == 0
+        assert [rid for rid, _ in book.pending()] == [rating_id]
+    finally:
+        book.close()
+        client.close()
