@@ -161,11 +161,18 @@ def load_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     ``json.JSONDecodeError`` (a ``ValueError``) with a message that quotes nothing of the document.
     """
     value = orjson.loads(data)
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
+    # Level by level: a batch of 500 submissions is a few thousand containers, walked in a few milliseconds.
+    # orjson makes only plain dicts and lists, so ``type(...) is`` is exact (and faster than isinstance).
+    level: list[Any] = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             raise JsonTooDeepError(f"nested deeper than {max_depth} levels", "", 0)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        level = [
+            child
+            for item in level
+            for child in (item.values() if type(item) is dict else item)
+            if type(child) is dict or type(child) is list
+        ]
     return value
