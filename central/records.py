@@ -42,7 +42,7 @@ class CaseRecords:
         canonical = canonical_json(rating.model_dump(mode="json"))
         digest = hashlib.sha256(canonical).hexdigest()
         with self.engine.begin() as conn:
-            existing = self._existing(conn, key, digest)
+            existing = self._existing(conn, key, digest, rating.terminal_id)
             if existing is not None:
                 return existing
             received_at = iso(utc_now())
@@ -63,7 +63,7 @@ class CaseRecords:
                         )
                     )
             except IntegrityError:
-                winner = self._existing(conn, key, digest)
+                winner = self._existing(conn, key, digest, rating.terminal_id)
                 if winner is None:
                     raise
                 return winner
@@ -71,12 +71,15 @@ class CaseRecords:
         return Answer(201, body)
 
     @staticmethod
-    def _existing(conn: Any, key: str, digest: str) -> Answer | None:
+    def _existing(conn: Any, key: str, digest: str, terminal_id: str) -> Answer | None:
         row = conn.execute(
-            select(ratings.c.body_sha256, ratings.c.response).where(ratings.c.id == key)
+            select(ratings.c.body_sha256, ratings.c.response, ratings.c.terminal_id).where(ratings.c.id == key)
         ).first()
         if row is None:
             return None
+        if row[2] != terminal_id:
+            # A key is its terminal's: another terminal's rating is neither replaced nor replayed to the caller.
+            return Answer(409, error_body("conflict", "this rating key belongs to another terminal's rating"))
         if row[0] != digest:
             return Answer(
                 409, error_body("idempotency_conflict", "this rating key was already used for another body")

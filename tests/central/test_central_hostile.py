@@ -279,3 +279,37 @@ def test_a_500_logs_type_and_path_but_no_traceback_name_or_id_number(
     assert applicant["name"] not in logged
     assert applicant["id_number"] not in logged
     assert "Traceback" not in logged
+
+
+def test_a_rating_key_of_another_terminal_is_a_conflict_and_the_first_rating_stays(
+    terminal: Any, other: Any, rows: Any
+) -> None:
+    case_no = terminal.post(terminal.seal().body).json()["case_no"]
+    rating = {
+        "case_no": case_no,
+        "service_code": "GLJT-01",
+        "level": 5,
+        "reason": None,
+        "channel": "kiosk",
+        "terminal_id": terminal.terminal_id,
+        "region_code": "110101",
+        "rated_at": "2026-11-22T09:05:00+00:00",
+        "rater_masked": "张*丰",
+    }
+    key = str(uuid_utils.uuid7())
+    first = terminal.session.post(
+        terminal.url(PATH_RATINGS), json=rating, headers={**terminal.headers, "Idempotency-Key": key}, timeout=30
+    )
+    assert first.status_code == 201
+    stolen = other.session.post(
+        other.url(PATH_RATINGS),
+        json={**rating, "terminal_id": other.terminal_id, "level": 1},
+        headers={**other.headers, "Idempotency-Key": key},
+        timeout=30,
+    )
+    assert _error_code(stolen, 409) == "conflict"
+    again = terminal.session.post(
+        terminal.url(PATH_RATINGS), json=rating, headers={**terminal.headers, "Idempotency-Key": key}, timeout=30
+    )
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert rows("ratings", "id = :id AND terminal_id = :t AND level = 5", id=key, t=terminal.terminal_id) == 1
