@@ -9,8 +9,8 @@ are the leaves of an RFC 9162 Merkle tree (:mod:`offline_cache.wire.merkle`).
 
 The file (its own SQLite database, WAL, ``synchronous=FULL``) holds:
 
-- ``entry``: index, bytes, and a seal (HMAC-SHA-256 under the terminal's audit key over the index and the leaf
-  hash), so a changed or forged entry is named, not only found;
+- ``entry``: index, bytes, and a seal (keyed BLAKE2b under the terminal's audit key over the index and the
+  leaf hash), so a changed or forged entry is named, not only found;
 - ``head``: the tree's size and its frontier (the roots of its perfect subtrees: an append is O(log n)), sealed
   the same way, so a cut tail shows as a head that names more entries than there are;
 - ``checkpoint``: C2SP signed notes of the tree head (:mod:`offline_cache.wire.checkpoint`), signed with the
@@ -25,6 +25,7 @@ itself no longer reaches it. ``docs/audit.md`` says what is detected and what is
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
@@ -172,10 +173,14 @@ class AuditKeys:
         return cls(path.read_bytes(), terminal_id)
 
     def seal_entry(self, index: int, leaf: bytes) -> bytes:
-        return hmac.digest(self.seal_key, b"entry" + index.to_bytes(8, "big") + leaf, "sha256")[:_SEAL_BYTES]
+        """Keyed BLAKE2b (a MAC by design, and several times quicker per call than HMAC here) over the place
+        and the leaf hash."""
+        data = b"entry" + index.to_bytes(8, "big") + leaf
+        return hashlib.blake2b(data, key=self.seal_key, digest_size=_SEAL_BYTES).digest()
 
     def seal_head(self, size: int, frontier: bytes) -> bytes:
-        return hmac.digest(self.seal_key, b"head" + size.to_bytes(8, "big") + frontier, "sha256")[:_SEAL_BYTES]
+        data = b"head" + size.to_bytes(8, "big") + frontier
+        return hashlib.blake2b(data, key=self.seal_key, digest_size=_SEAL_BYTES).digest()
 
     def resident(self, resident: Resident) -> dict[str, str]:
         digest = hmac.digest(self.resident_key, normalize_id_number(resident.id_number).encode(), "sha256")
@@ -444,6 +449,8 @@ class _Verifier:
         conn, report = self.conn, self.report
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             report.problems.append("the audit log's database file is damaged (SQLite quick_check)")
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            return  # a log whose first opening was cut before its tables existed: nothing was ever recorded
         notes = {int(size): str(note) for size, note in conn.execute("SELECT size, note FROM checkpoint")}
         frontier = self.walk({*notes, *([anchored] if anchored is not None else [])})
         report.entries = frontier.size
