@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import NoReturn
 
+from kiosk.cli import audit as audit_log
 from kiosk.cli import doctor, queue, technician
 from kiosk.cli.arguments import existing_file, output_folder
 from kiosk.cli.support import CliContext, CliError, Handler, require_central, set_handler
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true")
     set_handler(audit, _cmd_audit)
 
+    audit_log.register(commands)
     doctor.register(commands)
     queue.register(commands)
     technician.register(commands)

@@ -578,3 +578,32 @@ def _check_anchor(
             f"the log's first {checkpoint.size} entries are not those the platform cosigned: the log was "
             f"rewritten or replaced"
         )
+
+
+def show_entries(path: Path, *, staff: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+    """The entries for a supervisor, oldest first: those of one member of staff (``who``), from a time on.
+
+    Reads only, and checks nothing: ``verify_log`` says whether the entries can be trusted."""
+    if not path.exists():
+        return []
+    floor = _utc(since.timestamp()) if since is not None else None
+    conn = _connect_read_only(path)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            return []
+        shown = []
+        for (body,) in conn.execute("SELECT body FROM entry ORDER BY idx"):
+            try:
+                entry = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(entry, dict):
+                continue
+            if staff is not None and entry.get("who") != staff:
+                continue
+            if floor is not None and str(entry.get("at", "")) < floor:
+                continue
+            shown.append(entry)
+        return shown
+    finally:
+        conn.close()
