@@ -405,6 +405,9 @@ class KioskController(QObject):
     def use_id_card(self) -> None:
         self.flow.use_id_card()
 
+    def use_qr(self) -> None:
+        self.flow.use_qr()
+
     def demo_place_card(self) -> None:
         if self.ports.demo is not None:
             self.ports.demo.place_card()

@@ -57,6 +57,7 @@ class CitizenFlow:
         self._rating_level: int | None = None
         self._rated = False
         self._identify_method = "id_card"
+        self._offer_qr = False
         self._changed()
 
     # ----------------------------------------------------------------- what to show
@@ -111,7 +112,9 @@ class CitizenFlow:
             key = "identify.card_prompt" if self._identify_method == "id_card" else "identify.qr_prompt"
             prompt = self._error or t(key)
             materials = tuple(m.get(self._lang()) for m in service.materials)
-            view = IdentifyView(name, self._identify_method, self._error, service.identification, materials)
+            view = IdentifyView(
+                name, self._identify_method, self._error, service.identification, materials, self._offer_qr
+            )
             return FlowScreen("identify", prompt, view)
         if self._step == "form":
             return self._field_screen(service, name)
@@ -174,6 +177,11 @@ class CitizenFlow:
         self._identify_method = "id_card"
         self._go("identify")
 
+    def use_qr(self) -> None:
+        """The card could not be used (no reader, an unreadable card): a QR code instead."""
+        self._identify_method = "qr"
+        self._go("identify")
+
     def identified(self, applicant: Applicant) -> None:
         """The card (or QR) said who this is: prefill what it said, skip those questions."""
         service = self._require_service()
@@ -200,6 +208,7 @@ class CitizenFlow:
 
     def identify_failed(self, message: str) -> None:
         self._error = message
+        self._offer_qr = self._identify_method == "id_card"
         self._changed()
 
     def field_error(self, message: str) -> None:
@@ -296,6 +305,7 @@ class CitizenFlow:
     def _go(self, step: str) -> None:
         self._step = step
         self._error = None
+        self._offer_qr = False
         self._changed()
 
     # ----------------------------------------------------------------- submit, receipt, rating

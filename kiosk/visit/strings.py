@@ -66,6 +66,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Hold the QR code on your phone under the camera. You can also use your ID card.",
     ),
     "identify.use_card": ("改用身份证", "Use ID card instead"),
+    "identify.use_qr": ("改用二维码", "Use a QR code instead"),
     "identify.materials": ("需要准备的材料", "What you need"),
     "identify.demo_card": ("放置演示身份证", "Place demo ID card"),
     "identify.demo_qr": ("出示演示二维码", "Show demo QR code"),

@@ -37,6 +37,8 @@ class IdentifyView:
     identification: Identification
     #: What to have ready (申请材料), shown while the card is read.
     materials: tuple[str, ...] = ()
+    #: The card could not be used: a QR code is offered instead.
+    offer_qr: bool = False
 
 
 @dataclass(frozen=True)

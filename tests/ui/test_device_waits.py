@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -105,6 +105,29 @@ def test_reader_offline_the_identify_screen_says_so_once_and_the_loop_is_idle(
     assert voice.said.count(NO_READER) == 1
     assert screen_text(controller).count(NO_READER) == 1
     assert visible_button(controller, "call-staff") is not None
+    offer = visible_button(controller, "use-qr")
+    assert offer is not None and offer.text() == "改用二维码"
+
+
+def test_reader_offline_the_qr_code_offered_instead_identifies(
+    qtbot: QtBot, make_controller: Make, demo_hall: Hall, reader_unplugged: SimulatedIdCardReader
+) -> None:
+    camera = demo_hall.camera
+    assert isinstance(camera, SimulatedCamera)
+    controller, _, _ = make_controller()
+    controller.start()
+    controller.choose_service("SBZM-03")
+    qtbot.waitUntil(lambda: visible_button(controller, "use-qr") is not None, timeout=WAIT_MS)
+    offer = visible_button(controller, "use-qr")
+    assert offer is not None
+    qtbot.mouseClick(offer, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: visible_button(controller, "use-card") is not None, timeout=WAIT_MS)
+    try:
+        camera.show_scene("qr")
+        qtbot.waitUntil(lambda: controller.window.screen_name == "form", timeout=WAIT_MS)
+    finally:
+        camera.show_scene("empty")
+    assert controller.flow.session.applicant is not None and controller.flow.session.applicant.source == "qr"
 
 
 def test_no_camera_the_qr_screen_says_so_once_and_the_loop_is_idle(

@@ -23,6 +23,8 @@ def build(view: IdentifyView, ctx: ScreenContext) -> QWidget:
     action.addWidget(card(theme, label("▼ 身份证感应区 ▼" if card_mode else "▼ 摄像头 ▼", "heading", center=True)))
     if not card_mode:
         action.addWidget(button(t("identify.use_card"), ctx.actions.use_id_card, "secondary", name="use-card"))
+    elif view.offer_qr:
+        action.addWidget(button(t("identify.use_qr"), ctx.actions.use_qr, "secondary", name="use-qr"))
     action.addStretch(1)
     if ctx.demo:
         action.addWidget(label(t("shell.demo"), "small"))
