@@ -33,6 +33,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -233,14 +234,15 @@ class AuditLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn = open_local_db(path, MIGRATIONS)
-        row = self._conn.execute("SELECT size, frontier FROM head WHERE one = 1").fetchone()
-        self._frontier = Frontier.from_bytes(int(row[0]), bytes(row[1])) if row else Frontier()
-        last = self._conn.execute("SELECT max(size) FROM checkpoint").fetchone()[0]
-        self._checkpointed = -1 if last is None else int(last)
 
     @property
     def size(self) -> int:
-        return self._frontier.size
+        with self._lock:
+            return self._head().size
+
+    def _head(self) -> Frontier:
+        row = self._conn.execute("SELECT size, frontier FROM head WHERE one = 1").fetchone()
+        return Frontier.from_bytes(int(row[0]), bytes(row[1])) if row else Frontier()
 
     def record(
         self,
@@ -259,62 +261,61 @@ class AuditLog:
             raise AuditError("an audit entry names who acted")
         extra = {"case": case, "authorization": authorization, "detail": dict(detail) if detail else None}
         _check_clear(_strings([who, extra]))
-        with self._lock:
-            index = self._frontier.size
-            entry: dict[str, Any] = {
-                "v": ENTRY_VERSION,
-                "i": index,
-                "at": _utc(self._clock()),
-                "terminal": self.terminal_id,
-                "who": who,
-                "action": action.value,
-            }
-            entry.update((k, v) for k, v in extra.items() if v is not None)
-            if resident is not None:
-                entry["resident"] = self.keys.resident(resident)
+        entry: dict[str, Any] = {
+            "v": ENTRY_VERSION,
+            "terminal": self.terminal_id,
+            "who": who,
+            "action": action.value,
+        }
+        entry.update((k, v) for k, v in extra.items() if v is not None)
+        if resident is not None:
+            entry["resident"] = self.keys.resident(resident)
+        with self._lock, self._transaction():
+            # The head is read inside the write lock: another process (``kiosk queue`` beside the running
+            # kiosk) may have appended since.
+            frontier = self._head()
+            index = frontier.size
+            entry.update(i=index, at=_utc(self._clock()))
             body = canonical_json(entry)
             leaf = leaf_hash(body)
-            frontier = self._frontier.copy()
             frontier.append(leaf)
-            note = None
+            raw = frontier.to_bytes()
+            self._conn.execute(
+                "INSERT INTO entry (idx, body, seal) VALUES (?, ?, ?)", (index, body, self.keys.seal_entry(index, leaf))
+            )
+            self._conn.execute(
+                "INSERT INTO head (one, size, frontier, seal) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE "
+                "SET size = excluded.size, frontier = excluded.frontier, seal = excluded.seal",
+                (frontier.size, raw, self.keys.seal_head(frontier.size, raw)),
+            )
             if action in CHECKPOINT_AFTER or frontier.size % self.checkpoint_every == 0:
-                note = self.keys.sign(frontier)
-            self._write(frontier, (index, body, self.keys.seal_entry(index, leaf)), note)
+                self._insert_checkpoint(frontier)
             return index
 
     def checkpoint(self) -> SignedNote:
         """The signed head now (signing it if it is not yet): before each sync, and whenever a caller wants
         the entries so far covered."""
-        with self._lock:
-            if self._checkpointed == self._frontier.size:
-                row = self._conn.execute("SELECT note FROM checkpoint WHERE size = ?", (self._checkpointed,))
-                return SignedNote.parse(str(row.fetchone()[0]))
-            note = self.keys.sign(self._frontier)
-            self._write(self._frontier, None, note)
-            return note
+        with self._lock, self._transaction():
+            frontier = self._head()
+            row = self._conn.execute("SELECT note FROM checkpoint WHERE size = ?", (frontier.size,)).fetchone()
+            return SignedNote.parse(str(row[0])) if row else self._insert_checkpoint(frontier)
 
-    def _write(self, frontier: Frontier, entry: tuple[int, bytes, bytes] | None, note: SignedNote | None) -> None:
+    def _insert_checkpoint(self, frontier: Frontier) -> SignedNote:
+        note = self.keys.sign(frontier)
+        self._conn.execute("INSERT INTO checkpoint (size, note) VALUES (?, ?)", (frontier.size, str(note)))
+        return note
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if entry is not None:
-                conn.execute("INSERT INTO entry (idx, body, seal) VALUES (?, ?, ?)", entry)
-                raw = frontier.to_bytes()
-                conn.execute(
-                    "INSERT INTO head (one, size, frontier, seal) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE "
-                    "SET size = excluded.size, frontier = excluded.frontier, seal = excluded.seal",
-                    (frontier.size, raw, self.keys.seal_head(frontier.size, raw)),
-                )
-            if note is not None:
-                conn.execute("INSERT INTO checkpoint (size, note) VALUES (?, ?)", (frontier.size, str(note)))
-            conn.execute("COMMIT")
+            yield
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        self._frontier = frontier
-        if note is not None:
-            self._checkpointed = frontier.size
+        conn.execute("COMMIT")
 
     def entries(self, start: int = 0, end: int | None = None) -> list[bytes]:
         """The entries' bytes from index ``start`` (to ``end``, exclusive): what a sync sends."""
@@ -345,6 +346,13 @@ class AuditLog:
             raise AuditError(f"the anchor already covers {previous.checkpoint().size} entries, more than {size}")
         write_atomic(anchor_path, str(note).encode())
         return note
+
+    def stop(self) -> None:
+        """The kiosk stops: record it (which signs the head) and close."""
+        try:
+            self.record(AuditAction.KIOSK_STOP, KIOSK)
+        finally:
+            self.close()
 
     def close(self) -> None:
         with self._lock:

@@ -237,3 +237,16 @@ def test_the_log_refuses_changes_through_sqlite_itself(paths: TerminalPaths) -> 
                 conn.execute(sql)
     finally:
         conn.close()
+
+
+def test_two_openers_of_one_log_take_turns_without_breaking_it(paths: TerminalPaths) -> None:
+    # The running kiosk and a technician's ``kiosk queue retry`` append to the same file.
+    kiosk, command = _open(paths), _open(paths)
+    try:
+        for n in range(60):
+            (kiosk if n % 3 else command).record(AuditAction.QUEUE_RETRY, TECHNICIAN, detail={"n": n})
+        assert kiosk.size == command.size == 60
+    finally:
+        kiosk.close()
+        command.close()
+    assert _verify(paths).problems == []
