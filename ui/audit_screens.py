@@ -47,7 +47,7 @@ def audit_all(config: Config, *, as_json: bool) -> int:
                 controller.set_theme(theme.name)
                 drive(controller)
                 controller.bridge.wait_idle()
-                controller.ports.identification.stop_waiting()
+                controller.deactivate()  # its device waits end with it
                 return controller.window
 
             return build

@@ -197,9 +197,9 @@ class KioskController(QObject):
         )
 
     def _on_flow_change(self, screen: FlowScreen) -> None:
+        self._follow_step(screen)  # first: the screen being built may ask the step's wait (the camera's picture)
         self.render(screen)
         self._speak(screen)
-        self._follow_step(screen)
 
     def render(self, screen: FlowScreen | None = None) -> None:
         screen = screen or self.flow.screen
@@ -382,8 +382,20 @@ class KioskController(QObject):
         )
 
     def request_preview(self, deliver: Callable[[bytes | None], None]) -> None:
-        """The camera's latest picture, from the step's preview wait (None until the first one arrives)."""
-        deliver(self._preview_frame)
+        """The camera's latest picture, from the step's preview wait. Until its first picture arrives, one is
+        fetched on a worker (so the step shows a picture at once, and ``bridge.wait_idle`` waits for it); a
+        failed fetch answers None, so the screen asks again."""
+        if self._preview_frame is not None or self._device != "camera":
+            deliver(self._preview_frame)
+            return
+        serial = self._wait_serial
+
+        def first(frame: bytes | None) -> None:
+            if self._wait_serial == serial and self._preview_frame is None:
+                self._preview_frame = frame
+            deliver(self._preview_frame if self._wait_serial == serial else None)
+
+        self.bridge.run_in_worker(self.ports.capture.preview, first, lambda _exc: deliver(None))
 
     def edit(self, key: str) -> None:
         self.flow.edit(key)

@@ -102,6 +102,6 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
                     path = out_dir / f"{label}__{theme}__{orientation}.png"
                     controller.window.grab().save(str(path))
                     written.append(path)
-                    controller.ports.identification.stop_waiting()
+                    controller.deactivate()  # its device waits end with it
                     controller.window.close()
     return written
