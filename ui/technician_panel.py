@@ -43,7 +43,13 @@ class TechnicianPanel:
 
     def check_pin(self, pin: str) -> None:
         """The slow hash (≈ 0.1 s) is checked on a worker; the answer comes back to the keypad."""
-        self.bridge.run_in_worker(lambda: self.lock.try_pin(pin), self._answered)
+        self.bridge.run_in_worker(lambda: self._try(pin), self._answered)
+
+    def _try(self, pin: str) -> PinAnswer:
+        answer = self.lock.try_pin(pin)
+        if self.desk is not None:
+            self.desk.pin_entered(answer.ok, answer.locked_seconds)  # into the audit log, right or wrong
+        return answer
 
     def _answered(self, answer: PinAnswer) -> None:
         if answer.ok:

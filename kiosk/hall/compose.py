@@ -36,6 +36,7 @@ from kiosk.hall.rating_upload import send_pending_ratings
 from kiosk.hall.technician import HallTechnician
 from kiosk.hall.upkeep import PlatformUpkeep
 from kiosk.paths import TerminalPaths
+from kiosk.records.audit import KIOSK, AuditAction, AuditLog
 from kiosk.records.journal import ReceiptJournal
 from kiosk.records.ratings import RatingBook
 from kiosk.records.tickets import TicketRoll
@@ -71,6 +72,7 @@ class Hall:
     printer: ReceiptPrinter | None = None
     camera: Device | None = None
     closers: list[Any] = field(default_factory=list)
+    audit: AuditLog | None = None
     #: More health to report beside the devices (the UI adds the voice: no speaker is a technician's matter).
     health_sources: dict[str, Callable[[], DeviceHealth]] = field(default_factory=dict)
 
@@ -232,6 +234,8 @@ def open_hall(
     upkeep = PlatformUpkeep([lambda: send_pending_ratings(ratings, client), lambda: hall.refresh_catalog()])  # noqa: PLW0108
     tickets = TicketRoll(paths.tickets)
     journal = ReceiptJournal(paths.journal)
+    audit = AuditLog(paths.audit, paths.audit_key, terminal_id)
+    audit.record(AuditAction.KIOSK_START, KIOSK)
     matters = OutboxMatters(
         outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
     )
@@ -260,7 +264,8 @@ def open_hall(
         printer=printer,
         camera=camera,
         upkeep=upkeep,
-        closers=[ratings.close, tickets.close, journal.close],
+        closers=[ratings.close, tickets.close, journal.close, audit.stop],
+        audit=audit,
     )
 
     hall.ports = replace(hall.ports, technician=HallTechnician(hall))

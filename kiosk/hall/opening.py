@@ -211,3 +211,6 @@ class _Forward:
 
     def sync_now(self) -> str:
         return self._desk().sync_now()
+
+    def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
+        self._desk().pin_entered(ok, locked_seconds)

@@ -11,6 +11,7 @@ from typing import Protocol
 from devices.base import DeviceHealth
 from devices.printer.driver import ReceiptPrinter
 from kiosk.config import Config
+from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog
 from kiosk.records.receipt_layout import build_receipt, printer_test_receipt
 from kiosk.visit.ports import StatusLine
 from offline_cache.sync import SyncEngine
@@ -22,6 +23,7 @@ class TechnicianHall(Protocol):
     config: Config
     printer: ReceiptPrinter | None
     sync: SyncEngine
+    audit: AuditLog | None
 
     def device_healths(self) -> dict[str, DeviceHealth]: ...
 
@@ -49,7 +51,16 @@ class HallTechnician:
             return "未配置打印机 / no printer configured"
         config = self.hall.config
         printer.print_document(build_receipt(printer_test_receipt(config.terminal.hall_name, config.terminal.id)))
+        self._record(AuditAction.DEVICE_TEST, {"device": "printer"})
         return "测试回执已打印 / test receipt printed"
+
+    def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
+        """The PIN keypad's answer, right or wrong, goes into the audit log."""
+        self._record(AuditAction.TECHNICIAN_PIN, {"ok": ok, "locked_seconds": locked_seconds})
+
+    def _record(self, action: AuditAction, detail: dict[str, object]) -> None:
+        if self.hall.audit is not None:
+            self.hall.audit.record(action, TECHNICIAN, detail=detail)
 
     def sync_now(self) -> str:
         self.hall.sync.trigger()

@@ -140,6 +140,9 @@ class TechnicianDesk(Protocol):
 
     def sync_now(self) -> str: ...
 
+    def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
+        """Record a try of the technician's PIN, right or wrong, in the audit log."""
+
 
 @dataclass(frozen=True)
 class HallPorts:

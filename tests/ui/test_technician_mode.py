@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from accessibility.voice_recording import RecordingVoice
+from kiosk.hall.compose import Hall
 from ui.controller import KioskController
 
 from .conftest import FakeClock
@@ -44,8 +46,19 @@ def enter(qtbot: QtBot, controller: KioskController, pin: str) -> None:
     assert controller.bridge.wait_idle()  # the PIN's slow hash is checked on a worker
 
 
-def test_the_right_pin_shows_every_device_and_prints_a_test_receipt(qtbot: QtBot, make_controller: Make) -> None:
+def audit_details(hall: Hall, action: str, after: int) -> list[object]:
+    """What the hall's audit log recorded of ``action`` from entry ``after`` on."""
+    assert hall.audit is not None
+    entries = [json.loads(body) for body in hall.audit.entries(after)]
+    return [e.get("detail") for e in entries if e["action"] == action and e["who"] == "technician"]
+
+
+def test_the_right_pin_shows_every_device_and_prints_a_test_receipt(
+    qtbot: QtBot, make_controller: Make, demo_hall: Hall
+) -> None:
     controller, _, _ = make_controller()
+    assert demo_hall.audit is not None
+    before = demo_hall.audit.size
     open_pin_panel(qtbot, controller)
     enter(qtbot, controller, "2468")
     status = controller.window.findChild(QLabel, "technician-status")
@@ -60,13 +73,17 @@ def test_the_right_pin_shows_every_device_and_prints_a_test_receipt(qtbot: QtBot
         return message is not None and "测试回执已打印" in message.text()
 
     qtbot.waitUntil(said_printed, timeout=10_000)
+    assert audit_details(demo_hall, "technician.pin", before) == [{"ok": True, "locked_seconds": 0}]
+    assert audit_details(demo_hall, "device.test", before) == [{"device": "printer"}]
     tap(qtbot, controller, "technician-exit")
     assert controller.window.overlay is None
     assert controller.window.screen_name == "attract"
 
 
-def test_wrong_pins_are_counted_then_locked(qtbot: QtBot, make_controller: Make) -> None:
+def test_wrong_pins_are_counted_then_locked(qtbot: QtBot, make_controller: Make, demo_hall: Hall) -> None:
     controller, _, _ = make_controller()
+    assert demo_hall.audit is not None
+    before = demo_hall.audit.size
     open_pin_panel(qtbot, controller)
     enter(qtbot, controller, "1111")
     message = controller.window.findChild(QLabel, "technician-pin-panel-message")
@@ -78,3 +95,6 @@ def test_wrong_pins_are_counted_then_locked(qtbot: QtBot, make_controller: Make)
     tap(qtbot, controller, "key_clear")
     enter(qtbot, controller, "2468")  # locked: even the right PIN waits
     assert controller.window.findChild(QLabel, "technician-status") is None
+    # Every try is in the audit log, the wrong ones and the one refused by the lock.
+    tries = audit_details(demo_hall, "technician.pin", before)
+    assert tries == [{"ok": False, "locked_seconds": 0}] * 4 + [{"ok": False, "locked_seconds": 300}] * 2
