@@ -123,6 +123,12 @@ def _cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from central.forecast.command import run
+
+    return run(args)
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from central.db import open_engine
     from central.importer import import_export
@@ -182,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = command("revoke", "revoke a terminal's token (its requests get 403)", _cmd_revoke)
     revoke.add_argument("terminal_id")
     revoke.add_argument("--db", required=True)
+
+    forecast = command("forecast", "print a hall's load forecast for each opening hour ahead", _cmd_forecast)
+    from central.forecast.command import add_arguments as forecast_arguments
+
+    forecast_arguments(forecast)
 
     imp = command(
         "import", "import a terminal's export folder and write a signed receipt into it", _cmd_import
