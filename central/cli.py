@@ -1,4 +1,4 @@
-"""The ``kiosk-central`` command: serve the platform, make its keys, enroll terminals, import drives.
+"""The ``kiosk-central`` command: serve the platform, make its keys, enroll terminals, import drives, migrate.
 
 Bad arguments or an unusable file/database give one readable line and a non-zero exit, never a traceback.
 """
@@ -141,6 +141,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from central.db import open_engine, upgrade_schema
+
+    engine = open_engine(args.db, create_schema=False)
+    try:
+        print(upgrade_schema(engine).describe())
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _cmd_openapi(_args: argparse.Namespace) -> int:
     sys.stdout.write(openapi_json())
     return 0
@@ -200,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("dir", type=Path)
     imp.add_argument("--db", required=True)
     imp.add_argument("--keys", type=Path, required=True)
+
+    migrate = command(
+        "migrate", "upgrade the database's schema to this release's (every start does it too)", _cmd_migrate
+    )
+    migrate.add_argument("--db", required=True)
 
     command("openapi", "print the OpenAPI description (docs/openapi.json)", _cmd_openapi)
     return parser

@@ -4,20 +4,40 @@
 of 201 means the row is on disk) and every transaction starts with ``BEGIN IMMEDIATE``, so two writers queue
 on the busy timeout instead of failing with "database is locked" when a read turns into a write.
 Within one process, SQLite write transactions also queue on a lock of ours (``central.sqlite_writes``).
+
+The schema is Alembic's (``central/migrations``): :func:`upgrade_schema` brings a database to this release's
+head in one transaction, under a lock (PostgreSQL's advisory lock, SQLite's write lock) so several instances
+starting together upgrade it once. A database made before migrations existed (tables, no
+``alembic_version``) is adopted as the first revision, not re-created.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
-from central.schema import metadata
 from central.sqlite_writes import QueuedWriter
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The first revision: the schema the release before migrations made with ``metadata.create_all``.
+BASELINE_REVISION = "0001"
+#: That release's tables; a database holding all of them and no ``alembic_version`` is stamped as the baseline.
+BASELINE_TABLES = frozenset(
+    {"terminals", "alerts", "submissions", "submission_attachments", "attachments", "attachment_chunks", "ratings"}
+)
+#: Key of the PostgreSQL advisory lock held while upgrading (any fixed number; this one spells "kiosk-db").
+UPGRADE_LOCK_KEY = 0x6B696F736B2D6462
 
 
 class DatabaseError(Exception):
@@ -73,7 +93,8 @@ def reading(engine: Engine) -> Connection:
 
 
 def open_engine(url: str, *, create_schema: bool = True) -> Engine:
-    """An engine for ``url`` with the schema in place (created if missing).
+    """An engine for ``url``; with ``create_schema`` the schema is brought to this release's (see
+    :func:`upgrade_schema`).
 
     ``hide_parameters``: a database error's message would otherwise quote the row, and rows hold the
     opened payload; such messages reach the server log.
@@ -90,22 +111,88 @@ def open_engine(url: str, *, create_schema: bool = True) -> Engine:
     else:
         engine = create_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
     if create_schema:
-        _create_schema(engine)
+        try:
+            upgrade_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine
 
 
-def _create_schema(engine: Engine) -> None:
-    # Several instances may start at once against one PostgreSQL; the loser of a CREATE race retries once.
-    for attempt in range(3):
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What :func:`upgrade_schema` found and left: revisions (``None``: no schema yet)."""
+
+    before: str | None
+    after: str
+    adopted: bool  # made before migrations existed, stamped as the baseline
+
+    def describe(self) -> str:
+        """One line for the operator."""
+        newest = f"revision {self.after} (the newest this release knows)"
+        if self.adopted:
+            adopted = f"adopted a database from before schema migrations as revision {BASELINE_REVISION}"
+            return adopted if self.after == BASELINE_REVISION else f"{adopted}, then upgraded it to {newest}"
+        if self.before is None:
+            return f"created the schema in an empty database at {newest}"
+        if self.before == self.after:
+            return f"schema at {newest}: nothing to do"
+        return f"schema upgraded from revision {self.before} to {newest}"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the platform's migrations, running on ``connection`` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_schema(engine: Engine) -> SchemaUpgrade:
+    """Bring the database to this release's newest revision, in one transaction under the upgrade lock.
+
+    Raises :class:`DatabaseError` for a database this release must not touch: one upgraded by a newer
+    release, or one holding only some of the platform's tables.
+    """
+    backend = engine.url.get_backend_name()
+    try:
+        # On SQLite the transaction begins with BEGIN IMMEDIATE (see _sqlite_begin): the file's write lock.
+        with engine.begin() as conn:
+            if backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK_KEY})
+            return _upgrade(conn)
+    except OperationalError as exc:
+        reason = " ".join(str(exc.orig).split())
+        raise DatabaseError(f"cannot open the database ({backend}): {reason}") from exc
+
+
+def _upgrade(conn: Connection) -> SchemaUpgrade:
+    config = alembic_config(conn)
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    assert head is not None
+    heads = MigrationContext.configure(conn).get_current_heads()
+    before = heads[0] if heads else None
+    adopted = False
+    if not heads:
+        present = BASELINE_TABLES & set(inspect(conn).get_table_names())
+        if present == BASELINE_TABLES:
+            command.stamp(config, BASELINE_REVISION)
+            before, adopted = BASELINE_REVISION, True
+        elif present:
+            missing = ", ".join(sorted(BASELINE_TABLES - present))
+            raise DatabaseError(
+                f"the database holds some of the platform's tables but not {missing} (and no alembic_version): "
+                "not a platform database this release can upgrade; restore it or use an empty database"
+            )
+    for revision in heads:
         try:
-            metadata.create_all(engine)
-            return
-        except OperationalError as exc:
-            if attempt == 2:
-                reason = " ".join(str(exc.orig).split())
-                backend = engine.url.get_backend_name()
-                raise DatabaseError(f"cannot open the database ({backend}): {reason}") from exc
-        except DBAPIError:
-            if attempt == 2:
-                raise
-        time.sleep(0.2)
+            script.get_revision(revision)
+        except CommandError:
+            raise DatabaseError(
+                f"the database's schema is at revision {revision}, which this release does not know (its newest "
+                f"is {head}): a newer release of the platform upgraded it; run that release or a later one"
+            ) from None
+    if before != head:
+        command.upgrade(config, "head")
+    return SchemaUpgrade(before=None if adopted else before, after=head, adopted=adopted)

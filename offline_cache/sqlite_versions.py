@@ -59,6 +59,8 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
     Raises :class:`SchemaTooNewError` for a file from a newer release. Several processes may open one file at
     once: the upgrade holds SQLite's write lock and reads the version again under it.
     """
+    if isinstance(migrations, str):
+        raise TypeError("migrations is a list of steps, not one SQL script: wrap it in a tuple")
     known = len(migrations)
     if schema_version(conn) == known:
         return known

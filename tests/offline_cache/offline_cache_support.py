@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from central.db import normalise_url
 from central.keys import PlatformKeys
@@ -77,5 +77,7 @@ def fresh_db_url(kind: str, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'central.sqlite3'}"
     engine = create_engine(normalise_url(PG_URL))
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return PG_URL

@@ -1,0 +1,1 @@
+"""The platform's schema history as Alembic revisions; :func:`central.db.upgrade_schema` applies them."""

@@ -1,0 +1,228 @@
+"""The platform's schema is Alembic's: an empty database is brought to head, a database from the release before
+migrations is adopted with its rows, a newer release's database is refused, and instances starting together
+over one database upgrade it once. On SQLite always, on PostgreSQL when ``KIOSK_TEST_PG_URL`` is set."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+
+from central.cli import main
+from central.db import (
+    BASELINE_REVISION,
+    DatabaseError,
+    SchemaUpgrade,
+    alembic_config,
+    normalise_url,
+    open_engine,
+    upgrade_schema,
+)
+from central.schema import metadata
+from offline_cache.wire.protocol import PATH_CATALOG
+
+#: The platform's tables as the release before migrations made them with ``metadata.create_all``
+#: (eaf8770:central/schema.py, compiled for each database), kept verbatim: the adoption must keep working
+#: from this exact schema whatever the platform's schema becomes.
+PREVIOUS_RELEASE_DDL = """
+CREATE TABLE alerts (
+    seq {seq} NOT NULL, terminal_id VARCHAR(64) NOT NULL, kind VARCHAR(64) NOT NULL, detail TEXT NOT NULL,
+    received_at VARCHAR(40) NOT NULL, PRIMARY KEY (seq)
+);
+CREATE INDEX ix_alerts_terminal_id ON alerts (terminal_id);
+CREATE TABLE attachments (
+    sha256 VARCHAR(64) NOT NULL, upload_length BIGINT NOT NULL, upload_offset BIGINT NOT NULL,
+    complete BOOLEAN NOT NULL, started_at VARCHAR(40) NOT NULL, PRIMARY KEY (sha256)
+);
+CREATE TABLE ratings (
+    seq {seq} NOT NULL, id VARCHAR(64) NOT NULL, case_no VARCHAR(32) NOT NULL, service_code VARCHAR(64) NOT NULL,
+    level INTEGER NOT NULL, terminal_id VARCHAR(64) NOT NULL, body_sha256 VARCHAR(64) NOT NULL, body TEXT NOT NULL,
+    response TEXT NOT NULL, received_at VARCHAR(40) NOT NULL, PRIMARY KEY (seq),
+    CONSTRAINT uq_ratings_id UNIQUE (id)
+);
+CREATE INDEX ix_ratings_case_no ON ratings (case_no);
+CREATE TABLE submissions (
+    seq {seq} NOT NULL, id VARCHAR(36) NOT NULL, case_no VARCHAR(32), terminal_id VARCHAR(64) NOT NULL,
+    service_code VARCHAR(64) NOT NULL, status VARCHAR(32) NOT NULL, body_sha256 VARCHAR(64) NOT NULL,
+    body TEXT NOT NULL, payload {blob} NOT NULL, response TEXT NOT NULL, received_at VARCHAR(40) NOT NULL,
+    updated_at VARCHAR(40) NOT NULL, PRIMARY KEY (seq), UNIQUE (id), UNIQUE (case_no)
+);
+CREATE INDEX ix_submissions_terminal_id ON submissions (terminal_id);
+CREATE TABLE terminals (
+    terminal_id VARCHAR(64) NOT NULL, token_sha256 VARCHAR(64) NOT NULL, revoked BOOLEAN NOT NULL,
+    enrolled_at VARCHAR(40) NOT NULL, last_heartbeat_at VARCHAR(40), last_heartbeat TEXT,
+    PRIMARY KEY (terminal_id), UNIQUE (token_sha256)
+);
+CREATE TABLE attachment_chunks (
+    sha256 VARCHAR(64) NOT NULL, start BIGINT NOT NULL, data {blob} NOT NULL, PRIMARY KEY (sha256, start),
+    FOREIGN KEY(sha256) REFERENCES attachments (sha256)
+);
+CREATE TABLE submission_attachments (
+    submission_id VARCHAR(36) NOT NULL, position INTEGER NOT NULL, sha256 VARCHAR(64) NOT NULL,
+    media_type VARCHAR(128) NOT NULL, PRIMARY KEY (submission_id, position),
+    FOREIGN KEY(submission_id) REFERENCES submissions (id)
+)
+"""
+TYPES = {"sqlite": {"seq": "INTEGER", "blob": "BLOB"}, "postgresql": {"seq": "BIGSERIAL", "blob": "BYTEA"}}
+
+OLD_TOKEN = "token-enrolled-by-the-previous-release"
+OLD_SUBMISSION = "0190a5c4-0000-7000-8000-000000000001"
+OLD_CASE = "SB2026112000000001"
+
+
+def raw_engine(db_url: str) -> Engine:
+    return create_engine(normalise_url(db_url))
+
+
+def previous_release_database(db_url: str) -> None:
+    """The database as the previous release left it: its tables, an enrolled terminal, one accepted case."""
+    engine = raw_engine(db_url)
+    ddl = PREVIOUS_RELEASE_DDL.format(**TYPES[engine.dialect.name])
+    with engine.begin() as conn:
+        for statement in ddl.split(";"):
+            conn.execute(text(statement))
+        conn.execute(
+            text(
+                "INSERT INTO terminals (terminal_id, token_sha256, revoked, enrolled_at) "
+                "VALUES ('T-0009', :digest, false, '2026-11-20T08:00:00+00:00')"
+            ),
+            {"digest": hashlib.sha256(OLD_TOKEN.encode()).hexdigest()},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO submissions (id, case_no, terminal_id, service_code, status, body_sha256, body, payload, "
+                "response, received_at, updated_at) VALUES (:id, :case, 'T-0009', 'GLJT-01', 'accepted', :sha, "
+                "'{}', :payload, '{}', '2026-11-20T08:00:00+00:00', '2026-11-20T08:00:00+00:00')"
+            ),
+            {"id": OLD_SUBMISSION, "case": OLD_CASE, "sha": "0" * 64, "payload": b"{}"},
+        )
+    engine.dispose()
+
+
+def revision_of(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_heads()
+
+
+def differences(engine: Engine) -> list[object]:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        return list(compare_metadata(context, metadata))
+
+
+def head() -> str:
+    from alembic.script import ScriptDirectory
+
+    newest = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert newest is not None
+    return newest
+
+
+def test_an_empty_database_is_brought_to_head_and_matches_the_tables_in_code(db_url: str) -> None:
+    engine = open_engine(db_url)
+    try:
+        assert revision_of(engine) == (head(),)
+        assert differences(engine) == []
+        assert upgrade_schema(engine) == SchemaUpgrade(before=head(), after=head(), adopted=False)
+    finally:
+        engine.dispose()
+
+
+def test_a_database_from_the_previous_release_is_adopted_with_its_rows(
+    db_url: str, request: pytest.FixtureRequest, rows: Callable[..., int]
+) -> None:
+    previous_release_database(db_url)
+    # The platform starts on it (the fixture), which upgrades it; a new terminal is enrolled beside the old one.
+    terminal: Any = request.getfixturevalue("terminal")
+    old_terminal = {"Authorization": f"Bearer {OLD_TOKEN}"}
+    assert requests.get(terminal.url(PATH_CATALOG), headers=old_terminal, timeout=10).status_code == 200
+    answer = terminal.deliver(terminal.seal())
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["case_no"] != OLD_CASE
+    assert rows("submissions", "id = :id AND case_no = :case", id=OLD_SUBMISSION, case=OLD_CASE) == 1
+    assert rows("submissions", "1 = 1") == 2
+    engine = open_engine(db_url, create_schema=False)
+    try:
+        assert revision_of(engine) == (head(),)
+        assert differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_database_upgraded_by_a_newer_release_is_refused_untouched(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_engine(db_url).dispose()
+    engine = raw_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00d_from_the_future'"))
+    try:
+        with pytest.raises(DatabaseError, match="newer release"):
+            open_engine(db_url)
+        assert main(["migrate", "--db", db_url]) == 1
+        error = capsys.readouterr().err
+        assert "f00d_from_the_future" in error
+        assert "Traceback" not in error
+        assert revision_of(engine) == ("f00d_from_the_future",)
+    finally:
+        engine.dispose()
+
+
+def test_a_database_with_only_some_of_the_tables_is_refused(db_url: str) -> None:
+    engine = raw_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE terminals (terminal_id VARCHAR(64) PRIMARY KEY)"))
+    try:
+        with pytest.raises(DatabaseError, match="some of the platform's tables"):
+            open_engine(db_url)
+        assert not inspect(engine).has_table("alembic_version")
+    finally:
+        engine.dispose()
+
+
+def test_instances_starting_together_upgrade_the_database_once(db_url: str) -> None:
+    starters = 4
+    barrier = threading.Barrier(starters)
+    outcomes: list[SchemaUpgrade | BaseException] = []
+
+    def start() -> None:
+        engine = open_engine(db_url, create_schema=False)
+        barrier.wait()
+        try:
+            outcomes.append(upgrade_schema(engine))
+        except BaseException as exc:
+            outcomes.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(starters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "an instance is still starting after two minutes"
+    assert all(isinstance(o, SchemaUpgrade) for o in outcomes), outcomes
+    created = [o for o in outcomes if isinstance(o, SchemaUpgrade) and o.before is None]
+    assert len(created) == 1
+    engine = open_engine(db_url, create_schema=False)
+    try:
+        assert revision_of(engine) == (head(),)
+    finally:
+        engine.dispose()
+
+
+def test_kiosk_central_migrate_says_what_it_did(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    previous_release_database(db_url)
+    assert main(["migrate", "--db", db_url]) == 0
+    assert (
+        f"adopted a database from before schema migrations as revision {BASELINE_REVISION}" in capsys.readouterr().out
+    )
+    assert main(["migrate", "--db", db_url]) == 0
+    assert "nothing to do" in capsys.readouterr().out
