@@ -19,7 +19,7 @@ from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_
 from kiosk.config import Config
 from kiosk.hall.embedded import demo_public_keys
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import show_entries, verify_log
+from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog, show_entries, verify_log
 from offline_cache.wire.checkpoint import PLATFORM_COSIGNER_NAME, CosignatureVerifier
 
 
@@ -117,3 +117,12 @@ def _show(args: argparse.Namespace, ctx: CliContext) -> int:
         print(_line(entry))
     print(f"{len(entries)} entries (run 'kiosk audit verify' to check that they are the log's own)")
     return 0
+
+
+def record_technician(paths: TerminalPaths, config: Config, action: AuditAction, detail: dict[str, Any]) -> None:
+    """A technician's command (``kiosk queue retry`` …) done: one entry in the terminal's audit log."""
+    log = AuditLog(paths.ensure().audit, paths.audit_key, config.terminal.id)
+    try:
+        log.record(action, TECHNICIAN, detail=detail)
+    finally:
+        log.close()

@@ -21,10 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.cli.arguments import existing_file
+from kiosk.cli.audit import record_technician
 from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, require_central, set_handler
 from kiosk.config import Config
 from kiosk.hall.embedded import demo_public_keys, embedded_platform
 from kiosk.paths import TerminalPaths
+from kiosk.records.audit import AuditAction
 from offline_cache.courier import PlatformLink
 from offline_cache.drive import export_unsent, import_receipt
 from offline_cache.models import NewAttachment, OutboxError
@@ -257,7 +259,11 @@ def _deliver(args: argparse.Namespace, engine: SyncEngine) -> int:
 def _retry(args: argparse.Namespace, ctx: CliContext) -> int:
     outbox = _open(args, ctx.config)
     try:
-        print(f"{args.id}: {outbox.requeue(args.id)}")
+        state = outbox.requeue(args.id)
+        print(f"{args.id}: {state}")
+        record_technician(
+            _paths(args, ctx.config), ctx.config, AuditAction.QUEUE_RETRY, {"id": args.id, "state": state}
+        )
     except OutboxError as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -285,6 +291,7 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(str(exc)) from exc
     finally:
         outbox.close()
+    record_technician(paths, ctx.config, AuditAction.QUEUE_EXPORT, {"submissions": result.submissions})
     print(f"exported {result.submissions} submissions and {result.attachments} attachments to {result.folder}")
     print("they stay queued until the platform's receipt file is imported: kiosk queue import-receipt FILE")
     return 0
@@ -305,6 +312,8 @@ def _import_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(str(exc)) from exc
     finally:
         outbox.close()
+    detail = {"marked": result.marked, "already_sent": result.already_sent, "rejected": len(result.rejected)}
+    record_technician(_paths(args, ctx.config), ctx.config, AuditAction.QUEUE_IMPORT_RECEIPT, detail)
     print(f"marked sent: {result.marked}; already sent: {result.already_sent}; not in this outbox: {result.unknown}")
     if result.rejected:
         print(f"refused by the platform (still queued, see 'kiosk queue status'): {', '.join(result.rejected)}")

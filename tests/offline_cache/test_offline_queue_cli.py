@@ -48,6 +48,12 @@ def _status(config: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, objec
     return dict(json.loads(capsys.readouterr().out))
 
 
+def _audited(config: Path, capsys: pytest.CaptureFixture[str]) -> list[tuple[str, object]]:
+    capsys.readouterr()
+    assert main(["--config", str(config), "audit", "show", "--staff", "technician", "--json"]) == 0
+    return [(entry["action"], entry["detail"]) for entry in json.loads(capsys.readouterr().out)]
+
+
 def test_put_status_sync_and_retry(platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = _config(tmp_path, platform)
     scan = tmp_path / "scan.png"
@@ -67,6 +73,8 @@ def test_put_status_sync_and_retry(platform: Platform, tmp_path: Path, capsys: p
     assert "sent" in capsys.readouterr().out  # a sent item stays sent
     assert main(["--config", str(config), "queue", "retry", "no-such-id"]) == 1
     assert "no submission" in capsys.readouterr().err
+    # The retry that was done is in the audit log, and the one refused is not.
+    assert _audited(config, capsys) == [("queue.retry", {"id": submission_id, "state": "sent"})]
 
 
 @pytest.mark.parametrize(
@@ -135,6 +143,10 @@ def test_export_and_import_receipt(platform: Platform, tmp_path: Path, capsys: p
     junk.write_text("[]")
     assert main(["--config", str(config), "queue", "import-receipt", str(junk)]) == 1
     assert "not a hall-kiosk receipt" in capsys.readouterr().err
+    assert _audited(config, capsys) == [
+        ("queue.export", {"submissions": 2}),
+        ("queue.import_receipt", {"marked": 2, "already_sent": 0, "rejected": 0}),
+    ]
 
 
 def test_a_revoked_terminal_makes_sync_stop_with_a_clear_message(
