@@ -57,14 +57,19 @@ def wait_for(engine: SyncEngine, condition: Callable[[], bool], timeout: float =
 
 
 def asleep(engine: SyncEngine) -> threading.Event:
-    """Set once the engine's worker has gone to sleep (before ``start``): the first thing its sleep does is
-    read the database's change counter, the mark a commit by another connection is measured against."""
+    """Set once the engine's worker has gone to sleep with nothing left to wake it (call before ``start``).
+
+    The first thing its sleep does is read the database's change counter, the mark a commit by another
+    connection is measured against; a sleep that begins with a wake-up pending (``start`` leaves one) ends at
+    once and does not count.
+    """
     idle = threading.Event()
     read = engine.outbox.data_version
 
     def noted() -> int:
         version = read()
-        idle.set()
+        if not engine._wake.is_set():
+            idle.set()
         return version
 
     engine.outbox.data_version = noted  # type: ignore[method-assign]
