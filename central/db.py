@@ -14,6 +14,7 @@ starting together upgrade it once. A database made before migrations existed (ta
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ BASELINE_TABLES = frozenset(
 )
 #: Key of the PostgreSQL advisory lock held while upgrading (any fixed number; this one spells "kiosk-db").
 UPGRADE_LOCK_KEY = 0x6B696F736B2D6462
+#: Alembic keeps its running migration in module-level proxies (``alembic.context``, ``alembic.op``): one
+#: upgrade at a time per process, whatever the database.
+_UPGRADING = threading.Lock()
 
 
 class DatabaseError(Exception):
@@ -157,7 +161,7 @@ def upgrade_schema(engine: Engine) -> SchemaUpgrade:
     backend = engine.url.get_backend_name()
     try:
         # On SQLite the transaction begins with BEGIN IMMEDIATE (see _sqlite_begin): the file's write lock.
-        with engine.begin() as conn:
+        with _UPGRADING, engine.begin() as conn:
             if backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK_KEY})
             return _upgrade(conn)

@@ -5,7 +5,8 @@ over one database upgrade it once. On SQLite always, on PostgreSQL when ``KIOSK_
 from __future__ import annotations
 
 import hashlib
-import threading
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -187,30 +188,45 @@ def test_a_database_with_only_some_of_the_tables_is_refused(db_url: str) -> None
         engine.dispose()
 
 
+#: One platform instance's start in its own process: ready once imported, upgrades when told to go.
+INSTANCE = """
+import sys
+from central.db import open_engine, upgrade_schema
+engine = open_engine(sys.argv[1], create_schema=False)
+print("ready", flush=True)
+sys.stdin.readline()
+print(upgrade_schema(engine).describe(), flush=True)
+"""
+
+
 def test_instances_starting_together_upgrade_the_database_once(db_url: str) -> None:
-    starters = 4
-    barrier = threading.Barrier(starters)
-    outcomes: list[SchemaUpgrade | BaseException] = []
-
-    def start() -> None:
-        engine = open_engine(db_url, create_schema=False)
-        barrier.wait()
-        try:
-            outcomes.append(upgrade_schema(engine))
-        except BaseException as exc:
-            outcomes.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=start) for _ in range(starters)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an instance is still starting after two minutes"
-    assert all(isinstance(o, SchemaUpgrade) for o in outcomes), outcomes
-    created = [o for o in outcomes if isinstance(o, SchemaUpgrade) and o.before is None]
-    assert len(created) == 1
+    instances = [
+        subprocess.Popen(
+            [sys.executable, "-c", INSTANCE, db_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    try:
+        for instance in instances:
+            assert instance.stdout is not None
+            assert instance.stdout.readline() == "ready\n"
+        for instance in instances:
+            assert instance.stdin is not None
+            instance.stdin.write("go\n")
+            instance.stdin.flush()
+        said = [instance.communicate(timeout=120) for instance in instances]
+    finally:
+        for instance in instances:
+            instance.kill()
+            instance.wait()
+    assert [instance.returncode for instance in instances] == [0] * 4, said
+    outcomes = sorted(out.strip() for out, _err in said)
+    assert sum("created the schema" in line for line in outcomes) == 1, outcomes
+    assert sum("nothing to do" in line for line in outcomes) == 3, outcomes
     engine = open_engine(db_url, create_schema=False)
     try:
         assert revision_of(engine) == (head(),)
