@@ -88,6 +88,8 @@ def _verify(args: argparse.Namespace, ctx: CliContext) -> int:
         else "; not yet cosigned by the platform"
     )
     print(f"审计日志 / audit log: {report.entries} entries, {report.checkpoints} signed checkpoints{anchored}")
+    if report.key:
+        print(f"终端密钥 / terminal key: {report.key}")
     for problem in report.problems:
         print(f"PROBLEM: {problem}")
     print("完整 / whole" if report.whole else f"不完整 / NOT whole: {len(report.problems)} problem(s)")

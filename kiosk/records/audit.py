@@ -384,6 +384,8 @@ class AuditReport:
     last_checkpoint: int | None = None
     anchored: int | None = None
     anchored_at: str | None = None
+    #: The terminal's verifier key (C2SP ``name+keyid+key``), to compare with the one the platform enrolled.
+    key: str | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -398,6 +400,7 @@ class AuditReport:
             "last_checkpoint": self.last_checkpoint,
             "anchored": self.anchored,
             "anchored_at": self.anchored_at,
+            "key": self.key,
             "problems": self.problems,
         }
 
@@ -427,6 +430,7 @@ def verify_log(
     except (OSError, ValueError) as exc:
         report.problems.append(f"the terminal's audit key cannot be read ({key_path}): {exc}")
         return report
+    report.key = keys.signer.verifier.vkey
     anchor = _read_anchor_checked(report, anchor_path) if anchor_path is not None else None
     conn = _connect_read_only(path)
     try:
