@@ -236,6 +236,7 @@ class AuditLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn = open_local_db(path, MIGRATIONS)
+        self._closed = False
 
     @property
     def size(self) -> int:
@@ -350,7 +351,9 @@ class AuditLog:
         return note
 
     def stop(self) -> None:
-        """The kiosk stops: record it (which signs the head) and close."""
+        """The kiosk stops: record it (which signs the head) and close. Once only, however often called."""
+        if self._closed:
+            return
         try:
             self.record(AuditAction.KIOSK_STOP, KIOSK)
         finally:
@@ -358,6 +361,7 @@ class AuditLog:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()
 
 
