@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from kiosk.cli.main import main
+from kiosk.config import load_config
+from kiosk.hall.compose import open_hall
 from kiosk.paths import TerminalPaths
 from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog, Resident
 from offline_cache.wire.checkpoint import PLATFORM_COSIGNER_NAME, Cosigner
@@ -95,3 +97,16 @@ def test_bad_arguments_exit_2_with_one_line(
     assert main(["--config", str(_config(tmp_path)), "audit", *argv]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_hall_records_its_start_and_stop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _config(tmp_path)
+    hall = open_hall(load_config(config), demo=False)
+    hall.close()
+    assert hall.audit is not None
+    hall.audit.stop()  # a second close records nothing more
+    assert main(["--config", str(config), "audit", "show", "--staff", "kiosk", "--json"]) == 0
+    assert [e["action"] for e in json.loads(capsys.readouterr().out)] == ["kiosk.start", "kiosk.stop"]
+    assert main(["--config", str(config), "audit", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["last_checkpoint"] == 2  # the stop signed the head
