@@ -25,7 +25,7 @@ from kiosk.hall.technician_pin import PinLock
 from kiosk.visit.catalog import Catalog
 from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.idle import IdleClock
-from kiosk.visit.ports import HallError, HallPorts, Rating, SubmissionRequest, SubmitOutcome, Wait
+from kiosk.visit.ports import HallError, HallPorts, Notice, Rating, SubmissionRequest, SubmitOutcome, Wait
 from kiosk.visit.session import Applicant, Session
 from kiosk.visit.strings import Texts
 from kiosk.visit.views import FieldView, FlowScreen, IdentifyView
@@ -372,8 +372,10 @@ class KioskController(QObject):
 
     def capture(self, kind: str) -> None:
         def failed(exc: Exception) -> None:
-            message = exc.message if isinstance(exc, HallError) else str(exc)
-            self.flow.identify_failed(message) if self.flow.step == "identify" else self.flow.field_error(message)
+            if not isinstance(exc, HallError):
+                log.warning("capture failed: %s", type(exc).__name__)
+            notice = exc.notice if isinstance(exc, HallError) else Notice("device.camera_unavailable")
+            self.flow.identify_failed(notice) if self.flow.step == "identify" else self.flow.field_error(notice)
 
         self.bridge.run_in_worker(
             lambda: self.ports.capture.capture(kind),
@@ -436,9 +438,10 @@ class KioskController(QObject):
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, HallError):
-                self.flow.receipt_state(exc.state, exc.message)
+                self.flow.receipt_state(exc.state)
             else:
-                self.flow.receipt_state("failed", str(exc))
+                log.warning("receipt failed: %s", type(exc).__name__)
+                self.flow.receipt_state("failed")
             if self._wipe_pending:
                 self.wipe()
 

@@ -11,12 +11,11 @@ import cv2
 from devices.camera.camera import Camera
 from devices.camera.errors import CameraError
 from devices.camera.frames import Frame
+from kiosk.hall.notices import CAMERA_UNAVAILABLE, quality_notice
 from kiosk.visit.ports import HallError
 
 log = logging.getLogger(__name__)
 
-NO_CAMERA = "摄像头暂时不能使用，请呼叫工作人员 / the camera is not available, please call staff"
-NO_PAGE = "没有拍到材料，请把材料放在拍摄区中间 / no page found: put the paper in the middle of the area"
 PREVIEW_WIDTH = 640
 DOCUMENT_SECONDS = 12.0
 #: How often the preview shows a new picture.
@@ -30,7 +29,7 @@ def jpeg(frame: Frame, width: int | None = None, quality: int = 85) -> bytes:
         image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
-        raise HallError(NO_CAMERA)
+        raise HallError(CAMERA_UNAVAILABLE)
     return bytes(data.tobytes())
 
 
@@ -53,29 +52,31 @@ class CameraCapture:
     def capture(self, kind: str) -> bytes:
         """A straightened document page (``document``) or a photo of the person (``photo``), as JPEG."""
         if self.camera is None:
-            raise HallError(NO_CAMERA)
+            raise HallError(CAMERA_UNAVAILABLE)
         if self.before_capture is not None:
             self.before_capture(kind)
         try:
             if kind == "document":
                 capture = self.camera.capture_document(DOCUMENT_SECONDS)
                 if not capture.ok:
-                    raise HallError(capture.advice or NO_PAGE)
+                    raise HallError(quality_notice(capture.issues))
                 return capture.jpeg
             frame = self.camera.latest_frame()
         except CameraError as exc:
-            raise HallError(exc.message) from None
+            log.warning("camera: %s", exc.message)
+            raise HallError(CAMERA_UNAVAILABLE) from None
         if frame is None:
-            raise HallError(NO_CAMERA)
+            raise HallError(CAMERA_UNAVAILABLE)
         return jpeg(frame, 1280)
 
     def scan_qr_text(self, timeout: float) -> str | None:
         if self.camera is None:
-            raise HallError(NO_CAMERA)
+            raise HallError(CAMERA_UNAVAILABLE)
         try:
             result = self.camera.scan_qr(timeout)
         except CameraError as exc:
-            raise HallError(exc.message) from None
+            log.warning("camera: %s", exc.message)
+            raise HallError(CAMERA_UNAVAILABLE) from None
         return result.payload.text if result.payload is not None else None
 
     def cancel(self) -> None:

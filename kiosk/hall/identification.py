@@ -19,12 +19,12 @@ from devices.base import DeviceHealth, DeviceState
 from devices.idcard.card import IdCard
 from devices.idcard.errors import IdCardError
 from devices.idcard.reader import IdCardReader
+from kiosk.hall.notices import CAMERA_USE_CARD, READER_UNAVAILABLE, card_notice
+from kiosk.visit.ports import Notice
 from kiosk.visit.session import Applicant
 
 log = logging.getLogger(__name__)
 
-NO_READER = "身份证读卡器暂时不能使用，请呼叫工作人员 / the ID card reader is not available, please call staff"
-NO_CAMERA = "摄像头暂时不能使用，请改用身份证 / the camera is not available, please use your ID card"
 #: One look for a QR code; a cancelled wait ends within this.
 QR_SCAN_SECONDS = 0.5
 #: After a camera fault, the next try (the camera may come back; the person was told once).
@@ -58,7 +58,7 @@ class CardWait:
     gone (told once). Nothing is told after :meth:`cancel`."""
 
     def __init__(
-        self, reader: IdCardReader | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]
+        self, reader: IdCardReader | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]
     ) -> None:
         self.reader = reader
         self._on_applicant = on_applicant
@@ -85,7 +85,7 @@ class CardWait:
 
     def _failed(self, error: IdCardError) -> None:
         if not self._stop.is_set():
-            self._on_error(error.message)
+            self._on_error(card_notice(error))
 
     def _health(self, health: DeviceHealth) -> None:
         if not health.usable:
@@ -97,7 +97,7 @@ class CardWait:
                 return
             self._told_unusable = True
         log.warning("identify: no usable reader (%s)", health.reason)
-        self._on_error(NO_READER)
+        self._on_error(READER_UNAVAILABLE)
 
     @property
     def cancelled(self) -> bool:
@@ -121,7 +121,7 @@ class QrWait:
     the camera tried again (it may come back). Nothing is told after :meth:`cancel`."""
 
     def __init__(
-        self, scanner: QrScanner | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]
+        self, scanner: QrScanner | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]
     ) -> None:
         self.scanner = scanner
         self._on_applicant = on_applicant
@@ -131,7 +131,7 @@ class QrWait:
 
     def start(self) -> QrWait:
         if self.scanner is None:
-            self._on_error(NO_CAMERA)
+            self._on_error(CAMERA_USE_CARD)
         else:
             self._thread.start()
         return self
@@ -148,7 +148,7 @@ class QrWait:
                     told = True
                     log.warning("identify: QR scan failed: %s", exc)
                     if not stop.is_set():
-                        self._on_error(NO_CAMERA)
+                        self._on_error(CAMERA_USE_CARD)
                 stop.wait(QR_RETRY_SECONDS)
                 continue
             if text and not stop.is_set():
@@ -181,13 +181,13 @@ class ReaderIdentification:
         self._lock = threading.Lock()
         self._waits: weakref.WeakSet[CardWait | QrWait] = weakref.WeakSet()
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> CardWait:
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> CardWait:
         wait = CardWait(self.reader, on_applicant, on_error)
         with self._lock:
             self._waits.add(wait)
         return wait.start()
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> QrWait:
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> QrWait:
         wait = QrWait(self.scanner, on_applicant, on_error)
         with self._lock:
             self._waits.add(wait)

@@ -14,9 +14,11 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kiosk.hall.notices import STARTING
 from kiosk.visit.ports import (
     HallError,
     HallPorts,
+    Notice,
     Rating,
     StatusLine,
     SubmissionRequest,
@@ -25,13 +27,13 @@ from kiosk.visit.ports import (
     Wait,
 )
 from kiosk.visit.session import Applicant
+from kiosk.visit.strings import Texts
 
 if TYPE_CHECKING:
     from kiosk.hall.compose import Hall
 
 log = logging.getLogger(__name__)
 
-NOT_READY = "终端正在启动，请稍候再试 / the terminal is still starting, please try again in a moment"
 OPEN_TIMEOUT = 60.0
 
 
@@ -67,7 +69,7 @@ class HallOpening:
 
     def wait(self, timeout: float = OPEN_TIMEOUT) -> Hall:
         if not self._ready.wait(timeout) or self._hall is None:
-            raise HallError(NOT_READY)
+            raise HallError(STARTING)
         return self._hall
 
     def track(self, wait: _PendingWait) -> None:
@@ -128,7 +130,7 @@ class _Forward:
         self._ports().matters.rate(rating, applicant)
 
     # Identification: the wait starts when the hall is there, unless it was cancelled meanwhile
-    def _when_open(self, start: Callable[[HallPorts], Wait], on_error: Callable[[str], None]) -> Wait:
+    def _when_open(self, start: Callable[[HallPorts], Wait], on_error: Callable[[Notice], None]) -> Wait:
         hall = self.opening.hall
         if hall is not None:
             return start(hall.ports)
@@ -140,17 +142,17 @@ class _Forward:
                 ports = self._ports()
             except HallError as exc:
                 if not pending.cancelled:
-                    on_error(exc.message)
+                    on_error(exc.notice)
                 return
             pending.begin(lambda: start(ports))
 
         threading.Thread(target=later, name="identify-when-open", daemon=True).start()
         return pending
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait:
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> Wait:
         return self._when_open(lambda ports: ports.identification.wait_for_card(on_applicant, on_error), on_error)
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait:
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> Wait:
         return self._when_open(lambda ports: ports.identification.wait_for_qr(on_applicant, on_error), on_error)
 
     def stop_waiting(self) -> None:
@@ -197,13 +199,13 @@ class _Forward:
     def _desk(self) -> TechnicianDesk:
         desk = self._ports().technician
         if desk is None:
-            raise HallError(NOT_READY)
+            raise HallError(STARTING)
         return desk
 
     def report(self) -> list[StatusLine]:
         hall = self.opening.hall
         if hall is None or hall.ports.technician is None:
-            return [StatusLine("hall", "offline", NOT_READY)]
+            return [StatusLine("hall", "offline", STARTING.text(Texts()))]
         return hall.ports.technician.report()
 
     def test_print(self) -> str:

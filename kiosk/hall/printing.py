@@ -6,17 +6,21 @@ can be reprinted and the case number is never lost with the paper.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from devices.printer.driver import ReceiptPrinter
 from devices.printer.status import PrinterState
+from kiosk.hall.notices import PRINTER_UNAVAILABLE
 from kiosk.records.journal import PrintState, ReceiptJournal
 from kiosk.visit.ports import HallError, SubmissionRequest, SubmitOutcome
 from kiosk.visit.receipt import receipt_for
+from kiosk.visit.strings import Texts
 
-NO_PRINTER = "本机暂时不能打印 / this terminal cannot print right now"
+log = logging.getLogger(__name__)
+
 
 
 class JournalReceipts:
@@ -45,8 +49,8 @@ class JournalReceipts:
     def print_receipt(self, request: SubmissionRequest, outcome: SubmitOutcome) -> None:
         data = receipt_for(request, outcome, hall_name=self.hall_name, terminal_id=self.terminal_id, now=self.now())
         if self.printer is None:
-            self.journal.mark_failed(self.journal.record(data), NO_PRINTER)
-            raise HallError(NO_PRINTER)
+            self.journal.mark_failed(self.journal.record(data), PRINTER_UNAVAILABLE.text(Texts()))
+            raise HallError(PRINTER_UNAVAILABLE)
         self._in_flight.set()
         try:
             entry = self.journal.print_receipt(data, self.printer)
@@ -55,4 +59,5 @@ class JournalReceipts:
         if entry.state is PrintState.PRINTED:
             return
         paper_out = self.printer.last_status.state is PrinterState.PAPER_OUT
-        raise HallError(entry.reason or NO_PRINTER, state="paper_out" if paper_out else "failed")
+        log.warning("receipt not printed: %s", entry.reason)
+        raise HallError(PRINTER_UNAVAILABLE, state="paper_out" if paper_out else "failed")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kiosk.visit.catalog import Catalog, FormField, Service
 from kiosk.visit.outcome_views import masked_display, receipt_screen, result_screen, review_rows
-from kiosk.visit.ports import Rating, SubmissionRequest, SubmitOutcome
+from kiosk.visit.ports import Notice, Rating, SubmissionRequest, SubmitOutcome
 from kiosk.visit.session import Answer, Applicant, Session
 from kiosk.visit.strings import Texts
 from kiosk.visit.validation import FieldError, check_answer
@@ -53,7 +53,6 @@ class CitizenFlow:
         self._error: str | None = None
         self._outcome: SubmitOutcome | None = None
         self._receipt_state = "idle"
-        self._receipt_reason = ""
         self._rating_level: int | None = None
         self._rated = False
         self._identify_method = "id_card"
@@ -131,7 +130,6 @@ class CitizenFlow:
                 self.texts,
                 kind=outcome.kind,
                 case_no=outcome.case_no,
-                reason=outcome.reason,
                 waiting=outcome.waiting,
                 rows=outcome.rows,
             )
@@ -142,7 +140,6 @@ class CitizenFlow:
                 kind=outcome.kind,
                 case_no=outcome.case_no,
                 state=self._receipt_state,
-                reason=self._receipt_reason,
                 hall_name=self.hall_name,
             )
         if self._step == "rating":
@@ -206,14 +203,14 @@ class CitizenFlow:
                 self.session.answers[form_field.key] = Answer(value, display, prefilled=True)
         self._enter_form(0)
 
-    def identify_failed(self, message: str) -> None:
-        self._error = message
+    def identify_failed(self, notice: Notice) -> None:
+        self._error = notice.text(self.texts)
         self._offer_qr = self._identify_method == "id_card"
         self._changed()
 
-    def field_error(self, message: str) -> None:
+    def field_error(self, notice: Notice) -> None:
         """A device could not take the answer (a blurred scan): say what to fix on the same question."""
-        self._error = message
+        self._error = notice.text(self.texts)
         self._changed()
 
     def refresh(self) -> None:
@@ -320,10 +317,9 @@ class CitizenFlow:
         self._receipt_state = "idle"
         self._go("result")
 
-    def receipt_state(self, state: str, reason: str = "") -> None:
+    def receipt_state(self, state: str) -> None:
         """``printing`` / ``printed`` / ``paper_out`` / ``failed``: the receipt step shows it."""
         self._receipt_state = state
-        self._receipt_reason = reason
         self._go("receipt")
 
     def to_rating(self) -> None:

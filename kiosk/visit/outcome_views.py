@@ -36,7 +36,6 @@ def result_screen(
     *,
     kind: str,
     case_no: str,
-    reason: str = "",
     waiting: int = 0,
     rows: tuple[tuple[str, str], ...] = (),
 ) -> FlowScreen:
@@ -54,13 +53,13 @@ def result_screen(
     elif kind == "ticket":
         title, message = t("result.ticket_title"), t("result.ticket", number=case_no, waiting=waiting)
     else:
-        title, message = t("result.accepted_title"), t("result.failed", reason=reason)
+        title, message = t("result.failed_title"), t("result.failed")
     view = ResultView(kind, name, title, message, case_no, next_steps, rows)
     return FlowScreen("result", f"{message}{next_steps}", view)
 
 
 def receipt_screen(
-    service: Service, texts: Texts, *, kind: str, case_no: str, state: str, reason: str, hall_name: str
+    service: Service, texts: Texts, *, kind: str, case_no: str, state: str, hall_name: str
 ) -> FlowScreen:
     """The receipt step: printing, printed, out of paper or failed; the e-receipt QR whenever there is a number."""
     t = texts
@@ -69,7 +68,7 @@ def receipt_screen(
         "printing": t("receipt.printing"),
         "printed": t("receipt.printed"),
         "paper_out": t("receipt.paper_out"),
-        "failed": t("receipt.print_failed", reason=reason),
+        "failed": t("receipt.print_failed"),
     }
     e_receipt = ""
     if case_no and receipt_kind(kind) is not None:

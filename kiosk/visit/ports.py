@@ -11,6 +11,7 @@ from typing import Protocol
 
 from kiosk.visit.catalog import Service
 from kiosk.visit.session import Answer, Applicant
+from kiosk.visit.strings import Texts
 
 #: The channel a terminal reports for its cases and ratings (好差评's 渠道).
 CHANNEL = "self_service_terminal"
@@ -61,12 +62,30 @@ class StatusLine:
     reason: str
 
 
-class HallError(Exception):
-    """Something a citizen meets (no card read, printer out of paper); ``message`` is shown and spoken."""
+@dataclass(frozen=True)
+class Notice:
+    """A sentence for the citizen, named by its key in the strings catalog (:mod:`kiosk.visit.strings`) with its
+    fields: the hall says *what* happened, the visit says it in the visit's language, on screen and aloud."""
 
-    def __init__(self, message: str, *, state: str = "failed") -> None:
-        super().__init__(message)
-        self.message = message
+    key: str
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **fields: object) -> Notice:
+        return cls(key, tuple((name, str(value)) for name, value in fields.items()))
+
+    def text(self, texts: Texts) -> str:
+        return texts(self.key, **dict(self.fields))
+
+
+class HallError(Exception):
+    """Something a citizen meets (no card read, printer out of paper): ``notice`` is shown and spoken in the
+    visit's language; ``message`` is the same sentence in Chinese, for the log."""
+
+    def __init__(self, notice: Notice | str, *, state: str = "failed") -> None:
+        self.notice = notice if isinstance(notice, Notice) else Notice(notice)
+        self.message = self.notice.text(Texts())
+        super().__init__(self.message)
         self.state = state
 
 
@@ -88,9 +107,9 @@ class Wait(Protocol):
 class Identification(Protocol):
     """Waits for an ID card on the reader (or a QR code) and reports who it is."""
 
-    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait: ...
+    def wait_for_card(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> Wait: ...
 
-    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[str], None]) -> Wait: ...
+    def wait_for_qr(self, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]) -> Wait: ...
 
     def stop_waiting(self) -> None:
         """Cancel every wait still running (the window is going away)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.visit.flow import CitizenFlow
-from kiosk.visit.ports import SubmitOutcome
+from kiosk.visit.ports import Notice, SubmitOutcome
 from kiosk.visit.session import Applicant
 
 #: A sample resident (a made-up, checksum-valid ID number; never a real person).
@@ -85,7 +85,7 @@ def _rating(low: bool) -> Callable[[CitizenFlow], None]:
 def _identify_error(flow: CitizenFlow) -> None:
     flow.start()
     flow.choose_service(ELDER_SERVICE)
-    flow.identify_failed("没有读到身份证，请重新放一次。")
+    flow.identify_failed(Notice("device.card_again"))
 
 
 def _field_error(flow: CitizenFlow) -> None:

@@ -124,7 +124,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "您的号码是 {number}，前面还有 {waiting} 人。请留意叫号。",
         "Your number is {number}. {waiting} people are ahead of you.",
     ),
-    "result.failed": ("提交没有成功：{reason}。请呼叫工作人员。", "Submission failed: {reason}. Please call staff."),
+    "result.failed_title": ("没有提交成功", "Not submitted"),
+    "result.failed": (
+        "提交没有成功，请呼叫工作人员帮忙。",
+        "The submission did not go through. Please call staff for help.",
+    ),
     "result.next_steps": ("后续步骤", "What happens next"),
     # receipt
     "receipt.title": ("领取回执", "Your receipt"),
@@ -140,8 +144,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The printer is out of paper. Scan the code on the screen to keep an electronic receipt.",
     ),
     "receipt.print_failed": (
-        "打印没有成功：{reason}。请扫描二维码保存电子回执。",
-        "Printing failed: {reason}. Scan the code to keep an electronic receipt.",
+        "回执没有打印出来。请用手机扫描屏幕上的二维码保存电子回执，或呼叫工作人员。",
+        "The receipt did not print. Scan the code on the screen to keep an electronic receipt, or call staff.",
     ),
     "receipt.e_receipt": ("扫码保存电子回执", "Scan for an e-receipt"),
     "receipt.done": ("完成", "Done"),
@@ -173,6 +177,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The last character of this ID number is wrong; please check it.",
     ),
     # devices, as the citizen meets them
+    "device.starting": ("终端正在启动，请稍候再试。", "The terminal is still starting. Please try again in a moment."),
     "device.reader_unavailable": (
         "身份证读卡器暂时不能使用，请扫码或呼叫工作人员。",
         "The ID card reader is not available. Scan a QR code or call staff.",

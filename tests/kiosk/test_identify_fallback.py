@@ -6,11 +6,12 @@ from datetime import date
 
 from kiosk.hall.catalog_store import bundled_catalog
 from kiosk.visit.flow import CitizenFlow
+from kiosk.visit.ports import Notice
 from kiosk.visit.session import Applicant
 from kiosk.visit.strings import Texts
 from kiosk.visit.views import IdentifyView
 
-NO_READER = "身份证读卡器暂时不能使用"
+NO_READER = Notice("device.reader_unavailable")
 
 
 def identify_view(flow: CitizenFlow) -> IdentifyView:
@@ -32,7 +33,7 @@ def test_a_card_that_cannot_be_used_offers_the_qr_code_and_the_qr_code_identifie
     assert not identify_view(flow).offer_qr
     flow.identify_failed(NO_READER)
     assert identify_view(flow).offer_qr
-    assert flow.screen.prompt == NO_READER
+    assert flow.screen.prompt == NO_READER.text(Texts())
     flow.use_qr()
     view = identify_view(flow)
     assert (view.method, view.error, view.offer_qr) == ("qr", None, False)
@@ -56,5 +57,5 @@ def test_too_young_is_not_a_card_failure_and_offers_no_way_around_it() -> None:
 
 def test_a_qr_code_that_cannot_be_read_offers_nothing_new() -> None:
     flow = at_identify("YBCX-05")
-    flow.identify_failed("摄像头暂时不能使用")
+    flow.identify_failed(Notice("device.camera_use_card"))
     assert identify_view(flow).method == "qr" and not identify_view(flow).offer_qr

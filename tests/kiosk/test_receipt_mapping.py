@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.hall.catalog_store import bundled_catalog
-from kiosk.hall.printing import NO_PRINTER, JournalReceipts
+from kiosk.hall.notices import PRINTER_UNAVAILABLE
+from kiosk.hall.printing import JournalReceipts
 from kiosk.records.journal import ReceiptJournal
 from kiosk.visit.outcome_views import receipt_screen
 from kiosk.visit.ports import HallError, SubmissionRequest, SubmitOutcome
@@ -33,7 +34,7 @@ def test_the_printed_receipt_and_the_e_receipt_name_the_same_case(
     journal = ReceiptJournal(tmp_path / "journal.db")
     try:
         receipts = JournalReceipts(None, journal, hall_name=HALL, terminal_id="T-1", now=lambda: NOW)
-        with pytest.raises(HallError, match=NO_PRINTER):
+        with pytest.raises(HallError, match=PRINTER_UNAVAILABLE.text(Texts())):
             receipts.print_receipt(request, SubmitOutcome(kind, case_no))
         [entry] = journal.unprinted()
     finally:
@@ -42,14 +43,12 @@ def test_the_printed_receipt_and_the_e_receipt_name_the_same_case(
     assert (paper.kind, paper.case_no, paper.service_name) == (ReceiptKind(kind), case_no, service.name.zh)
     assert paper.applicant_masked == "赵*英"
 
-    screen = receipt_screen(
-        service, Texts(language), kind=kind, case_no=case_no, state="printed", reason="", hall_name=HALL
-    )
+    screen = receipt_screen(service, Texts(language), kind=kind, case_no=case_no, state="printed", hall_name=HALL)
     assert screen.view.e_receipt == case_follow_url(paper)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("kind", ["failed", "query_offline"])
 def test_an_outcome_without_a_receipt_shows_no_e_receipt(kind: str) -> None:
     service = bundled_catalog().services[0]
-    screen = receipt_screen(service, Texts(), kind=kind, case_no="X1", state="idle", reason="", hall_name=HALL)
+    screen = receipt_screen(service, Texts(), kind=kind, case_no="X1", state="idle", hall_name=HALL)
     assert screen.view.e_receipt == ""  # type: ignore[union-attr]

@@ -27,14 +27,19 @@ from devices.idcard.sim_reader import SimulatedIdCardReader
 from kiosk.config import Config
 from kiosk.hall.capture import CameraCapture
 from kiosk.hall.compose import Hall
-from kiosk.hall.identification import NO_CAMERA, NO_READER, ReaderIdentification
+from kiosk.hall.identification import ReaderIdentification
+from kiosk.hall.notices import CAMERA_USE_CARD, READER_UNAVAILABLE
 from kiosk.hall.opening import HallOpening
 from kiosk.visit.catalog import parse_catalog
 from kiosk.visit.session import Applicant, Session
+from kiosk.visit.strings import Texts
 from kiosk.visit.views import FlowScreen
 from tests.ui.conftest import FakeClock
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
+
+NO_READER = READER_UNAVAILABLE.text(Texts())
+NO_CAMERA = CAMERA_USE_CARD.text(Texts())
 
 Make = Callable[..., tuple[KioskController, RecordingVoice, FakeClock]]
 WAIT_MS = 20_000
@@ -184,7 +189,7 @@ def test_a_card_wait_tells_a_lost_reader_once_and_nothing_once_cancelled(demo_ha
         reader.simulator.unplug()
         assert reader.check().state is DeviceState.OFFLINE
         assert reader.check().state is DeviceState.OFFLINE
-        assert told == [NO_READER]
+        assert told == [READER_UNAVAILABLE]
     finally:
         wait.cancel()
         reader.simulator.replug()
@@ -194,7 +199,7 @@ def test_a_card_wait_tells_a_lost_reader_once_and_nothing_once_cancelled(demo_ha
         reader.simulator.remove_card()
         reader.simulator.place_card("wang_yan")
         assert told_again.wait(WAIT_S)
-        assert told == [NO_READER]  # the cancelled wait heard nothing of the card
+        assert told == [READER_UNAVAILABLE]  # the cancelled wait heard nothing of the card
     finally:
         later.cancel()
         reader.simulator.remove_card()
@@ -330,5 +335,5 @@ def test_a_wait_asked_for_while_the_hall_opens_starts_with_it_unless_cancelled(
         if thread.name == "identify-when-open":
             thread.join(WAIT_S)
     on_time.cancel()
-    assert told == [NO_READER]  # the reader is unplugged: the wait that started says so, once
+    assert told == [READER_UNAVAILABLE]  # the reader is unplugged: the wait that started says so, once
     assert told_cancelled == []
