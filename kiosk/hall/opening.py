@@ -28,6 +28,7 @@ from kiosk.visit.ports import (
 )
 from kiosk.visit.session import Applicant
 from kiosk.visit.strings import Texts
+from offline_cache.sqlite_versions import SchemaTooNewError
 
 if TYPE_CHECKING:
     from kiosk.hall.compose import Hall
@@ -55,6 +56,10 @@ class HallOpening:
     def _open(self, open_hall: Callable[[], Hall]) -> None:
         try:
             self._hall = open_hall()
+        except (SchemaTooNewError, OSError) as exc:
+            # Known and explained in one line: a newer release's files, a data folder that cannot be written.
+            log.error("the hall could not be opened: %s", exc)
+            self.error = exc
         except Exception as exc:
             log.exception("the hall could not be opened")
             self.error = exc
@@ -205,7 +210,9 @@ class _Forward:
     def report(self) -> list[StatusLine]:
         hall = self.opening.hall
         if hall is None or hall.ports.technician is None:
-            return [StatusLine("hall", "offline", STARTING.text(Texts()))]
+            error = self.opening.error
+            reason = f"{type(error).__name__}: {error}" if error is not None else STARTING.text(Texts())
+            return [StatusLine("hall", "offline", reason)]
         return hall.ports.technician.report()
 
     def test_print(self) -> str:

@@ -9,18 +9,21 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.config import load_config
 from kiosk.hall.compose import open_hall
 from kiosk.hall.matters import OutboxMatters
+from kiosk.hall.opening import HallOpening
 from kiosk.paths import TerminalPaths
-from kiosk.visit.ports import SubmissionRequest
+from kiosk.visit.ports import HallError, SubmissionRequest
 
 TERMINAL = "paths-test-001"
 
@@ -85,3 +88,23 @@ def test_demo_queue_commands_see_what_the_demo_queued(tmp_path: Path) -> None:
     config_path = _write_config(tmp_path, demo=True)
     _queue_one_while_offline(config_path, demo=True)
     _check_status_and_export(config_path, tmp_path, "--demo")
+
+
+def test_a_newer_releases_outbox_keeps_the_kiosk_up_and_tells_the_technician(tmp_path: Path) -> None:
+    """After a downgrade the outbox is a newer release's file: the kiosk does not open it (nor crash); the
+    technician's panel says why in one line."""
+    config_path = _write_config(tmp_path, demo=False)
+    outbox = TerminalPaths.of(tmp_path / "data", demo=False).ensure().outbox
+    outbox.mkdir()
+    with sqlite3.connect(outbox / "outbox.sqlite3") as db:
+        db.execute("PRAGMA user_version = 99")
+    opening = HallOpening(lambda: open_hall(load_config(config_path), demo=False), demo=False)
+    opening.start()
+    with pytest.raises(HallError):
+        opening.wait(timeout=60)
+    assert opening.error is not None
+    assert opening.ports.technician is not None
+    (line,) = opening.ports.technician.report()
+    assert line.state == "offline"
+    assert "newer release" in line.reason
+    assert "\n" not in line.reason
