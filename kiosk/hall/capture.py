@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
 import cv2
@@ -12,6 +11,7 @@ from devices.camera.camera import Camera
 from devices.camera.errors import CameraError
 from devices.camera.frames import Frame
 from kiosk.hall.notices import CAMERA_UNAVAILABLE, quality_notice
+from kiosk.hall.waits import ThreadWait
 from kiosk.visit.ports import HallError
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class CameraCapture:
             self.camera.cancel()
 
 
-class PreviewWait:
+class PreviewWait(ThreadWait):
     """The camera's picture for one capture step, on the wait's own thread until :meth:`cancel`.
 
     A frame that fails is logged (the first failure of a run of them) and the next one is tried: one bad frame
@@ -94,19 +94,19 @@ class PreviewWait:
     def __init__(
         self, preview: Callable[[], bytes | None], on_frame: Callable[[bytes], None], interval: float = PREVIEW_SECONDS
     ) -> None:
+        super().__init__("camera-preview")
         self._preview = preview
         self._on_frame = on_frame
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="camera-preview", daemon=True)
 
     def start(self) -> PreviewWait:
-        self._thread.start()
+        self.start_thread()
         return self
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        stop = self.stopping
         failing = False
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 frame = self._preview()
             except Exception as exc:  # noqa: BLE001 - a bad frame is skipped, never the end of the preview
@@ -115,18 +115,6 @@ class PreviewWait:
                 failing = True
             else:
                 failing = False
-                if frame is not None and not self._stop.is_set():
+                if frame is not None and not stop.is_set():
                     self._on_frame(frame)
-            self._stop.wait(self.interval)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._stop.is_set()
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float) -> bool:
-        """Wait for the wait's thread to end (after :meth:`cancel`); True if it has."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+            stop.wait(self.interval)

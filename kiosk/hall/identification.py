@@ -20,6 +20,7 @@ from devices.idcard.card import IdCard
 from devices.idcard.errors import IdCardError
 from devices.idcard.reader import IdCardReader
 from kiosk.hall.notices import CAMERA_USE_CARD, READER_UNAVAILABLE, card_notice
+from kiosk.hall.waits import ThreadWait
 from kiosk.visit.ports import Notice
 from kiosk.visit.session import Applicant
 
@@ -116,28 +117,27 @@ class CardWait:
             self.reader.device_did_change_health.disconnect(self._health)
 
 
-class QrWait:
+class QrWait(ThreadWait):
     """Looking for a QR code on the wait's own thread, for one identify step; a camera fault is told once and
     the camera tried again (it may come back). Nothing is told after :meth:`cancel`."""
 
     def __init__(
         self, scanner: QrScanner | None, on_applicant: Callable[[Applicant], None], on_error: Callable[[Notice], None]
     ) -> None:
+        super().__init__("identify-qr")
         self.scanner = scanner
         self._on_applicant = on_applicant
         self._on_error = on_error
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="identify-qr", daemon=True)
 
     def start(self) -> QrWait:
         if self.scanner is None:
             self._on_error(CAMERA_USE_CARD)
         else:
-            self._thread.start()
+            self.start_thread()
         return self
 
-    def _run(self) -> None:
-        scanner, stop = self.scanner, self._stop
+    def run(self) -> None:
+        scanner, stop = self.scanner, self.stopping
         assert scanner is not None
         told = False
         while not stop.is_set():
@@ -154,19 +154,6 @@ class QrWait:
             if text and not stop.is_set():
                 self._on_applicant(applicant_from_qr(text))
                 return
-
-    @property
-    def cancelled(self) -> bool:
-        return self._stop.is_set()
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float) -> bool:
-        """Wait for the wait's thread to end (after :meth:`cancel` or a code read); True if it has."""
-        if self._thread.ident is not None:
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
 
 
 class ReaderIdentification:
