@@ -86,6 +86,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from kiosk.visit.session import Session
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
+    from ui.watchdog import attach_watchdog
 
     app = start_application()
     assert isinstance(app, QApplication)
@@ -118,6 +119,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     # The hall's imports and threads (devices, platform, OpenCV) wait until the attract screen is on the glass.
     window.window_did_first_paint.append(opening.start)
     window.window_did_first_paint.append(controller.activate)
+    attach_watchdog(window.window_did_first_paint, window)  # systemd: READY=1 after the paint, WATCHDOG=1 pings
     try:
         return app.exec()
     finally:
