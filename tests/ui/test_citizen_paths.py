@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,7 +58,9 @@ def place_card(qtbot: QtBot, controller: KioskController, hall: Hall, sample: st
     wait_for(qtbot, controller, "identify")
     assert hall.ports.demo is not None
     hall.ports.demo.remove_card()  # type: ignore[attr-defined]
-    time.sleep(0.5)
+    # A card counts only when placed while the screen listens: wait until the reader has seen it gone.
+    assert hall.reader is not None
+    qtbot.waitUntil(lambda: hall.reader is not None and hall.reader.card_on_reader is None, timeout=20_000)
     hall.ports.demo.place_card(sample)  # type: ignore[attr-defined]
     wait_for(qtbot, controller, "form")
 

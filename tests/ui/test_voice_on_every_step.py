@@ -3,7 +3,6 @@ repeats, and moving on cuts the sentence being spoken."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, Qt
@@ -47,7 +46,9 @@ def test_every_screen_of_a_visit_speaks_masked_and_interruptible(
     qtbot.waitUntil(lambda: controller.window.screen_name == "identify", timeout=20_000)
     assert demo_hall.ports.demo is not None
     demo_hall.ports.demo.remove_card()  # type: ignore[attr-defined]
-    time.sleep(0.5)
+    reader = demo_hall.reader
+    assert reader is not None
+    qtbot.waitUntil(lambda: reader.card_on_reader is None, timeout=20_000)  # seen gone, so the next one counts
     demo_hall.ports.demo.place_card("zhao_shuying")  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: controller.window.screen_name == "form", timeout=20_000)
 
