@@ -86,7 +86,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     from kiosk.visit.session import Session
     from ui.bridge import MainThreadBridge
     from ui.controller import KioskController
-    from ui.watchdog import attach_watchdog
+    from ui.watchdog import attach_nightly_restart, attach_watchdog
 
     app = start_application()
     assert isinstance(app, QApplication)
@@ -120,6 +120,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     window.window_did_first_paint.append(opening.start)
     window.window_did_first_paint.append(controller.activate)
     attach_watchdog(window.window_did_first_paint, window)  # systemd: READY=1 after the paint, WATCHDOG=1 pings
+    attach_nightly_restart(window, lambda: controller.flow.step == "attract", app.quit, os.environ)
     try:
         return app.exec()
     finally:

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -98,3 +99,44 @@ def attach_watchdog(
     watchdog = KioskWatchdog(SystemdNotifier(address), watchdog_interval_ms(env), parent)
     first_paint.append(watchdog.first_paint)
     return watchdog
+
+
+#: ``HH:MM`` (local time) in ``/etc/hall-kiosk/kiosk.env``: restart the kiosk at that quiet hour, if no visit is on.
+NIGHTLY_ENV = "HALL_KIOSK_NIGHTLY_RESTART"
+#: How long after the hour a restart may still happen (waiting for the last visit to end).
+NIGHTLY_WINDOW = timedelta(hours=1)
+
+
+def nightly_due(at: str, started: datetime, now: datetime) -> bool:
+    """Whether a kiosk started at ``started`` should restart at ``now`` for the nightly hour ``at`` (``HH:MM``)."""
+    hour, minute = (int(part) for part in at.split(":", 1))
+    mark = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if now < mark:
+        mark -= timedelta(days=1)
+    return started < mark <= now < mark + NIGHTLY_WINDOW
+
+
+def attach_nightly_restart(
+    parent: QObject, between_visits: Callable[[], bool], quit_app: Callable[[], None], environ: Mapping[str, str]
+) -> QTimer | None:
+    """Quit (and so be restarted by ``Restart=always``) at the configured quiet hour, never during a visit."""
+    at = environ.get(NIGHTLY_ENV, "").strip()
+    if not at:
+        return None
+    try:
+        nightly_due(at, datetime.now(), datetime.now())
+    except ValueError:
+        log.warning("%s=%r is not HH:MM; no nightly restart", NIGHTLY_ENV, at)
+        return None
+    started = datetime.now()
+    timer = QTimer(parent)
+    timer.setInterval(30_000)
+
+    def check() -> None:
+        if nightly_due(at, started, datetime.now()) and between_visits():
+            log.info("nightly restart at the quiet hour %s", at)
+            quit_app()
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer

@@ -168,3 +168,16 @@ def test_the_real_kiosk_reports_ready_and_pings(tmp_path: Path, notify_socket: N
     finally:
         kiosk.terminate()
         kiosk.communicate(timeout=30)
+
+
+def test_nightly_restart_only_once_in_the_hour_after_the_mark() -> None:
+    from datetime import datetime
+
+    from ui.watchdog import nightly_due
+
+    started = datetime(2026, 5, 1, 8, 0)
+    assert not nightly_due("03:30", started, datetime(2026, 5, 1, 23, 0))  # before the mark
+    assert nightly_due("03:30", started, datetime(2026, 5, 2, 3, 31))  # the quiet hour
+    assert nightly_due("03:30", started, datetime(2026, 5, 2, 4, 29))  # a visit ran late: still that hour
+    assert not nightly_due("03:30", started, datetime(2026, 5, 2, 4, 31))  # the hour passed: tomorrow
+    assert not nightly_due("03:30", datetime(2026, 5, 2, 3, 30, 20), datetime(2026, 5, 2, 3, 31))  # just restarted
