@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from forecast_candidates import CANDIDATES
 
 from central.forecast.calendar import HallCalendar, OpeningHours
-from central.forecast.evaluate import Score, evaluate, pooled
+from central.forecast.evaluate import Score, evaluate, hourly, pooled
 from central.forecast.generate import generate_halls
 
 # Busy Queen Street and waterfront sensors, complete in the scored weeks; hours of a shopping street's day.
@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         counts = pd.Series(part["count"].to_numpy(dtype=float), index=pd.DatetimeIndex(part["timestamp"]))
         if not scores:  # warm-up, not timed: imports and any just-in-time compilation
-            forecaster(counts.iloc[: -24 * 7 * args.weeks], calendar, counts.index[-1].date(), 14)
+            history = hourly(counts)
+            history = history[history.index < history.index[-1].normalize() - pd.Timedelta(days=7 * args.weeks)]
+            forecaster(history, calendar, history.index[-1].date() + dt.timedelta(days=1), 14)
         score = evaluate(str(name), counts, hours, calendar, forecaster, weeks=args.weeks, step_days=args.step_days)
         scores.append(score)
         print(

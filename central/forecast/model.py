@@ -8,7 +8,7 @@ two working days after, and the last before, three or more days without work (th
 It is fitted by ridge-penalised Poisson IRLS with weights halving every ``half_life_days``, so kinds seen rarely
 (a 调休 Saturday) borrow from the average day. The level of the last open days then corrects the forecast,
 fading with the lead. The 80 % interval is the negative-binomial 10-90 % range around the forecast, its
-dispersion measured on the last two weeks of history forecast from before them (not in-sample).
+dispersion measured on the last four weeks of history forecast from before them (not in-sample).
 
 Halls with less than four weeks of history get the mean of the same weekday and hour instead
 (:data:`FALLBACK_METHOD`). ``docs/performance.md`` has the measurement behind the choice.
@@ -38,14 +38,14 @@ _KINDS = len(DayKind)
 class ModelParams:
     """The model's settings, chosen on tuning data that the bench does not score (docs/performance.md)."""
 
-    half_life_days: float = 56.0
+    half_life_days: float = 42.0
     history_days: int = 371
-    ridge_interaction: float = 3.0
+    ridge_interaction: float = 1.0
     ridge_effects: float = 1.0
     ridge_trend: float = 20.0
     level_alpha: float = 0.35
-    level_decay: float = 0.8
-    holdout_days: int = 14
+    level_decay: float = 0.9
+    holdout_days: int = 28
     min_dispersion: float = 0.002
 
 
