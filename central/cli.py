@@ -218,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--db", required=True)
 
     command("openapi", "print the OpenAPI description (docs/openapi.json)", _cmd_openapi)
+
+    from central.audit_cli import add_commands as audit_commands
+
+    audit_commands(commands)
     return parser
 
 

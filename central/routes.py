@@ -11,18 +11,21 @@ import base64
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from central.attachments import UploadOutcome
+from central.audit import PATH_AUDIT_ALARMS, AuditBook
 from central.catalog_file import etag_matches
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
 from central.terminals import AuthError, same_secret
+from offline_cache.wire.audit_sync import AuditAppend, AuditSyncError
 from offline_cache.wire.protocol import (
+    AUDIT_MAX_ENTRIES,
     BATCH_MAX_ITEMS,
     CHUNK_SIZE,
     HEADER_IDEMPOTENCY_KEY,
@@ -32,6 +35,7 @@ from offline_cache.wire.protocol import (
     HEADER_UPLOAD_OFFSET,
     PATH_ATTACHMENT,
     PATH_ATTACHMENTS_BATCH,
+    PATH_AUDIT_APPEND,
     PATH_CASE,
     PATH_CATALOG,
     PATH_ENROLL,
@@ -59,7 +63,9 @@ class _OrjsonRequest(Request):
 
 
 #: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token).
-_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL})
+_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL, PATH_AUDIT_ALARMS})
+#: Paths for the platform's operators: the admin token, checked before the body is read.
+_ADMIN_PATHS = frozenset({PATH_ENROLL, PATH_AUDIT_ALARMS})
 _STATE_TERMINAL = "terminal_id"
 
 
@@ -74,7 +80,7 @@ class _OrjsonRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         needs_terminal = self.path not in _NO_TERMINAL_TOKEN
-        needs_admin = self.path == PATH_ENROLL
+        needs_admin = self.path in _ADMIN_PATHS
 
         async def authenticate_then_parse(request: Request) -> Response:
             if needs_terminal:
@@ -337,3 +343,21 @@ def enroll(body: EnrollIn, p: PlatformDep, authorization: Annotated[str | None, 
     _check_admin(p, authorization)
     token = p.terminals.enroll(body.terminal_id)
     return JSONResponse(envelope("enrollment", terminal_id=body.terminal_id, token=token), status_code=201)
+
+
+@router.post(
+    PATH_AUDIT_APPEND,
+    status_code=201,
+    summary="The terminal's new audit entries and signed checkpoint; answers with the platform's cosignature",
+)
+def audit_append(body: Annotated[dict[str, Any], Body()], p: PlatformDep, terminal_id: TerminalDep) -> JSONResponse:
+    try:
+        upload = AuditAppend.from_json(body, max_entries=AUDIT_MAX_ENTRIES)
+    except AuditSyncError as exc:
+        return error_response(422, "invalid_audit_append", str(exc))
+    return _answer(AuditBook(p.engine, p.keys).append(terminal_id, upload))
+
+
+@router.get(PATH_AUDIT_ALARMS, summary="Audit alarms: logs the platform refused to cosign (admin token)")
+def audit_alarms(p: PlatformDep, terminal: str | None = None) -> JSONResponse:
+    return JSONResponse(envelope("audit_alarms", alarms=AuditBook(p.engine, p.keys).alarms(terminal)))

@@ -107,3 +107,54 @@ ratings = Table(
     Column("received_at", String(40), nullable=False),
     UniqueConstraint("id", name="uq_ratings_id"),
 )
+
+# -- the terminals' audit logs (审计日志, docs/audit.md): entries as received, checkpoints, cosignatures, alarms --
+
+#: One row per terminal whose audit log the platform holds: the key pinned at its first append, and the tree the
+#: platform last cosigned (its size, root and frontier, so the next append costs O(new entries)).
+audit_logs = Table(
+    "audit_logs",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("public_key", String(256), nullable=False),  # C2SP verifier key: name+keyid+base64(0x01 || key)
+    Column("size", BigInteger, nullable=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("frontier", LargeBinary, nullable=False),
+    Column("pinned_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: The entries' bytes exactly as received: the leaves of the terminal's tree.
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("idx", BigInteger, primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+)
+
+#: Every checkpoint the platform accepted: the terminal's signed note, and the same with the platform's cosignature.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("size", BigInteger, primary_key=True),
+    Column("note", Text, nullable=False),
+    Column("cosigned", Text, nullable=False),
+    Column("cosigned_at", String(40), nullable=False),
+    Column("via", String(16), nullable=False),  # "sync" or "drive"
+)
+
+#: A refused append: a smaller tree, another root for a size the platform has, a failing proof or signature.
+#: The same refusal again bumps ``times`` and ``last_seen_at``.
+audit_alarms = Table(
+    "audit_alarms",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("terminal_id", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: message, the refused checkpoint, how it came
+    Column("raised_at", String(40), nullable=False),
+    Column("last_seen_at", String(40), nullable=False),
+    Column("times", Integer, nullable=False),
+)

@@ -2,7 +2,8 @@
 
 ``verify`` checks every entry, the tree, every checkpoint's signature and the anchor the platform cosigned, and
 exits 0 when the log is whole, 1 with one line per problem. ``show`` lists entries, of one member of staff and
-from a date on if asked. See ``docs/audit.md``.
+from a date on if asked. ``check-proof`` verifies, offline, an entry's inclusion proof that the platform printed
+(``kiosk-central audit prove``) against the platform's key. See ``docs/audit.md``.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from kiosk.cli.arguments import existing_file
 from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, set_handler
 from kiosk.config import Config
+from kiosk.hall.audit_upload import platform_cosigner
 from kiosk.hall.embedded import demo_public_keys
 from kiosk.paths import TerminalPaths
 from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog, show_entries, verify_log
+from offline_cache.wire.audit_sync import check_inclusion
 from offline_cache.wire.checkpoint import PLATFORM_COSIGNER_NAME, CosignatureVerifier
+from offline_cache.wire.protocol import load_json
 
 
 def register(commands: SubParsers) -> None:
@@ -40,6 +45,18 @@ def register(commands: SubParsers) -> None:
     )
     show.add_argument("--json", action="store_true")
     set_handler(show, _show)
+    check = actions.add_parser(
+        "check-proof", parents=[mode], help="verify an entry's inclusion proof from 'kiosk-central audit prove'"
+    )
+    check.add_argument("file", type=existing_file, metavar="FILE")
+    check.add_argument(
+        "--platform-key", metavar="BASE64", help="the platform's Ed25519 public key (default: platform.signing_key)"
+    )
+    check.add_argument(
+        "--terminal-key", metavar="VKEY", help="the terminal's audit key, as 'kiosk audit verify' prints it"
+    )
+    check.add_argument("--json", action="store_true")
+    set_handler(check, _check_proof)
 
 
 def _since(text: str) -> datetime:
@@ -94,6 +111,56 @@ def _verify(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"PROBLEM: {problem}")
     print("完整 / whole" if report.whole else f"不完整 / NOT whole: {len(report.problems)} problem(s)")
     return 0 if report.whole else 1
+
+
+def _check_proof(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Offline: the proof's checkpoint is the terminal's, cosigned by the platform, and the entry is in it."""
+    if args.platform_key:
+        try:
+            platform = platform_cosigner(base64.b64decode(args.platform_key, validate=True))
+        except (binascii.Error, ValueError):
+            raise CliError("--platform-key is not a base64 Ed25519 public key", code=2) from None
+    else:
+        configured = _cosigner(args, ctx.config, _paths(args, ctx.config))
+        if configured is None:
+            raise CliError("the platform's key is not known: give --platform-key or set platform.signing_key", code=2)
+        platform = configured
+    try:
+        document = load_json(args.file.read_bytes())
+        proven = check_inclusion(document, platform, args.terminal_key)
+    except (OSError, ValueError) as exc:  # AuditSyncError, NoteError, ProofError and bad JSON are ValueErrors
+        if args.json:
+            print_json({"proven": False, "problem": str(exc)})
+        else:
+            print(f"PROBLEM: {exc}")
+            print("未证实 / NOT proven")
+        return 1
+    if args.json:
+        print_json(
+            {
+                "proven": True,
+                "terminal_id": proven.terminal_id,
+                "index": proven.index,
+                "size": proven.size,
+                "cosigned_at": _utc(proven.cosigned_at),
+                "terminal_key": proven.terminal_key,
+                "entry": proven.entry,
+            }
+        )
+        return 0
+    entry = proven.entry if isinstance(proven.entry, dict) else {}
+    print(_line(entry))
+    print(
+        f"entry {proven.index} is in terminal {proven.terminal_id}'s audit log of {proven.size} entries, "
+        f"cosigned by the platform at {_utc(proven.cosigned_at)}"
+    )
+    print(f"终端密钥 / terminal key: {proven.terminal_key}")
+    print("已证实 / proven")
+    return 0
+
+
+def _utc(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _line(entry: dict[str, Any]) -> str:

@@ -24,9 +24,10 @@ from devices.printer.driver import ReceiptPrinter
 from devices.printer.registration import register_printers
 from devices.registry import DeviceRegistry
 from kiosk.config import Config
+from kiosk.hall.audit_upload import AuditUploader, configured_cosigner, platform_cosigner
 from kiosk.hall.capture import CameraCapture
 from kiosk.hall.catalog_store import bundled_catalog
-from kiosk.hall.embedded import Platform, embedded_platform
+from kiosk.hall.embedded import Platform, demo_public_keys, embedded_platform
 from kiosk.hall.heartbeat import Heartbeat
 from kiosk.hall.identification import ReaderIdentification
 from kiosk.hall.matters import OutboxMatters
@@ -66,7 +67,8 @@ class Hall:
     catalog_cache: CatalogCache[Catalog]
     heartbeat: Heartbeat
     ports: HallPorts
-    #: The ratings upload and the catalog refresh, on their own thread after each beat that reached the platform.
+    #: The ratings upload, the catalog refresh and the audit sync, on their own thread after each beat that
+    #: reached the platform.
     upkeep: PlatformUpkeep = field(default_factory=lambda: PlatformUpkeep(()))
     reader: IdCardReader | None = None
     printer: ReceiptPrinter | None = None
@@ -231,11 +233,22 @@ def open_hall(
     heartbeat = Heartbeat(client, lambda: hall.health_report())  # noqa: PLW0108
     queries: QueryDesk = SampleQueryDesk(sync.courier.reachable) if demo else NoQueryDesk()
     ratings = RatingBook(paths.ratings)
-    upkeep = PlatformUpkeep([lambda: send_pending_ratings(ratings, client), lambda: hall.refresh_catalog()])  # noqa: PLW0108
+    upkeep = PlatformUpkeep(
+        [
+            lambda: send_pending_ratings(ratings, client),
+            lambda: hall.refresh_catalog(),  # noqa: PLW0108
+            lambda: audit_upload.sync(),  # noqa: PLW0108
+        ]
+    )
     tickets = TicketRoll(paths.tickets)
     journal = ReceiptJournal(paths.journal)
     audit = AuditLog(paths.audit, paths.audit_key, terminal_id)
     audit.record(AuditAction.KIOSK_START, KIOSK)
+    # The audit log to the platform for its cosignature, last of the upkeep's chores.
+    cosigner = (
+        platform_cosigner(demo_public_keys(paths)[1]) if demo else configured_cosigner(config.platform.signing_key)
+    )
+    audit_upload = AuditUploader(audit, client, paths.audit_anchor, cosigner)
     matters = OutboxMatters(
         outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
     )

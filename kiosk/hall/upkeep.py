@@ -1,4 +1,4 @@
-"""The platform chores that follow a heartbeat: the ratings upload, then the catalog refresh.
+"""The platform chores that follow a heartbeat: the ratings upload, the catalog refresh, then the audit sync.
 
 They run on a thread of their own, woken by a beat that reached the platform, so the heartbeat's thread only
 beats: a staff call never waits behind a slow upload or refresh. Wake-ups that come while a round runs make

@@ -326,6 +326,12 @@ class AuditLog:
         rows = self._conn.execute("SELECT body FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
         return [bytes(row[0]) for row in rows]
 
+    def signed_checkpoints(self, above: int = 0) -> list[SignedNote]:
+        """The checkpoints this log signed of more than ``above`` entries, smallest first: what a sync may send."""
+        with self._lock:
+            rows = self._conn.execute("SELECT note FROM checkpoint WHERE size > ? ORDER BY size", (above,)).fetchall()
+        return [SignedNote.parse(str(row[0])) for row in rows]
+
     def accept_cosigned(self, note_text: str, cosigner: CosignatureVerifier, anchor_path: Path) -> SignedNote:
         """Keep the platform's cosigned copy of one of this log's checkpoints as the new anchor.
 

@@ -41,6 +41,11 @@ PATH_RATINGS = API_PREFIX + "/ratings"
 PATH_HEARTBEAT = API_PREFIX + "/terminals/{terminal_id}/heartbeat"
 PATH_ENROLL = API_PREFIX + "/terminals/enroll"
 PATH_PLATFORM_KEYS = API_PREFIX + "/platform-keys"
+#: The terminal's audit log: new entries and a signed checkpoint in, the platform's cosignature out
+#: (``offline_cache.wire.audit_sync``, ``docs/audit.md``).
+PATH_AUDIT_APPEND = API_PREFIX + "/audit:append"
+#: Most entries one audit append may carry (its body stays under ``MAX_SUBMISSION_BYTES``).
+AUDIT_MAX_ENTRIES = 2048
 
 #: Sealing algorithm name carried in every sealed object a terminal makes: the submission id *and the
 #: terminal id* are bound into every AEAD (``offline_cache.wire.sealing``), so a copy of the body posted by
