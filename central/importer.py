@@ -23,15 +23,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine
 
 from central.attachments import AttachmentStore
+from central.audit import AuditBook
 from central.clock import iso, utc_now
 from central.intake import IntakeDesk
 from central.keys import PlatformKeys
 from central.models import TERMINAL_ID_PATTERN
-from offline_cache.wire.protocol import PROTOCOL, canonical_json
+from offline_cache.wire.audit_sync import AuditAppend
+from offline_cache.wire.protocol import PROTOCOL, canonical_json, load_json
 
 log = logging.getLogger("central.importer")
 
 MANIFEST = "manifest.json"
+#: The terminal's audit append, when the drive carries one (``offline_cache.drive.AUDIT_FILE``).
+AUDIT_FILE = "audit.json"
 
 
 class ExportFolderError(Exception):
@@ -114,6 +118,7 @@ def import_export(folder: Path, engine: Engine, keys: PlatformKeys) -> ImportRep
         else:
             message = str(answer.body.get("error", {}).get("message", ""))
             rejected.append({"id": item_id, "status": answer.status, "message": message})
+    audit = import_audit(folder, engine, keys, terminal_id)
     now = utc_now()
     receipt = {
         "protocol": PROTOCOL,
@@ -124,6 +129,8 @@ def import_export(folder: Path, engine: Engine, keys: PlatformKeys) -> ImportRep
         "rejected": rejected,
         "signing_public_key": base64.b64encode(keys.signing_public).decode(),
         "signature": base64.b64encode(keys.sign(canonical_json(accepted))).decode(),
+        # Outside the signature: a cosigned checkpoint carries its own (docs/audit.md).
+        **({"audit": audit} if audit is not None else {}),
     }
     path = folder / f"receipt-{terminal_id}-{now:%Y%m%dT%H%M%SZ}.json"
     tmp = path.with_suffix(".tmp")
@@ -131,6 +138,28 @@ def import_export(folder: Path, engine: Engine, keys: PlatformKeys) -> ImportRep
     tmp.replace(path)
     log.info("import from terminal %s: %d accepted, %d rejected", terminal_id, len(accepted), len(rejected))
     return ImportReport(path, len(accepted), len(rejected))
+
+
+def import_audit(folder: Path, engine: Engine, keys: PlatformKeys, terminal_id: str) -> dict[str, Any] | None:
+    """The drive's audit append (``audit.json``), through the same checks as a sync: what the receipt says of it
+    (the cosigned checkpoint, or the refusal; a refusal raises the same alarm). None when the drive has none."""
+    manifest = _read_json(folder / MANIFEST)
+    entry = manifest.get("audit") if isinstance(manifest, dict) else None
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        raise ExportFolderError(f"{folder / MANIFEST}: 'audit' needs a 'sha256'")
+    data = _verified_bytes(folder, AUDIT_FILE, entry["sha256"])
+    try:
+        upload = AuditAppend.from_json(load_json(data))
+    except ValueError as exc:
+        raise ExportFolderError(f"{folder / AUDIT_FILE} is not an audit append: {exc}") from exc
+    answer = AuditBook(engine, keys).append(terminal_id, upload, via="drive")
+    if answer.status == 201:
+        log.info("import from terminal %s: audit log cosigned at %s entries", terminal_id, answer.body["size"])
+        return {"status": 201, "size": answer.body["size"], "checkpoint": answer.body["checkpoint"]}
+    log.warning("import from terminal %s: audit log refused (%s)", terminal_id, answer.body["error"]["code"])
+    return {"status": answer.status, "error": answer.body["error"]}
 
 
 def verify_receipt(receipt: dict[str, Any], signing_public_key: bytes) -> bool:

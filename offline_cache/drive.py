@@ -1,9 +1,10 @@
 """Moving the queue by hand (U盘导出): export unsent sealed items to a removable drive, import the receipt.
 
-For sites without network for weeks. The drive carries only sealed bytes, in exactly the form the terminal
-would post (``docs/protocol.md``, "Export to a removable drive"). Items stay queued after the export; they
-are marked sent only when the platform's signed receipt file comes back and its Ed25519 signature checks
-out against the platform key the terminal already knows.
+For sites without network for weeks. The drive carries only sealed bytes, in exactly the form the terminal would
+post (``docs/protocol.md``, "Export to a removable drive"), and the audit log's append as the terminal would post
+it (its entries hold masked names and keyed hashes, never personal data in clear; ``docs/audit.md``). Items stay
+queued after the export; they are marked sent only when the platform's signed receipt file comes back and its
+Ed25519 signature checks out against the platform key the terminal already knows.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -49,8 +52,14 @@ class ReceiptImport:
     rejected: tuple[str, ...]
 
 
-def export_unsent(outbox: Outbox, folder: Path) -> ExportResult:
-    """Write every unsent item's POST body and sealed attachments to ``folder``, manifest last."""
+#: The terminal's audit append on the drive (``offline_cache.wire.audit_sync``), when the export carries one.
+AUDIT_FILE = "audit.json"
+
+
+def export_unsent(outbox: Outbox, folder: Path, audit: Mapping[str, Any] | None = None) -> ExportResult:
+    """Write every unsent item's POST body and sealed attachments to ``folder``, and ``audit`` (the audit log's
+    append: entries the platform has not cosigned, the signed checkpoint, the proof) as :data:`AUDIT_FILE`;
+    manifest last."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -71,6 +80,11 @@ def export_unsent(outbox: Outbox, folder: Path) -> ExportResult:
                     shas[attachment.sha256] = None
             write_atomic(folder / f"{item.id}.json", body, sync_dir=False)
             manifest_submissions.append({"id": item.id, "sha256": hashlib.sha256(body).hexdigest()})
+        audit_entry = None
+        if audit is not None:
+            audit_bytes = json.dumps(audit, ensure_ascii=False).encode()
+            write_atomic(folder / AUDIT_FILE, audit_bytes, sync_dir=False)
+            audit_entry = {"file": AUDIT_FILE, "sha256": hashlib.sha256(audit_bytes).hexdigest()}
         manifest = {
             "protocol": protocol.PROTOCOL,
             "kind": "export_manifest",
@@ -78,6 +92,7 @@ def export_unsent(outbox: Outbox, folder: Path) -> ExportResult:
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "submissions": manifest_submissions,
             "attachments": [{"sha256": sha} for sha in shas],
+            **({"audit": audit_entry} if audit_entry is not None else {}),
         }
         fsync_dir(folder)
         write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())

@@ -19,19 +19,22 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk.cli.arguments import existing_file
 from kiosk.cli.audit import record_technician
 from kiosk.cli.support import CliContext, CliError, SubParsers, print_json, require_central, set_handler
 from kiosk.config import Config
+from kiosk.hall.audit_upload import build_append, platform_cosigner
 from kiosk.hall.embedded import demo_public_keys, embedded_platform
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import AuditAction
+from kiosk.records.audit import AuditAction, AuditError, AuditLog, read_anchor
 from offline_cache.courier import PlatformLink
 from offline_cache.drive import export_unsent, import_receipt
 from offline_cache.models import NewAttachment, OutboxError
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, outbox_status
+from offline_cache.wire.checkpoint import NoteError
 from offline_cache.wire.protocol import SubmissionSummary, load_json
 from offline_cache.wire.sealing import Sealer, load_public_key
 
@@ -284,17 +287,58 @@ def _export(args: argparse.Namespace, ctx: CliContext) -> int:
             "(or --force to write there anyway)",
             2,
         )
+    audit = _audit_append(paths, ctx.config)
     outbox = _open(args, ctx.config)
     try:
-        result = export_unsent(outbox, args.dir)
+        result = export_unsent(outbox, args.dir, audit)
     except OutboxError as exc:
         raise CliError(str(exc)) from exc
     finally:
         outbox.close()
     record_technician(paths, ctx.config, AuditAction.QUEUE_EXPORT, {"submissions": result.submissions})
     print(f"exported {result.submissions} submissions and {result.attachments} attachments to {result.folder}")
+    if audit is not None:
+        print(f"and the audit log's {len(audit['entries'])} entries the platform has not cosigned yet")
     print("they stay queued until the platform's receipt file is imported: kiosk queue import-receipt FILE")
     return 0
+
+
+def _audit_append(paths: TerminalPaths, config: Config) -> dict[str, Any] | None:
+    """The audit log's entries since the anchor, a checkpoint signed now and its proof: what a sync would send,
+    whole (a drive has no body limit). None when the platform already cosigned the head."""
+    log = AuditLog(paths.ensure().audit, paths.audit_key, config.terminal.id)
+    try:
+        try:
+            anchor = read_anchor(paths.audit_anchor)
+        except (NoteError, OSError, UnicodeDecodeError):
+            anchor = None
+        append = build_append(log, anchor, max_entries=None, max_bytes=None)
+    finally:
+        log.close()
+    return append.to_json() if append is not None else None
+
+
+def _take_audit_anchor(paths: TerminalPaths, config: Config, receipt_file: Path, signing_key: bytes) -> None:
+    """The platform's cosigned checkpoint from the receipt file becomes the audit log's anchor."""
+    try:
+        audit = json.loads(receipt_file.read_bytes()).get("audit")
+    except (OSError, ValueError, AttributeError):
+        return
+    if not isinstance(audit, dict):
+        return
+    if "checkpoint" not in audit:
+        found = audit.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
+        print(f"audit log: the platform refused it ({error.get('code', '?')}: {error.get('message', '')})")
+        return
+    log = AuditLog(paths.ensure().audit, paths.audit_key, config.terminal.id)
+    try:
+        note = log.accept_cosigned(str(audit["checkpoint"]), platform_cosigner(signing_key), paths.audit_anchor)
+        print(f"audit log: cosigned by the platform up to {note.checkpoint().size} entries")
+    except AuditError as exc:
+        print(f"audit log: the receipt's cosigned checkpoint is not taken: {exc}")
+    finally:
+        log.close()
 
 
 def _import_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -315,6 +359,7 @@ def _import_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
     detail = {"marked": result.marked, "already_sent": result.already_sent, "rejected": len(result.rejected)}
     record_technician(_paths(args, ctx.config), ctx.config, AuditAction.QUEUE_IMPORT_RECEIPT, detail)
     print(f"marked sent: {result.marked}; already sent: {result.already_sent}; not in this outbox: {result.unknown}")
+    _take_audit_anchor(_paths(args, ctx.config), ctx.config, args.file, key)
     if result.rejected:
         print(f"refused by the platform (still queued, see 'kiosk queue status'): {', '.join(result.rejected)}")
     return 0
