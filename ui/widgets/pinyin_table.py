@@ -1,16 +1,16 @@
-"""The built-in pinyin table (拼音字表) for the words a hall form needs, and how typed letters find characters.
+"""The pinyin table (拼音字表): which characters typed letters can mean, and how they are found.
 
-Small on purpose: the common surnames (百家姓, the first ~300 and the compound ones), characters common in
-given names, relationship words (本人, 父亲, 配偶…), provinces and address words (省, 市, 县, 镇, 村, 单元…),
-and every character of the sample services. A form field that needs a character not here has the keyboard's
-fallbacks (keep the letters as typed, or call staff). ``ü`` is typed as ``v``, as on every pinyin keyboard.
-
-Each entry lists characters most likely first (surnames first), so the first candidate is usually right.
+Two parts. The full table, ``kiosk/data/pinyin_table.txt``: every character of the 通用规范汉字表 (8,105,
+rare name characters such as 禤, 亓, 阚 and 䶮 among them) under each of its readings, most frequent first,
+made at build time by ``installer/make_pinyin_table.py`` from pypinyin. In front of it, the short hand-made
+list below: the common surnames (百家姓), characters common in given names, relationship and address words,
+so that under ``wang`` 王 comes first and under ``lv`` 吕. ``ü`` is typed as ``v``, as on every pinyin keyboard.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 _SYLLABLES = """
 a 阿 | ai 艾 | an 安按 | ao 敖澳 | ba 巴八爸把 | bai 白柏 | ban 班办 | bao 包鲍宝保 | bei 北
@@ -88,8 +88,30 @@ def _parse(block: str, *, words: bool) -> dict[str, tuple[str, ...]]:
     return table
 
 
+#: Where the full table is (made by ``installer/make_pinyin_table.py``).
+FULL_TABLE = Path(__file__).resolve().parents[2] / "kiosk" / "data" / "pinyin_table.txt"
+
+
+def _load_full(path: Path) -> dict[str, str]:
+    """``syllable<TAB>characters`` lines; ``#`` lines are comments."""
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            syllable, _, chars = line.partition("\t")
+            table[syllable] = chars
+    return table
+
+
+def _merge(first: dict[str, tuple[str, ...]], full: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """The hand-made list's characters first, then every other character of the full table."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for syllable in sorted(set(first) | set(full)):
+        merged[syllable] = tuple(dict.fromkeys((*first.get(syllable, ()), *full.get(syllable, ""))))
+    return merged
+
+
 #: syllable → characters, most likely first.
-SYLLABLES: dict[str, tuple[str, ...]] = _parse(_SYLLABLES, words=False)
+SYLLABLES: dict[str, tuple[str, ...]] = _merge(_parse(_SYLLABLES, words=False), _load_full(FULL_TABLE))
 #: whole pinyin of a word → words.
 WORDS: dict[str, tuple[str, ...]] = _parse(_WORDS, words=True)
 _LONGEST = max(len(s) for s in SYLLABLES)
