@@ -6,7 +6,8 @@ the visit's language saying what to do. This module is the one place that turns 
 
 from __future__ import annotations
 
-from devices.camera.quality import QualityIssue
+from typing import TYPE_CHECKING
+
 from devices.idcard.errors import (
     CardAuthenticationError,
     IdCardError,
@@ -15,6 +16,9 @@ from devices.idcard.errors import (
     SamError,
 )
 from kiosk.visit.ports import Notice
+
+if TYPE_CHECKING:  # the camera's quality checks bring OpenCV: not before the first paint
+    from devices.camera.quality import QualityIssue
 
 READER_UNAVAILABLE = Notice("device.reader_unavailable")
 CAMERA_UNAVAILABLE = Notice("device.camera_unavailable")
@@ -26,14 +30,15 @@ STARTING = Notice("device.starting")
 #: SW3 0x40: a card that is not a resident ID card.
 _UNRECOGNISED_CARD = 0x40
 
+#: QualityIssue's member names → the sentence to say.
 _QUALITY = {
-    QualityIssue.NO_PAGE: "capture.no_page",
-    QualityIssue.CUT_OFF: "capture.cut_off",
-    QualityIssue.TOO_SMALL: "capture.too_small",
-    QualityIssue.FINGER: "capture.finger",
-    QualityIssue.NOT_FLAT: "capture.not_flat",
-    QualityIssue.GLARE: "capture.glare",
-    QualityIssue.BLUR: "capture.blur",
+    "NO_PAGE": "capture.no_page",
+    "CUT_OFF": "capture.cut_off",
+    "TOO_SMALL": "capture.too_small",
+    "FINGER": "capture.finger",
+    "NOT_FLAT": "capture.not_flat",
+    "GLARE": "capture.glare",
+    "BLUR": "capture.blur",
 }
 
 
@@ -52,4 +57,4 @@ def card_notice(error: IdCardError) -> Notice:
 
 def quality_notice(issues: tuple[QualityIssue, ...]) -> Notice:
     """The first thing to fix about a document photo (the issues come most important first)."""
-    return Notice(_QUALITY[issues[0]]) if issues else NO_PAGE
+    return Notice(_QUALITY[issues[0].name]) if issues else NO_PAGE
