@@ -177,6 +177,7 @@ def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iter
 REQUIRED = {("doctor", "qr"): ["x.png"], ("doctor", "document"): ["x.jpg", "--out", "y.jpg"]}
 REQUIRED |= {("queue", action): ["x"] for action in ("put", "retry", "export", "import-receipt")}
 REQUIRED[("screenshots",)] = ["shots"]
+REQUIRED[("audit", "check-proof")] = ["x"]
 
 
 @pytest.mark.parametrize("command", list(_leaves(build_parser())), ids=" ".join)
