@@ -324,7 +324,7 @@ class AuditBook:
 
     def _cosign(self, conn: Connection, terminal_id: str, note: SignedNote, size: int, via: str) -> str:
         now = utc_now()
-        cosigned = str(platform_cosigner(self.keys).cosign(note, int(time.time())))
+        cosigned = str(platform_cosigner(self.keys).cosign(note, int(now.timestamp())))
         conn.execute(
             insert(audit_checkpoints).values(
                 terminal_id=terminal_id, size=size, note=str(note), cosigned=cosigned, cosigned_at=iso(now), via=via

@@ -323,7 +323,10 @@ class AuditLog:
     def entries(self, start: int = 0, end: int | None = None) -> list[bytes]:
         """The entries' bytes from index ``start`` (to ``end``, exclusive): what a sync sends."""
         end = self.size if end is None else end
-        rows = self._conn.execute("SELECT body FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end))
+        with self._lock:  # the upkeep thread reads while the hall's threads append on the same connection
+            rows = self._conn.execute(
+                "SELECT body FROM entry WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
+            ).fetchall()
         return [bytes(row[0]) for row in rows]
 
     def signed_checkpoints(self, above: int = 0) -> list[SignedNote]:
