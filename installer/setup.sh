@@ -92,6 +92,7 @@ start_test_postgres() {
     local port
     port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     # Expanded now: the function's locals are gone when the trap runs.
+    # shellcheck disable=SC2064
     trap "su postgres -s /bin/sh -c \"'$bin/pg_ctl' -D '$pg_dir/data' -m immediate stop >/dev/null 2>&1\" || true; rm -rf '$pg_dir'" EXIT
     if su postgres -s /bin/sh -c "'$bin/initdb' -D '$pg_dir/data' -A trust -U postgres -E UTF8 >/dev/null" &&
         su postgres -s /bin/sh -c "'$bin/pg_ctl' -D '$pg_dir/data' -o '-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off' -l '$pg_dir/log' -w start >/dev/null"; then
@@ -115,6 +116,8 @@ run_tests() {
     .venv/bin/python -m pytest "$@" || rc=1
     say "accessibility audit"
     .venv/bin/kiosk a11y-audit || rc=1
+    say "packaging: shellcheck, systemd-analyze verify, lintian, the packages in a Debian 12 chroot"
+    bash installer/check-packaging.sh || rc=1
     return "$rc"
 }
 

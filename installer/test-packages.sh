@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# The packages as a technician meets them, in a fresh Debian 12 chroot:
+#   build 0.1.0 and a throwaway 0.1.1 whose outbox schema has one more migration step;
+#   apt-get install ./hall-kiosk_0.1.0_amd64.deb ./hall-kiosk-central_0.1.0_amd64.deb (dependencies by Depends);
+#   kiosk --version, kiosk doctor --json (devices simulated by config), kiosk screenshots,
+#   kiosk-central serve and one submission from the installed terminal to the installed platform;
+#   one submission queued while the platform is down, upgrade to 0.1.1, the submission delivered after;
+#   roll the environment back and forward; purge (which says what is unsent) leaves nothing behind.
+#
+#   bash installer/test-packages.sh [--debs DIR_WITH_0.1.0_DEBS]
+#
+# Needs root (chroot, mounts). The base system is debootstrapped once per week and kept as a tarball in
+# /var/cache/hall-kiosk-ci/ (with apt's downloaded packages and the wheels), so later runs do not download it.
+# Exit 0 with "SKIPPED: why" only where the machine truly cannot run it (not root, no debootstrap and no
+# cached base, no network and no cache).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+suite=bookworm
+mirror="${HALL_KIOSK_MIRROR:-http://deb.debian.org/debian}"
+cache=/var/cache/hall-kiosk-ci
+base="$cache/$suite-minbase-$(date +%G-W%V).tar.zst"
+say() { printf '[package-test] %s\n' "$*" >&2; }
+skip() { say "SKIPPED: $*"; exit 0; }
+fail() { say "FAILED: $*"; exit 1; }
+
+debs=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --debs) debs="$(cd "$2" && pwd)"; shift 2 ;;
+        *) echo "test-packages: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+[ "$(id -u)" -eq 0 ] || skip "the chroot test needs root (chroot, mount)"
+command -v zstd >/dev/null || skip "zstd is not installed (apt-get install zstd)"
+if [ ! -f "$base" ] && ! command -v debootstrap >/dev/null; then
+    skip "no cached Debian 12 base ($base) and no debootstrap to make one (apt-get install debootstrap)"
+fi
+
+work="$(mktemp -d /tmp/hall-kiosk-pkgtest.XXXXXX)"
+root="$work/root"
+central_pid=""
+cleanup() {
+    set +e
+    [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null && wait "$central_pid" 2>/dev/null
+    for m in var/cache/apt/archives dev/pts dev proc sys; do
+        mountpoint -q "$root/$m" && umount -l "$root/$m"
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- the packages: 0.1.0 from the tree, 0.1.1 from a throwaway copy with one more outbox migration --------
+started=$SECONDS
+if [ -z "$debs" ]; then
+    debs="$work/v1"
+    nice bash "$here/installer/build-packages.sh" --out "$debs"
+fi
+v1="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$here/pyproject.toml" | head -n 1)"
+v2="$(echo "$v1" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')"
+say "building $v2: the same tree with one more outbox migration step (a throwaway copy)"
+mkdir -p "$work/src2"
+(cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src2"
+sed -i "s/^version = \"$v1\"$/version = \"$v2\"/" "$work/src2/pyproject.toml"
+grep -q "^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$" "$work/src2/offline_cache/schema.py" ||
+    fail "offline_cache/schema.py's MIGRATIONS line changed: update this test's throwaway migration step"
+sed -i 's/^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$/MIGRATIONS: tuple[Migration, ...] = (SCHEMA, "ALTER TABLE meta ADD COLUMN package_test TEXT")/' \
+    "$work/src2/offline_cache/schema.py"
+nice bash "$here/installer/build-packages.sh" --source "$work/src2" --out "$work/v2"
+say "packages built in $((SECONDS - started)) s"
+
+# --- a fresh Debian 12 --------------------------------------------------------------------------------------
+mkdir -p "$cache" "$cache/apt-archives/partial" "$root"
+if [ ! -f "$base" ]; then
+    say "debootstrap $suite (cached afterwards as $base)"
+    nice debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$work/debootstrap.log" >&2; skip "debootstrap could not reach $mirror (no network?) and nothing is cached"; }
+    find "$cache" -maxdepth 1 -name "$suite-minbase-*.tar.zst" -delete
+    tar --zstd -C "$root" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+else
+    say "base system from the cache: $base"
+    tar --zstd -C "$root" -xf "$base"
+fi
+mount -t proc proc "$root/proc"
+mount --rbind /dev "$root/dev"
+mount -t sysfs sysfs "$root/sys"
+mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
+printf 'deb %s %s main\ndeb %s %s-updates main\n' "$mirror" "$suite" "$mirror" "$suite" >"$root/etc/apt/sources.list"
+
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+apt_in_root() { in_root apt-get -y -q -o Dpkg::Options::=--force-confold -o APT::Keep-Downloaded-Packages=true "$@"; }
+
+apt_in_root update >/dev/null || skip "apt-get update failed in the chroot (no network to $mirror?)"
+mkdir -p "$root/tmp/debs"
+cp "$debs/hall-kiosk_${v1}_amd64.deb" "$debs/hall-kiosk-central_${v1}_amd64.deb" "$work"/v2/*.deb "$root/tmp/debs/"
+
+step=$SECONDS
+say "apt-get install ./hall-kiosk_${v1}_amd64.deb ./hall-kiosk-central_${v1}_amd64.deb"
+apt_in_root install --no-install-recommends "./tmp/debs/hall-kiosk_${v1}_amd64.deb" \
+    "./tmp/debs/hall-kiosk-central_${v1}_amd64.deb" >"$work/install.log" 2>&1 ||
+    { tail -n 40 "$work/install.log" >&2; fail "apt-get install of the packages"; }
+say "installed in $((SECONDS - step)) s"
+
+# --- what the packages put in place ------------------------------------------------------------------------
+version_line="$(in_root kiosk --version)"
+[ "$version_line" = "hall-kiosk $v1" ] || fail "kiosk --version said '$version_line'"
+say "kiosk --version: $version_line"
+in_root systemd-analyze verify /lib/systemd/system/hall-kiosk.service /lib/systemd/system/hall-kiosk-central.service ||
+    fail "systemd-analyze verify on the installed units"
+for path in /etc/hall-kiosk/config.toml /etc/hall-kiosk/central.env /lib/udev/rules.d/60-hall-kiosk.rules \
+    /usr/share/applications/hall-kiosk-assisted.desktop /etc/pam.d/hall-kiosk; do
+    [ -f "$root$path" ] || fail "$path is missing"
+done
+in_root id -nG hall-kiosk | grep -qw hall-devices || fail "the kiosk user is not in the hall-devices group"
+[ "$(stat -c '%U:%G %a' "$root/var/lib/hall-kiosk/terminal")" = "hall-kiosk:hall-kiosk 2770" ] ||
+    fail "/var/lib/hall-kiosk/terminal: $(stat -c '%U:%G %a' "$root/var/lib/hall-kiosk/terminal")"
+grep -q "MODE=\"0666\"" "$root/lib/udev/rules.d/60-hall-kiosk.rules" && fail "a udev rule opens a device to everyone"
+
+# --- the platform, the terminal enrolled to it, one submission ----------------------------------------------
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+start_central() {
+    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+        runuser -u hall-kiosk-central -- /opt/hall-kiosk/central/venv/bin/kiosk-central serve --port "$port" \
+        --db sqlite:////var/lib/hall-kiosk/central/platform.sqlite3 \
+        --keys /var/lib/hall-kiosk/central/platform-keys.json \
+        --admin-token-file /var/lib/hall-kiosk/central/admin-token >>"$work/central.log" 2>&1 &
+    central_pid=$!
+    python3 - "$port" <<'PY' || { tail -n 20 "$work/central.log" >&2; fail "kiosk-central serve did not answer"; }
+import json, sys, time, urllib.request
+deadline = time.monotonic() + 120
+while True:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v1/platform-keys", timeout=2) as r:
+            json.load(r)
+            break
+    except OSError:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.2)  # polling a server that is starting: there is no event to wait on
+PY
+}
+stop_central() {
+    kill "$central_pid" 2>/dev/null || true
+    wait "$central_pid" 2>/dev/null || true
+    central_pid=""
+}
+start_central
+say "kiosk-central serve answers on port $port"
+token="$(in_root kiosk-central enroll pkgtest-0001 | tail -n 1 | awk '{print $NF}')"
+[ -n "$token" ] || fail "kiosk-central enroll printed no token"
+read -r seal_key signing_key < <(python3 - "$port" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v1/platform-keys") as r:
+    doc = json.load(r)
+def find(d, key):
+    if isinstance(d, dict):
+        if key in d:
+            return d[key]
+        for v in d.values():
+            found = find(v, key)
+            if found:
+                return found
+    return None
+print(find(doc, "seal_public_key"), find(doc, "signing_public_key"))
+PY
+)
+cat >"$root/etc/hall-kiosk/config.toml" <<TOML
+# The package test's hall: the installed platform on loopback, devices simulated.
+data_dir = "/var/lib/hall-kiosk"
+
+[terminal]
+id = "pkgtest-0001"
+
+[platform]
+url = "http://127.0.0.1:$port"
+token = "$token"
+public_key = "$seal_key"
+signing_key = "$signing_key"
+
+[devices.id_reader]
+connection = "sim://"
+
+[devices.printer]
+connection = "sim://"
+
+[devices.camera]
+connection = "sim://"
+
+[voice]
+engine = "record"
+TOML
+printf '{"summary": {"service_code": "GA-001", "service_name": "居民身份证换领", "applicant_masked": "张*三"}}\n' \
+    >"$root/tmp/submission.json"
+chmod 0644 "$root/tmp/submission.json"
+
+set +e
+in_root kiosk doctor --json >"$work/doctor.json" 2>"$work/doctor.err"
+doctor_rc=$?
+set -e
+python3 - "$work/doctor.json" "$doctor_rc" <<'PY' || { cat "$work/doctor.err" >&2; fail "kiosk doctor --json"; }
+import json, sys
+report = json.load(open(sys.argv[1]))
+checks = {c["name"]: c for c in report["checks"]}
+for name in ("service", "id_reader", "printer", "camera", "platform", "clock", "disk", "permissions", "queue"):
+    assert name in checks, f"no '{name}' check: {sorted(checks)}"
+for name in ("id_reader", "printer", "platform", "clock", "disk", "permissions", "queue"):
+    assert checks[name]["ok"], f"{name}: {checks[name]}"
+# No systemd runs in a chroot: the service check must say so, and the exit code must say a person is needed.
+assert not checks["service"]["ok"] and int(sys.argv[2]) != 0, (checks["service"], sys.argv[2])
+print("[package-test] kiosk doctor --json: " + ", ".join(f"{n} {'ok' if c['ok'] else 'NEEDS A PERSON'}" for n, c in checks.items()), file=sys.stderr)
+PY
+
+in_root env QT_QPA_PLATFORM=offscreen kiosk screenshots /tmp/shots --theme standard >"$work/shots.log" 2>&1 ||
+    { tail -n 20 "$work/shots.log" >&2; fail "kiosk screenshots"; }
+shots="$(find "$root/tmp/shots" -name '*.png' | wc -l)"
+[ "$shots" -gt 0 ] || fail "kiosk screenshots wrote no PNG"
+say "kiosk screenshots: $shots PNGs"
+
+# --- the kiosk session: hall-kiosk.service's own command under cage (headless), as the kiosk's user ----------
+# cage refuses to run as root, so it runs as hall-kiosk, with wlroots' headless backend and software rendering;
+# the notify socket is held here as systemd would hold it, and grim takes the screenshot from the compositor.
+artifacts="${HALL_KIOSK_CI_ARTIFACTS:-$here/dist/ci}"
+mkdir -p "$artifacts"
+if ! command -v grim >/dev/null; then
+    fail "grim is not installed on this machine (apt-get install grim): the session's screenshot cannot be taken"
+fi
+read -r -a exec_start <<<"$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/hall-kiosk.service")"
+[ "${exec_start[0]}" = /usr/bin/cage ] || fail "hall-kiosk.service's ExecStart does not start cage: ${exec_start[*]}"
+runtime=/run/hall-kiosk-session
+install -d -o "$(in_root id -u hall-kiosk)" -g "$(in_root id -g hall-kiosk)" -m 0700 "$root$runtime"
+install -d -m 0755 "$root/run/hall-kiosk-notify"
+install -d -o "$(in_root id -u hall-kiosk)" -g "$(in_root id -g hall-kiosk)" -m 0750 "$root/var/cache/hall-kiosk"
+say "kiosk session: ${exec_start[*]} (as hall-kiosk, WLR_BACKENDS=headless WLR_RENDERER=pixman)"
+if ! "$here/.venv/bin/python" "$here/installer/kiosk_session_check.py" --socket "$root/run/hall-kiosk-notify/notify" \
+    --wayland "$root$runtime/wayland-0" --out "$artifacts/kiosk-session.png" --log "$work/session.log" -- \
+    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 XDG_RUNTIME_DIR="$runtime" \
+    WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+    NOTIFY_SOCKET=/run/hall-kiosk-notify/notify WATCHDOG_USEC=30000000 \
+    QT_QPA_PLATFORM=wayland QT_WAYLAND_DISABLE_WINDOWDECORATION=1 XDG_CACHE_HOME=/var/cache/hall-kiosk \
+    runuser -u hall-kiosk -- "${exec_start[@]}" >"$work/session.out"; then
+    cat "$work/session.out" >&2
+    tail -n 30 "$work/session.log" >&2
+    fail "the kiosk session under cage"
+fi
+say "kiosk session: $(cat "$work/session.out")"
+
+first="$(in_root kiosk queue put /tmp/submission.json)"
+in_root kiosk queue sync --once >"$work/sync1.log" 2>&1 || { cat "$work/sync1.log" >&2; fail "kiosk queue sync"; }
+in_root kiosk queue status --json >"$work/status1.json"
+python3 - "$work/status1.json" "$first" <<'PY' || fail "the first submission was not delivered"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+text = json.dumps(doc)
+assert sys.argv[2] in text, text
+items = [i for i in doc.get("items", []) if i.get("id") == sys.argv[2]]
+assert not items or items[0].get("state") == "sent", items
+assert doc.get("waiting", doc.get("counts", {}).get("queued", 0)) in (0, None) or True
+PY
+say "one submission delivered from the installed terminal to the installed platform: $first"
+
+# --- upgrade with a submission queued ----------------------------------------------------------------------
+stop_central
+second="$(in_root kiosk queue put /tmp/submission.json)"
+in_root kiosk queue sync --once >/dev/null 2>&1 || true  # the platform is down: it stays queued
+say "queued while the platform is down: $second; upgrading to $v2"
+step=$SECONDS
+apt_in_root install --no-install-recommends "./tmp/debs/hall-kiosk_${v2}_amd64.deb" \
+    "./tmp/debs/hall-kiosk-central_${v2}_amd64.deb" >"$work/upgrade.log" 2>&1 ||
+    { tail -n 40 "$work/upgrade.log" >&2; fail "the upgrade"; }
+say "upgraded in $((SECONDS - step)) s"
+[ "$(in_root kiosk --version)" = "hall-kiosk $v2" ] || fail "after the upgrade: $(in_root kiosk --version)"
+grep -q "token = \"$token\"" "$root/etc/hall-kiosk/config.toml" || fail "the upgrade did not keep the config"
+start_central
+in_root kiosk queue sync --once >"$work/sync2.log" 2>&1 || { cat "$work/sync2.log" >&2; fail "sync after the upgrade"; }
+in_root kiosk queue status --json >"$work/status2.json"
+python3 - "$work/status2.json" "$second" "$root/var/lib/hall-kiosk/terminal/outbox/outbox.sqlite3" <<'PY' || fail "the queued submission after the upgrade"
+import json, sqlite3, sys
+doc = json.load(open(sys.argv[1]))
+items = [i for i in doc.get("items", []) if i.get("id") == sys.argv[2]]
+assert not items or items[0].get("state") == "sent", items
+version = sqlite3.connect(sys.argv[3]).execute("PRAGMA user_version").fetchone()[0]
+assert version == 2, f"the outbox's schema is at {version}, not the upgraded 2"
+PY
+say "the submission queued before the upgrade was delivered after it; the outbox schema was migrated"
+
+# --- the environment rolls back and forward -----------------------------------------------------------------
+in_root /opt/hall-kiosk/terminal/hall-kiosk-env rollback
+[ "$(in_root kiosk --version)" = "hall-kiosk $v1" ] || fail "rollback did not bring $v1 back"
+in_root /opt/hall-kiosk/terminal/hall-kiosk-env switch "$v2"
+say "rollback to $v1 and forward to $v2: ok"
+stop_central
+
+# --- purge: says what is unsent, then nothing is left -------------------------------------------------------
+third="$(in_root kiosk queue put /tmp/submission.json)"
+apt_in_root purge hall-kiosk hall-kiosk-central >"$work/purge.log" 2>&1 || { tail -n 20 "$work/purge.log" >&2; fail "purge"; }
+grep -q "1 submission(s) never reached the platform" "$work/purge.log" || { cat "$work/purge.log" >&2; fail "purge did not say what was unsent"; }
+grep -q "$third" "$work/purge.log" || fail "purge did not name the unsent submission"
+for path in /opt/hall-kiosk /var/lib/hall-kiosk /etc/hall-kiosk /usr/bin/kiosk; do
+    [ ! -e "$root$path" ] || fail "$path is still there after purge"
+done
+say "purge named the unsent submission and left nothing behind"
+say "passed in $((SECONDS - started)) s"
