@@ -194,6 +194,29 @@ def test_a_log_replaced_by_an_older_copy_after_a_sync_is_refused_with_an_alarm_a
     assert [a["kind"] for a in _alarms(term.central)] == ["rollback", "inconsistent"]
 
 
+def test_an_older_copy_restored_with_the_anchor_removed_is_still_refused_as_a_rollback(
+    audit_terminal: AuditTerminal,
+) -> None:
+    term = audit_terminal
+    term.record(4)
+    term.log.close()
+    shutil.copy(term.log_path, term.root / "older.sqlite3")
+    term.reopen()
+    term.record(6)
+    assert term.uploader().sync().anchored == 10
+    term.log.close()
+    for suffix in ("-wal", "-shm"):
+        term.log_path.with_name(term.log_path.name + suffix).unlink(missing_ok=True)
+    shutil.copy(term.root / "older.sqlite3", term.log_path)
+    term.anchor_path.unlink()  # root on the terminal removes the anchor too: nothing local to compare with
+    term.reopen()
+    term.log.record(AuditAction.KIOSK_START, KIOSK)
+    assert term.verify() == []  # the terminal cannot tell
+    result = term.uploader().sync()
+    assert result.state is AuditSyncState.REFUSED and "audit_rollback" in result.message
+    assert [a["kind"] for a in _alarms(term.central)] == ["rollback"]
+
+
 def test_a_forked_tree_of_the_same_size_is_refused_with_an_alarm(audit_terminal: AuditTerminal) -> None:
     term = audit_terminal
     term.record(6)
