@@ -112,8 +112,15 @@ def import_export(folder: Path, engine: Engine, keys: PlatformKeys) -> ImportRep
     rejected: list[dict[str, Any]] = []
     for item_id, answer in IntakeDesk(engine, keys).accept_many(bodies, terminal_id=terminal_id):
         if answer.status == 201:
+            # The terminal is in each signed item: a key is (terminal, id), and the file's own terminal_id is
+            # outside the signature.
             accepted.append(
-                {"id": item_id, "case_no": answer.body["case_no"], "received_at": answer.body["received_at"]}
+                {
+                    "id": item_id,
+                    "terminal_id": terminal_id,
+                    "case_no": answer.body["case_no"],
+                    "received_at": answer.body["received_at"],
+                }
             )
         else:
             message = str(answer.body.get("error", {}).get("message", ""))

@@ -1,13 +1,17 @@
 """The submission intake desk (受理): validate, open the seal, check attachments, store once, number the case.
 
 Used alike by ``POST /submissions``, the batch endpoint and the import of a removable drive, so all three
-dedupe the same way. Dedupe is the database's unique constraint on the submission id, permanent: the first
-answer is stored with the row and replayed for the same canonical body; another body under the same id is a
-conflict. Concurrent first deliveries race on the INSERT; the losers read the winner's row.
+dedupe the same way. Dedupe is the database's unique constraint on (terminal id, submission id), permanent:
+the first answer is stored with the row and replayed for the same canonical body; another body under the same
+key is a conflict. Concurrent first deliveries race on the INSERT; the losers read the winner's row.
 
-An id is its terminal's: the same id from another terminal is refused (409 ``conflict``) and never replaces,
-nor is it answered with, the first terminal's record. A seal made by a current terminal binds its terminal id,
-so another terminal's copy of a body that is not stored yet does not open (422) and stores nothing.
+An id is its terminal's: the same id from another terminal never replaces, nor is it answered with, the first
+terminal's record. A seal made by a current terminal binds its terminal id, so another terminal's copy of a
+body does not open (422) and stores nothing. A seal from before the binding proves no terminal, but the
+kiosk's payload names its terminal (``terminal_id``): a payload naming another terminal is refused (422
+``payload_of_another_terminal``). An id another terminal already holds is refused (409 ``conflict``) unless
+the payload names the caller: then it is the caller's own submission, stored under the caller's key, so a
+copy that another terminal got stored first (before these checks) never blocks the true terminal.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from central.db import reading
 from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
-from offline_cache.wire.protocol import MAX_SUBMISSION_BYTES, canonical_json, envelope, error_body
+from offline_cache.wire.protocol import MAX_SUBMISSION_BYTES, canonical_json, envelope, error_body, load_json
 from offline_cache.wire.sealing import Opener, SealError
 
 log = logging.getLogger("central.intake")
@@ -72,13 +76,20 @@ class _Checked:
 _FIND = select(submissions.c.id, submissions.c.terminal_id, submissions.c.body_sha256, submissions.c.response).where(
     submissions.c.id.in_(bindparam("ids", expanding=True))
 )
-_INSERT = insert(submissions).returning(submissions.c.seq, submissions.c.id, sort_by_parameter_order=True)
+_INSERT = insert(submissions).returning(
+    submissions.c.seq, submissions.c.terminal_id, submissions.c.id, sort_by_parameter_order=True
+)
 _NUMBER = (
     update(submissions)
     .where(submissions.c.seq == bindparam("b_seq"))
     .values(case_no=bindparam("b_case_no"), response=bindparam("b_response"))
 )
 _LINK = insert(submission_attachments)
+#: The key of a row in ``submissions``: (terminal id, submission id).
+_Key = tuple[str, str]
+#: What ``_FIND`` gives per stored key: its body's hash and its first answer.
+_Stored = dict[_Key, tuple[str, str]]
+
 _ATTACHMENT = select(attachments.c.upload_length, attachments.c.complete).where(
     attachments.c.sha256 == bindparam("sha256")
 )
@@ -134,34 +145,49 @@ class IntakeDesk:
         return _Checked(model, canonical, hashlib.sha256(canonical).hexdigest())
 
     @staticmethod
-    def _compare(checked: _Checked, terminal_id: str, body_sha256: str, response: str) -> Answer:
-        if terminal_id != checked.model.terminal_id:
-            # Not this terminal's id: neither its record nor its answer is any business of the caller.
-            log.info(
-                "submission %s: id of another terminal, from %s -> 409", checked.model.id, checked.model.terminal_id
-            )
-            return _reject(409, "conflict", "this submission id belongs to another terminal's submission")
+    def _compare(checked: _Checked, body_sha256: str, response: str) -> Answer:
         if body_sha256 != checked.sha256:
             log.info("submission %s: same key, different body -> 409", checked.model.id)
             return _reject(409, "idempotency_conflict", "this submission id was already used for a different body")
         return Answer(201, json.loads(response), replayed=True)
 
+    @staticmethod
+    def _decide(item: _Checked, stored: _Stored) -> Answer | None:
+        """The answer for ``item`` given the stored rows of its id, or None: store it."""
+        key = (item.model.terminal_id, item.model.id)
+        if key in stored:
+            return IntakeDesk._compare(item, *stored[key])
+        held_elsewhere = any(submission_id == item.model.id for _, submission_id in stored)
+        if held_elsewhere and not (
+            isinstance(item.opened, bytes) and _named_terminal(item.opened) == item.model.terminal_id
+        ):
+            # Not this terminal's id: neither the other record nor its answer is any business of the caller.
+            log.info("submission %s: id of another terminal, from %s -> 409", item.model.id, item.model.terminal_id)
+            return _reject(409, "conflict", "this submission id belongs to another terminal's submission")
+        if isinstance(item.opened, Answer):
+            return item.opened
+        return None
+
+    @staticmethod
+    def _find(conn: Connection, ids: list[str]) -> _Stored:
+        return {(row[1], row[0]): (row[2], row[3]) for row in conn.execute(_FIND, {"ids": ids})}
+
     def _store_all(self, conn: Connection, items: list[_Checked]) -> list[Answer]:
         """Store what is new in one go; answer what exists from the stored first answer."""
-        known = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(_FIND, {"ids": [c.model.id for c in items]})}
+        stored = self._find(conn, [c.model.id for c in items])
         answers: list[Answer | None] = [None] * len(items)
         fresh: list[tuple[int, _Checked, bytes]] = []
         later: list[int] = []  # repeats inside this batch, answered once the first copy is stored
-        taken: set[str] = set()
+        taken: set[_Key] = set()
         for index, item in enumerate(items):
-            if item.model.id in known:
-                answers[index] = self._compare(item, *known[item.model.id])
-            elif item.model.id in taken:
+            key = (item.model.terminal_id, item.model.id)
+            if key not in stored and key in taken:
                 later.append(index)
-            elif isinstance(item.opened, Answer):
-                answers[index] = item.opened
-            else:
-                taken.add(item.model.id)
+                continue
+            answers[index] = self._decide(item, stored)
+            if answers[index] is None:
+                assert isinstance(item.opened, bytes)
+                taken.add(key)
                 fresh.append((index, item, item.opened))
         if fresh:
             try:
@@ -169,26 +195,27 @@ class IntakeDesk:
                     for (index, _, _), answer in zip(fresh, self._insert(conn, fresh), strict=True):
                         answers[index] = answer
             except IntegrityError:
-                # Another request stored one of these ids first: settle them one at a time.
+                # Another request stored one of these keys first: settle them one at a time.
                 later.extend(index for index, _, _ in fresh)
         for index in sorted(later):
             answers[index] = self._store_one(conn, items[index])
         return [a for a in answers if a is not None]
 
     def _store_one(self, conn: Connection, item: _Checked) -> Answer:
-        row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
-        if row is not None:
-            return self._compare(item, row[1], row[2], row[3])
-        if isinstance(item.opened, Answer):
-            return item.opened
+        answer = self._decide(item, self._find(conn, [item.model.id]))
+        if answer is not None:
+            return answer
+        assert isinstance(item.opened, bytes)
         try:
             with conn.begin_nested():
                 return self._insert(conn, [(0, item, item.opened)])[0]
         except IntegrityError:
-            row = conn.execute(_FIND, {"ids": [item.model.id]}).first()
-            if row is None:
+            stored = self._find(conn, [item.model.id])
+            if (item.model.terminal_id, item.model.id) not in stored:
                 raise
-            return self._compare(item, row[1], row[2], row[3])
+            answer = self._decide(item, stored)
+            assert answer is not None
+            return answer
 
     def _insert(self, conn: Connection, fresh: list[tuple[int, _Checked, bytes]]) -> list[Answer]:
         now = utc_now()
@@ -214,7 +241,7 @@ class IntakeDesk:
         answers: list[Answer] = []
         numbers: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
-        for (seq, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
+        for (seq, terminal_id, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
             case_no = case_number(int(seq), now)
             body = envelope(
                 "submission_receipt",
@@ -225,7 +252,13 @@ class IntakeDesk:
             )
             numbers.append({"b_seq": seq, "b_case_no": case_no, "b_response": json.dumps(body, ensure_ascii=False)})
             links.extend(
-                {"submission_id": submission_id, "position": pos, "sha256": ref.sha256, "media_type": ref.media_type}
+                {
+                    "terminal_id": terminal_id,
+                    "submission_id": submission_id,
+                    "position": pos,
+                    "sha256": ref.sha256,
+                    "media_type": ref.media_type,
+                }
                 for pos, ref in enumerate(item.model.attachments)
             )
             answers.append(Answer(201, body))
@@ -245,7 +278,7 @@ class IntakeDesk:
         if not items:
             return []
         with reading(self._engine) as conn:
-            return [replace(item, opened=self._open(conn, item)) for item in items]
+            return [replace(item, opened=_own(item.model, self._open(conn, item))) for item in items]
 
     def _open(self, conn: Connection, checked: _Checked) -> bytes | Answer:
         model = checked.model
@@ -276,3 +309,26 @@ class IntakeDesk:
             except SealError as exc:
                 return _reject(422, "seal_does_not_open", f"attachment {index} does not open: {exc}")
         return payload
+
+
+def _named_terminal(payload: bytes) -> str | None:
+    """The ``terminal_id`` a kiosk's payload names (a JSON object), or None when it names none."""
+    if b'"terminal_id"' not in payload:
+        return None
+    try:
+        document = load_json(payload)
+    except ValueError:
+        return None
+    named = document.get("terminal_id") if isinstance(document, dict) else None
+    return named if isinstance(named, str) else None
+
+
+def _own(model: SubmissionIn, opened: bytes | Answer) -> bytes | Answer:
+    """An opened payload that names another terminal is refused: a copy of that terminal's seal from before
+    the binding (a bound seal of another terminal does not open at all)."""
+    if isinstance(opened, bytes):
+        named = _named_terminal(opened)
+        if named is not None and named != model.terminal_id:
+            log.info("submission %s: payload of another terminal, from %s", model.id, model.terminal_id)
+            return _reject(422, "payload_of_another_terminal", "the sealed payload names another terminal")
+    return opened

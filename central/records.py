@@ -72,16 +72,23 @@ class CaseRecords:
 
     @staticmethod
     def _existing(conn: Any, key: str, digest: str, terminal_id: str) -> Answer | None:
-        row = conn.execute(
-            select(ratings.c.body_sha256, ratings.c.response, ratings.c.terminal_id).where(ratings.c.id == key)
-        ).first()
-        if row is None:
+        """The answer a stored rating under ``key`` gives: the caller's own (replay or conflict), or another
+        terminal's (a key is unique per terminal, but a rating names no more than its terminal, so the first
+        terminal to use a key keeps it)."""
+        found = {
+            row[2]: (row[0], row[1])
+            for row in conn.execute(
+                select(ratings.c.body_sha256, ratings.c.response, ratings.c.terminal_id).where(ratings.c.id == key)
+            )
+        }
+        if not found:
             return None
-        if row[2] != terminal_id:
+        if terminal_id not in found:
             # A key is its terminal's: another terminal's rating is neither replaced nor replayed to the caller.
             return Answer(409, error_body("conflict", "this rating key belongs to another terminal's rating"))
-        if row[0] != digest:
+        body_sha256, response = found[terminal_id]
+        if body_sha256 != digest:
             return Answer(
                 409, error_body("idempotency_conflict", "this rating key was already used for another body")
             )
-        return Answer(201, json.loads(row[1]), replayed=True)
+        return Answer(201, json.loads(response), replayed=True)

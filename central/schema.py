@@ -1,6 +1,6 @@
 """The platform's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
-Correctness lives in the database, not in a process: dedupe is the primary key on the submission id, the
+Correctness lives in the database, not in a process: dedupe is the unique key (terminal, submission id), the
 case number comes from the row's sequence number, an upload's offset moves only by compare-and-set. So
 several stateless instances can share one PostgreSQL.
 """
@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     LargeBinary,
     MetaData,
@@ -51,8 +52,9 @@ submissions = Table(
     "submissions",
     metadata,
     Column("seq", _Seq, primary_key=True, autoincrement=True),
-    # The idempotency key forever (not a 24-hour cache): a laptop may come back after days offline.
-    Column("id", String(36), nullable=False, unique=True),
+    # The idempotency key forever (not a 24-hour cache): a laptop may come back after days offline. A key is
+    # its terminal's: unique with terminal_id (below), so another terminal's copy never blocks the owner's.
+    Column("id", String(36), nullable=False, index=True),
     Column("case_no", String(32), unique=True),
     Column("terminal_id", String(64), nullable=False, index=True),
     Column("service_code", String(64), nullable=False),
@@ -63,15 +65,22 @@ submissions = Table(
     Column("response", Text, nullable=False),  # the first answer, replayed byte for byte
     Column("received_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("terminal_id", "id", name="uq_submissions_terminal_id_id"),
 )
 
 submission_attachments = Table(
     "submission_attachments",
     metadata,
-    Column("submission_id", String(36), ForeignKey("submissions.id"), primary_key=True),
+    Column("terminal_id", String(64), primary_key=True),
+    Column("submission_id", String(36), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("sha256", String(64), nullable=False),
     Column("media_type", String(128), nullable=False),
+    ForeignKeyConstraint(
+        ["terminal_id", "submission_id"],
+        ["submissions.terminal_id", "submissions.id"],
+        name="fk_submission_attachments_submission",
+    ),
 )
 
 attachments = Table(
@@ -105,7 +114,7 @@ ratings = Table(
     Column("body", Text, nullable=False),
     Column("response", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
-    UniqueConstraint("id", name="uq_ratings_id"),
+    UniqueConstraint("terminal_id", "id", name="uq_ratings_terminal_id_id"),
 )
 
 # -- the terminals' audit logs (审计日志, docs/audit.md): entries as received, checkpoints, cosignatures, alarms --

@@ -242,3 +242,80 @@ def test_kiosk_central_migrate_says_what_it_did(db_url: str, capsys: pytest.Capt
     )
     assert main(["migrate", "--db", db_url]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_a_database_at_0001_with_rows_upgrades_to_keys_per_terminal_with_its_rows(db_url: str) -> None:
+    from alembic import command
+
+    engine = raw_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), BASELINE_REVISION)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO attachments (sha256, upload_length, upload_offset, complete, started_at) "
+                    "VALUES (:sha, 3, 3, true, '2026-11-20T08:00:00+00:00')"
+                ),
+                {"sha": "a" * 64},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO submissions (id, case_no, terminal_id, service_code, status, body_sha256, body, "
+                    "payload, response, received_at, updated_at) VALUES (:id, :case, 'T-0009', 'GLJT-01', "
+                    "'accepted', :sha, '{}', :payload, '{}', '2026-11-20T08:00:00+00:00', '2026-11-20T08:00:00+00:00')"
+                ),
+                {"id": OLD_SUBMISSION, "case": OLD_CASE, "sha": "0" * 64, "payload": b"{}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO submission_attachments (submission_id, position, sha256, media_type) "
+                    "VALUES (:id, 0, :sha, 'image/png')"
+                ),
+                {"id": OLD_SUBMISSION, "sha": "a" * 64},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO ratings (id, case_no, service_code, level, terminal_id, body_sha256, body, response, "
+                    "received_at) VALUES ('rating-1', :case, 'GLJT-01', 5, 'T-0009', :sha, '{}', '{}', "
+                    "'2026-11-20T08:00:00+00:00')"
+                ),
+                {"case": OLD_CASE, "sha": "0" * 64},
+            )
+            previous = int(conn.execute(text("SELECT seq FROM submissions")).scalar_one())
+        assert revision_of(engine) == (BASELINE_REVISION,)
+        upgraded = open_engine(db_url)
+        try:
+            assert revision_of(upgraded) == (head(),)
+            assert differences(upgraded) == []
+        finally:
+            upgraded.dispose()
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT seq, terminal_id, case_no FROM submissions")).all() == [
+                (previous, "T-0009", OLD_CASE)
+            ]
+            assert conn.execute(
+                text("SELECT terminal_id, submission_id, position, sha256 FROM submission_attachments")
+            ).all() == [("T-0009", OLD_SUBMISSION, 0, "a" * 64)]
+            assert conn.execute(text("SELECT id, terminal_id, level FROM ratings")).all() == [("rating-1", "T-0009", 5)]
+            # The same id and rating key under another terminal now fit beside the first terminal's.
+            conn.execute(
+                text(
+                    "INSERT INTO submissions (id, terminal_id, service_code, status, body_sha256, body, payload, "
+                    "response, received_at, updated_at) VALUES (:id, 'T-0002', 'GLJT-01', 'accepted', :sha, '{}', "
+                    ":payload, '{}', '2026-11-21T08:00:00+00:00', '2026-11-21T08:00:00+00:00')"
+                ),
+                {"id": OLD_SUBMISSION, "sha": "1" * 64, "payload": b"{}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO ratings (id, case_no, service_code, level, terminal_id, body_sha256, body, response, "
+                    "received_at) VALUES ('rating-1', :case, 'GLJT-01', 1, 'T-0002', :sha, '{}', '{}', "
+                    "'2026-11-21T08:00:00+00:00')"
+                ),
+                {"case": OLD_CASE, "sha": "1" * 64},
+            )
+            # New submissions are numbered after the kept ones.
+            assert int(conn.execute(text("SELECT max(seq) FROM submissions")).scalar_one()) > previous
+    finally:
+        engine.dispose()
