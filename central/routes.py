@@ -117,7 +117,7 @@ PlatformDep = Annotated[Platform, Depends(platform)]
 def _check_admin(p: Platform, authorization: str | None) -> None:
     given = (authorization or "").removeprefix("Bearer ").strip()
     if not given or not same_secret(given, p.admin_token):
-        raise AuthError(401, "not_admin", "enrolling a terminal needs the platform's admin token")
+        raise AuthError(401, "not_admin", "enrollment and the audit alarms need the platform's admin token")
 
 
 async def terminal(
