@@ -7,6 +7,9 @@ readable message naming the key and the problem (:class:`ConfigError`), never a 
 from __future__ import annotations
 
 import tomllib
+import zoneinfo
+from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +38,24 @@ class TerminalConfig(_Section):
     hall_name: str = Field("示范区政务服务中心", min_length=1)
     region_code: str = Field("110101", pattern=r"^\d{6}$")
     mode: Literal["kiosk", "assisted"] = "kiosk"
+    #: The hall's time zone (an IANA name): every time a person reads — the attract clock, the receipt, the queue
+    #: status — is in it, whatever the terminal's system clock is set to (the platform's case numbers use China
+    #: time). Standard library ``zoneinfo``.
+    time_zone: str = "Asia/Shanghai"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from None
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """The hall's time zone."""
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class PlatformConfig(_Section):
@@ -127,6 +148,11 @@ class Config(_Section):
     def is_demo(self) -> bool:
         return self.platform.url == "embedded"
 
+    def hall_clock(self) -> Callable[[], datetime]:
+        """Now, in the hall's time zone (aware): what the screens and the receipt say."""
+        zone = self.terminal.zone
+        return lambda: datetime.now(zone)
+
 
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
@@ -146,6 +172,8 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: not valid TOML: arrays or tables nested too deeply") from None
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
