@@ -150,6 +150,8 @@ def parse_catalog(data: bytes | str) -> Catalog:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CatalogError(f"catalog is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise CatalogError("catalog is not valid JSON: nested too deeply") from None
     try:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
