@@ -2,7 +2,8 @@
 # Hall Kiosk set-up: system packages, the virtual environment, the package; then one action.
 #
 #   bash installer/setup.sh demo    set up, then start the kiosk in demo mode
-#   bash installer/setup.sh test    set up, then run every quality gate and the whole test suite
+#   bash installer/setup.sh test    set up, then run every quality gate and the test suite (all but the slow tests)
+#   bash installer/setup.sh slow    set up, then run the slow tests and the long fuzz runs (not in CI)
 #   bash installer/setup.sh         set up only
 #
 # Idempotent: a second run installs nothing new and takes seconds.
@@ -112,12 +113,24 @@ run_tests() {
     say "mypy --strict"; .venv/bin/mypy || rc=1
     say "import contracts"; .venv/bin/lint-imports || rc=1
     start_test_postgres
-    say "pytest"
-    .venv/bin/python -m pytest "$@" || rc=1
+    say "pytest (the slow tests run with: bash installer/setup.sh slow)"
+    .venv/bin/python -m pytest -m "not slow" "$@" || rc=1
     say "accessibility audit"
     .venv/bin/kiosk a11y-audit || rc=1
     say "packaging: shellcheck, systemd-analyze verify, lintian, the packages in a Debian 12 chroot"
     bash installer/check-packaging.sh || rc=1
+    return "$rc"
+}
+
+# The long runs, kept out of the test command (and so out of CI): crash loops and full evaluations marked
+# slow, and each fuzz target with 100,000 inputs.
+run_slow() {
+    export QT_QPA_PLATFORM=offscreen
+    export PYTHONDONTWRITEBYTECODE=1
+    start_test_postgres
+    local rc=0
+    .venv/bin/python -m pytest -m slow "$@" || rc=1
+    HALL_FUZZ_EXAMPLES="${HALL_FUZZ_EXAMPLES:-100000}" .venv/bin/python -m pytest -m fuzz -p no:randomly tests/fuzz "$@" || rc=1
     return "$rc"
 }
 
@@ -138,5 +151,6 @@ case "$action" in
     setup) say "ready: .venv/bin/kiosk --help" ;;
     demo) run_demo "$@" ;;
     test) run_tests "$@" ;;
-    *) say "unknown action '$action' (use: demo, test, or nothing)"; exit 2 ;;
+    slow) run_slow "$@" ;;
+    *) say "unknown action '$action' (use: demo, test, slow, or nothing)"; exit 2 ;;
 esac
