@@ -30,12 +30,14 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontInfo, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScroller,
     QTextEdit,
     QWidget,
 )
@@ -60,6 +62,7 @@ RULES: dict[str, str] = {
     "voice-prompt": "缺少语音提示 / the screen has no voice prompt",
     "error-spoken": "错误提示没有语音 / an error message has no spoken form",
     "screen-overflow": "内容超出屏幕 / the screen's content does not fit: part of it would be cut off",
+    "scroll-by-finger": "滑动不能翻页 / a scroll area does not follow a finger's swipe, or its bar is too thin",
 }
 
 _FIELD_CLASSES = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
@@ -234,6 +237,17 @@ class _ScreenAudit:
                 f"≤ {width}×{height} px",
             )
 
+    def scrolling(self, area: QAbstractScrollArea) -> None:
+        """A swipe scrolls it (kinetic scrolling grabbed on the viewport), and a shown bar is finger-wide."""
+        viewport = area.viewport()
+        if not (QScroller.hasScroller(viewport) and QScroller.grabbedGesture(viewport) != 0):
+            self.add("scroll-by-finger", describe(area), "no kinetic scrolling", "a swipe scrolls")
+        need = self.theme.target_px // 3
+        for bar in (area.verticalScrollBar(), area.horizontalScrollBar()):
+            thickness = bar.width() if bar.orientation() == Qt.Orientation.Vertical else bar.height()
+            if _is_shown(bar) and thickness < need:
+                self.add("scroll-by-finger", describe(bar), f"{thickness} px thick", f"≥ {need} px")
+
     def voice(self, has_voice_prompt: bool, error_messages: Mapping[str, str | None]) -> None:
         if not has_voice_prompt:
             self.add("voice-prompt", self.screen, "none", "a spoken prompt")
@@ -266,6 +280,8 @@ def audit_widget(
     window = root.grab().toImage()
     targets: list[QWidget] = []
     for widget in _walk(root):
+        if isinstance(widget, QAbstractScrollArea):
+            audit.scrolling(widget)
         if _is_target(widget):
             targets.append(widget)
             audit.target_size(widget)

@@ -60,7 +60,7 @@ def device_of(screen: FlowScreen) -> str | None:
     view = screen.view
     if isinstance(view, IdentifyView):
         return "qr" if view.method == "qr" else "card"
-    if isinstance(view, FieldView) and view.field.kind in CAMERA_FIELDS:
+    if isinstance(view, FieldView) and view.field.kind in CAMERA_FIELDS and view.captured is None:
         return "camera"
     return None
 
@@ -368,7 +368,16 @@ class KioskController(QObject):
         suffix = ".png" if kind == "signature" else ".jpg"
         path = self.flow.session.temp_dir() / f"{kind}-{time.time_ns()}{suffix}"
         path.write_bytes(data)
-        self.flow.answer(path.name, file=path)
+        if kind in CAMERA_FIELDS:  # shown first, with 重拍 and 用这张
+            self.flow.captured(path.name, file=path)
+        else:
+            self.flow.answer(path.name, file=path)
+
+    def keep_capture(self) -> None:
+        self.flow.keep_capture()
+
+    def retake(self) -> None:
+        self.flow.retake()
 
     def capture(self, kind: str) -> None:
         def failed(exc: Exception) -> None:
@@ -473,6 +482,9 @@ class KioskController(QObject):
 
     def submit_rating(self, reason: str) -> None:
         self._send_rating(self.flow.submit_rating(reason))
+
+    def toggle_reason(self, key: str) -> None:
+        self.flow.toggle_reason(key)
 
     def _send_rating(self, rating: Rating) -> None:
         """Saved durably on a worker (the platform gets it after the next heartbeat), never waited for."""

@@ -9,7 +9,7 @@ from ui.parts import ScreenContext
 from ui.widgets.keypad import NumericKeypad
 from ui.widgets.pinyin_keyboard import PinyinKeyboard
 
-_MAX_DIGITS = {"phone": 11, "id_number": 18, "date": 8, "number": 6}
+_MAX_DIGITS = {"phone": 11, "id_number": 18, "date": 8, "number": 6, "bank_account": 19}
 
 
 def keypad_entry(view: FieldView, ctx: ScreenContext) -> tuple[QLabel, NumericKeypad]:

@@ -51,10 +51,22 @@ QPushButton[role="tile"] {{
     font-size: {t.button_px}px;
 }}
 QPushButton#start {{ font-size: {t.title_px}px; min-height: {t.target_px * 2}px; }}
+QPushButton[role="elder-door"] {{
+    background: {p.primary}; color: {p.on_primary}; border: {t.border_px + 2}px solid {p.border};
+}}
 QPushButton:disabled {{ background: {p.surface}; color: {p.muted_text}; border-style: dashed; }}
 QLineEdit {{
     min-height: {t.target_px}px; font-size: {t.heading_px}px; background: {p.surface}; color: {p.text};
     border: {t.border_px}px solid {p.border}; border-radius: {t.radius_px}px; padding: 0 {t.spacing_px}px;
 }}
 QScrollArea {{ border: none; }}
+QScrollBar:vertical {{
+    width: {t.target_px // 2}px; background: {p.surface}; border: {t.border_px}px solid {p.border};
+    border-radius: {t.radius_px}px; margin: 0px;
+}}
+QScrollBar::handle:vertical {{
+    background: {p.text}; min-height: {t.target_px}px; border-radius: {t.radius_px}px; margin: 4px;
+}}
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 """

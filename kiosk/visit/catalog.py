@@ -14,7 +14,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 FieldKind = Literal[
-    "text", "number", "id_number", "phone", "date", "choice", "yes_no", "document", "photo", "signature"
+    "text",
+    "number",
+    "id_number",
+    "phone",
+    "date",
+    "choice",
+    "yes_no",
+    "document",
+    "photo",
+    "signature",
+    "bank_account",
 ]
 PrefillSource = Literal["name", "id_number", "gender", "birth_date", "address", "age"]
 Identification = Literal["id_card", "qr", "none"]
@@ -44,6 +54,13 @@ class Choice(_Model):
     label: Text
 
 
+class ShownWhen(_Model):
+    """A question asked only after an earlier answer (the bank's name only when 银行卡 was chosen)."""
+
+    field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    equals: str = Field(min_length=1)
+
+
 class FormField(_Model):
     """One question on the form; in elder mode each gets its own page."""
 
@@ -60,6 +77,8 @@ class FormField(_Model):
     #: For ``date``: the earliest and latest allowed (ISO); for ``document``: what to put under the camera.
     earliest: date | None = None
     latest: date | None = None
+    #: Asked only when an earlier question was answered so.
+    shown_when: ShownWhen | None = None
 
     @model_validator(mode="after")
     def _choices_match_kind(self) -> FormField:
@@ -91,6 +110,10 @@ class Service(_Model):
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"field keys repeat: {', '.join(duplicates)}")
+        for index, form_field in enumerate(self.fields):
+            condition = form_field.shown_when
+            if condition is not None and condition.field not in keys[:index]:
+                raise ValueError(f"{form_field.key}: shown_when names {condition.field}, not an earlier field")
         return self
 
 

@@ -33,6 +33,8 @@ from kiosk.visit.views import (
 )
 
 RATING_LEVELS = (5, 4, 3, 2, 1)
+#: Why a low rating: tapped on and off, then sent together with 提交评价.
+RATING_REASONS = ("rating.reason_slow", "rating.reason_hard", "rating.reason_text", "rating.reason_result")
 
 
 @dataclass
@@ -57,6 +59,11 @@ class CitizenFlow:
         self._rated = False
         self._identify_method = "id_card"
         self._offer_qr = False
+        #: 修改 from the review: after the changed answer, back to the review (nothing else asked again).
+        self._editing = False
+        #: A photo or scan just taken, waiting for 用这张 or 重拍.
+        self._pending: Answer | None = None
+        self._reasons: list[str] = []
         self._changed()
 
     # ----------------------------------------------------------------- what to show
@@ -145,7 +152,7 @@ class CitizenFlow:
         if self._step == "rating":
             asking = self._rating_level is not None and self._rating_level <= 2
             prompt = t("rating.reason_prompt") if asking else t("rating.prompt")
-            return FlowScreen("rating", prompt, RatingView(self._rating_level, asking))
+            return FlowScreen("rating", prompt, RatingView(self._rating_level, asking, tuple(self._reasons)))
         return FlowScreen("thanks", t("thanks.prompt"), ThanksView(t("thanks.title")))
 
     def _require_service(self) -> Service:
@@ -220,7 +227,15 @@ class CitizenFlow:
     def form_fields(self) -> list[FormField]:
         """The questions still to ask: the card's answers are never asked again (一次填报)."""
         service = self._require_service()
-        return [f for f in service.fields if not self._answered_by_card(f)]
+        return [f for f in service.fields if not self._answered_by_card(f) and self._asked(f)]
+
+    def _asked(self, form_field: FormField) -> bool:
+        """A question with ``shown_when`` is asked only after the answer it waits for (银行卡 → which bank)."""
+        condition = form_field.shown_when
+        if condition is None:
+            return True
+        answer = self.session.answers.get(condition.field)
+        return answer is not None and answer.value == condition.equals
 
     def _answered_by_card(self, form_field: FormField) -> bool:
         answer = self.session.answers.get(form_field.key)
@@ -228,11 +243,38 @@ class CitizenFlow:
 
     def _enter_form(self, index: int) -> None:
         fields = self.form_fields()
+        if self._editing:  # after 修改: only a question the change opened is asked, then the review again
+            missing = [i for i, f in enumerate(fields) if f.key not in self.session.answers]
+            index = missing[0] if missing else len(fields)
         if index >= len(fields):
-            self._go("review")
+            self._to_review()
             return
         self._field_index = index
         self._go("form")
+
+    def _to_review(self) -> None:
+        """Answers to questions no longer asked (银行卡 changed to 社保卡) are dropped, then the review."""
+        service = self._require_service()
+        for form_field in service.fields:
+            if not self._asked(form_field):
+                self.session.answers.pop(form_field.key, None)
+        self._editing = False
+        self._go("review")
+
+    def captured(self, value: str, *, file: Path) -> None:
+        """The camera took a picture: shown with 重拍 and 用这张; it is the answer only once kept."""
+        self._pending = Answer(value, value, file=file)
+        self._error = None
+        self._changed()
+
+    def keep_capture(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            self.answer(pending.value, file=pending.file)
+
+    def retake(self) -> None:
+        self._pending = None
+        self._changed()
 
     def answer(self, raw: str, *, file: Path | None = None) -> bool:
         """Take the answer to the current question; False (and an error on screen and in voice) if wrong."""
@@ -253,7 +295,9 @@ class CitizenFlow:
         elif self._step == "identify":
             self._go("services")
         elif self._step == "form":
-            if self._field_index > 0:
+            if self._editing:
+                self._to_review()
+            elif self._field_index > 0:
                 self._enter_form(self._field_index - 1)
             elif self._require_service().identification != "none":
                 self._go("identify")
@@ -275,10 +319,13 @@ class CitizenFlow:
         )
 
     def edit(self, key: str) -> None:
-        """From the review, change one answer (prefilled ones come from the card and stay)."""
+        """From the review, change one answer (prefilled ones come from the card and stay); after it, the
+        review again, with every other answer (the signature too) kept."""
         for index, form_field in enumerate(self.form_fields()):
             if form_field.key == key:
+                self._editing = False
                 self._enter_form(index)
+                self._editing = True
                 return
 
     def start_over(self) -> None:
@@ -296,6 +343,8 @@ class CitizenFlow:
         self._page = 0
         self._rated = False
         self._rating_level = None
+        self._reasons = []
+        self._editing = False
         self._receipt_state = "idle"
         self._go("attract")
 
@@ -303,6 +352,7 @@ class CitizenFlow:
         self._step = step
         self._error = None
         self._offer_qr = False
+        self._pending = None
         self._changed()
 
     # ----------------------------------------------------------------- submit, receipt, rating
@@ -333,14 +383,28 @@ class CitizenFlow:
         if level not in RATING_LEVELS:
             raise ValueError(f"rating level {level}")
         self._rating_level = level
+        self._reasons = []
         if level <= 2:
             self._changed()
             return None
         return self.submit_rating("")
 
-    def submit_rating(self, reason: str) -> Rating:
+    def toggle_reason(self, key: str) -> None:
+        """A reason tapped on (or off again); nothing is sent until 提交评价."""
+        if key not in RATING_REASONS:
+            raise ValueError(f"rating reason {key}")
+        if key in self._reasons:
+            self._reasons.remove(key)
+        else:
+            self._reasons.append(key)
+        self._changed()
+
+    def submit_rating(self, reason: str = "") -> Rating:
+        """Send the rating; without ``reason``, the reasons tapped (in the hall's language, joined)."""
         if self._rating_level is None:
             raise RuntimeError("no rating chosen")
+        if not reason and self._reasons:
+            reason = "；".join(Texts("zh_CN")(key) for key in RATING_REASONS if key in self._reasons)
         service = self._require_service()
         outcome = self._outcome
         rating = Rating(self._rating_level, reason, outcome.case_no if outcome else "", service.code)
@@ -359,8 +423,12 @@ class CitizenFlow:
         answer = self.session.answers.get(form_field.key)
         label = form_field.label.get(self._lang())
         help_text = form_field.help.get(self._lang()) if form_field.help else ""
+        if form_field.kind == "date" and not help_text:  # the format is said before, not after, a wrong entry
+            help_text = self.texts("form.date_hint")
         key = "form.choose_prompt" if form_field.kind in ("choice", "yes_no") else "form.field_prompt"
         prompt = self._error or self.texts(key, label=label, help=help_text)
+        if self._pending is not None and not self._error:
+            prompt = self.texts("form.check_photo")
         view = FieldView(
             service_name=name,
             field=form_field,
@@ -370,5 +438,6 @@ class CitizenFlow:
             step=self._field_index + 1,
             steps=len(fields),
             error=self._error,
+            captured=self._pending.file if self._pending else None,
         )
         return FlowScreen("form", prompt, view)

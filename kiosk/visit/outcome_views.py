@@ -24,9 +24,13 @@ def review_rows(service: Service, answers: dict[str, Answer], texts: Texts) -> t
         if form_field.kind in ("photo", "document", "signature"):
             display = texts("form.signed" if form_field.kind == "signature" else "form.captured")
         label = form_field.label.get(texts.language)
-        rows.append(
-            ReviewRow(form_field.key, label, display, spoken(form_field, answer.value, display), answer.prefilled)
-        )
+        said = spoken(form_field, answer.value, display)
+        if form_field.kind == "bank_account" and answer.value:
+            said = texts("form.account_ending", last=answer.value[-4:])
+        note = ""
+        if answer.prefilled:  # the card has no age: it is worked out from the date of birth
+            note = texts("form.computed" if form_field.prefill == "age" else "form.prefilled")
+        rows.append(ReviewRow(form_field.key, label, display, said, answer.prefilled, note))
     return tuple(rows)
 
 

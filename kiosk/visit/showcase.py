@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.ports import Notice, SubmitOutcome
@@ -53,6 +54,26 @@ def _review(flow: CitizenFlow) -> None:
     flow.answer("signature.png")
 
 
+def _review_bank(flow: CitizenFlow) -> None:
+    """The longest review: 银行卡 adds the bank and the (masked) card number."""
+    _to_bank_account(flow)
+    for raw in ("6217001234567890123", "no", "signature.png"):
+        flow.answer(raw)
+
+
+def _to_bank_account(flow: CitizenFlow) -> None:
+    flow.start()
+    flow.choose_service(ELDER_SERVICE)
+    flow.identified(SAMPLE_APPLICANT)
+    for raw in ("13812345678", "bank", "ccb"):
+        flow.answer(raw)
+
+
+def _photo_taken(flow: CitizenFlow) -> None:
+    _to_form_field("YLRZ-02", "photo")(flow)
+    flow.captured("photo.jpg", file=Path("photo.jpg"))
+
+
 def _outcome(outcome: SubmitOutcome, service: str = ELDER_SERVICE) -> Callable[[CitizenFlow], None]:
     def drive(flow: CitizenFlow) -> None:
         flow.start()
@@ -78,6 +99,7 @@ def _rating(low: bool) -> Callable[[CitizenFlow], None]:
         flow.to_rating()
         if low:
             flow.choose_rating(2)
+            flow.toggle_reason("rating.reason_text")
 
     return drive
 
@@ -159,4 +181,7 @@ def showcase() -> list[ShowcaseStep]:
         ShowcaseStep("25-rating", _rating(low=False)),
         ShowcaseStep("26-rating-reason", _rating(low=True)),
         ShowcaseStep("27-thanks", _thanks),
+        ShowcaseStep("08a-field-bank-account", _to_bank_account),
+        ShowcaseStep("11a-field-photo-taken", _photo_taken),
+        ShowcaseStep("16a-review-bank", _review_bank),
     ]

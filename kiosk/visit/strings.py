@@ -97,6 +97,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "form.captured": ("已拍好", "Photo taken"),
     "form.sign_clear": ("重写", "Clear"),
     "form.signed": ("已签名", "Signed"),
+    "form.computed": ("由出生日期计算", "Worked out from your date of birth"),
+    "form.date_hint": (
+        "请用数字键输入年月日，共8位数字，例如 20240101。",
+        "Type the year, month and day as 8 digits, e.g. 20240101.",
+    ),
+    "form.bad_account": (
+        "银行卡号应为16到19位数字，请对照银行卡核对。",
+        "A bank card number has 16 to 19 digits; please check it against the card.",
+    ),
+    "form.account_ending": ("尾号 {last}", "ending in {last}"),
+    "form.sign_first": (
+        "还没有签名。请先用手指在框内写下您的名字，再点下一步。",
+        "Not signed yet. Write your name in the box with your finger, then tap Next.",
+    ),
+    "form.capture_first": ("还没有拍照。请先点拍照。", "No photo yet. Tap Take photo first."),
+    "form.choose_first": ("还没有选择。请点一个选项。", "Nothing chosen yet. Please tap one of the choices."),
+    "form.check_photo": (
+        "请看看照片是否清楚。清楚就点用这张，不满意就点重拍。",
+        "Check the photo is clear. Tap Use this photo, or Retake.",
+    ),
+    "form.use_photo": ("用这张", "Use this photo"),
     "form.field_prompt": ("请填写：{label}。{help}", "Please fill in: {label}. {help}"),
     "form.choose_prompt": ("请选择：{label}。{help}", "Please choose: {label}. {help}"),
     # review
@@ -104,6 +125,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "review.prompt": ("请核对您填写的信息。", "Please check your answers."),
     "review.submit": ("确认提交", "Submit"),
     "review.change": ("修改", "Change"),
+    "review.more": ("往下看，还有 {count} 项 ▼", "{count} more below ▼"),
     # submit and result
     "submit.working": ("正在提交，请稍候…", "Submitting, please wait…"),
     "result.accepted_title": ("已受理", "Accepted"),
@@ -163,6 +185,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rating.reason_hard": ("操作太难", "Hard to use"),
     "rating.reason_text": ("字太小看不清", "Text too small"),
     "rating.reason_result": ("没办成", "Matter not done"),
+    "rating.reason_pick": (
+        "可以点一项或几项，再点提交评价。",
+        "Tap one or more, then tap Submit rating.",
+    ),
     "rating.submit": ("提交评价", "Submit rating"),
     "rating.skip": ("跳过", "Skip"),
     # the ID number typed by hand (GB 11643)

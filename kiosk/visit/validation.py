@@ -26,16 +26,37 @@ class Checked:
 
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+_ACCOUNT = re.compile(r"^\d{16,19}$")
+#: What to say when a step is left empty: what is missing, not just "required".
+_MISSING = {
+    "signature": "form.sign_first",
+    "photo": "form.capture_first",
+    "document": "form.capture_first",
+    "choice": "form.choose_first",
+    "yes_no": "form.choose_first",
+}
+
+
+def mask_account(digits: str) -> str:
+    """``6222021234567890123`` → ``6222 **** **** ***0123``: the bank's first four and the last four kept."""
+    hidden = "*" * (len(digits) - 8)
+    groups = [hidden[i : i + 4] for i in range(0, len(hidden), 4)]
+    return " ".join([digits[:4], *groups, digits[-4:]])
 
 
 def check_answer(field: FormField, raw: str, texts: Texts) -> Checked:  # noqa: PLR0911, PLR0912 - one branch per kind
     """Validate ``raw`` for ``field``; an empty optional answer is accepted as empty."""
     value = raw.strip()
+    kind = field.kind
     if not value:
         if field.required:
-            raise FieldError(texts("form.required"))
+            raise FieldError(texts(_MISSING.get(kind, "form.required")))
         return Checked("", "")
-    kind = field.kind
+    if kind == "bank_account":
+        digits = value.replace(" ", "")
+        if not _ACCOUNT.match(digits):
+            raise FieldError(texts("form.bad_account"))
+        return Checked(digits, mask_account(digits))
     if kind == "phone":
         if not _PHONE.match(value):
             raise FieldError(texts("form.bad_phone"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.visit.catalog import FormField, Identification
 
@@ -51,6 +52,8 @@ class FieldView:
     step: int
     steps: int
     error: str | None
+    #: A photo or scan just taken, shown with 重拍 and 用这张 before it is kept.
+    captured: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class ReviewRow:
     display: str
     spoken: str
     prefilled: bool
+    #: Where a value the person did not type came from ("已从身份证读取", "由出生日期计算"); empty if typed.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ class ReceiptView:
 class RatingView:
     level: int | None
     asking_reason: bool
+    #: The reasons tapped so far (catalog keys); 提交评价 sends them.
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,8 @@ def test_old_age_allowance_offline_is_saved_and_delivered_when_the_platform_retu
         place_card(qtbot, controller, demo_hall, "zhao_shuying")
         keypad(qtbot, controller, "13912345678")
         tap(qtbot, controller, "choice-bank")
+        tap(qtbot, controller, "choice-ccb")  # 银行卡: which bank, and the card's number
+        keypad(qtbot, controller, "6217001234567890123")
         tap(qtbot, controller, "choice-yes")
         sign(qtbot, controller)
         tap(qtbot, controller, "submit")
@@ -180,7 +182,7 @@ def test_old_age_allowance_offline_is_saved_and_delivered_when_the_platform_retu
     qtbot.waitUntil(lambda: demo_hall.sync.status().pending == 0, timeout=30_000)
     sent = [i for i in demo_hall.outbox.items(("sent",)) if i.summary.service_code == "GLJT-01"]
     assert sent and all(i.case_no and i.case_no.startswith("SB") for i in sent)
-    privacy(controller, [ELDER.name, ELDER.id_number, "13912345678"])
+    privacy(controller, [ELDER.name, ELDER.id_number, "13912345678", "6217001234567890123"])
 
 
 def test_insurance_record_query_prints_its_result(
@@ -233,6 +235,7 @@ def test_residence_permit_with_a_photographed_contract(
     tap(qtbot, controller, "key_confirm")
     keypad(qtbot, controller, "20240301")
     tap(qtbot, controller, "capture")
+    tap(qtbot, controller, "use-photo")  # the scan is shown first, with 重拍
     wait_for(qtbot, controller, "review")
     contract = controller.flow.session.answers["contract"]
     assert contract.file is not None and contract.file.read_bytes()[:2] == b"\xff\xd8"  # a JPEG scan

@@ -35,7 +35,9 @@ def build(view: FieldView, ctx: ScreenContext) -> QWidget:
     else:
         info.addWidget(step)
         info.addWidget(heading)
-    if view.help:
+    if view.captured is not None:
+        info.addWidget(label(t("form.check_photo")))
+    elif view.help:
         info.addWidget(label(view.help))
     if view.error:
         error = label(view.error, "error")
@@ -72,7 +74,7 @@ def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
             )
         )
         return True
-    if kind in ("number", "phone", "id_number", "date"):
+    if kind in ("number", "phone", "id_number", "date", "bank_account"):
         shown, keypad = keypad_entry(view, ctx)
         (panes.info if ctx.landscape else action).addWidget(shown)
         action.addWidget(keypad)
@@ -80,10 +82,26 @@ def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
     if kind == "signature":
         pad = SignaturePad(theme)
         action.addWidget(pad, 1)
-        done = button(t("shell.next"), lambda: ctx.actions.answer_file("signature", pad.to_png()), name="next")
-        done.setEnabled(False)
-        pad.signature_did_change.connect(done.setEnabled)
+
+        # 下一步 is never greyed out: tapped before signing, the step says (and speaks) what is missing.
+        def signed() -> None:
+            if pad.has_signature():
+                ctx.actions.answer_file("signature", pad.to_png())
+            else:
+                ctx.actions.answer("")  # the flow says what is missing: the signature
+
+        done = button(t("shell.next"), signed, name="next")
         action.addWidget(row(theme, button(t("form.sign_clear"), pad.clear, "secondary", name="sign-clear"), done))
+        return False
+    if view.captured is not None:  # the picture just taken: keep it, or take it again
+        action.addWidget(_taken(view, ctx), 1)
+        action.addWidget(
+            row(
+                theme,
+                button(t("form.retake"), ctx.actions.retake, "secondary", name="retake"),
+                button(t("form.use_photo"), ctx.actions.keep_capture, "success", name="use-photo"),
+            )
+        )
         return False
     # document or photo: what the camera sees, and the shutter
     action.addWidget(_preview(ctx), 1)
@@ -91,6 +109,27 @@ def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
     if not view.field.required:
         action.addWidget(button(t("shell.next"), lambda: ctx.actions.answer(""), "secondary", name="next"))
     return False
+
+
+def _taken(view: FieldView, ctx: ScreenContext) -> QLabel:
+    """The photo or scan as taken, as large as the page allows, so the person can judge it."""
+    shown = QLabel()
+    shown.setObjectName("captured-photo")
+    shown.setProperty("role", "value")
+    shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    shown.setMinimumHeight(ctx.theme.target_px * 3)
+    shown.setAccessibleName(ctx.texts("form.check_photo"))
+    image = QImage(str(view.captured)) if view.captured is not None else QImage()
+    if not image.isNull():
+        side = ctx.theme.target_px * 5
+        shown.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
+    else:
+        shown.setText(ctx.texts("form.captured"))
+    return shown
 
 
 def _preview(ctx: ScreenContext) -> QLabel:

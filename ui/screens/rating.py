@@ -6,11 +6,12 @@ from functools import partial
 
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
+from kiosk.visit.flow import RATING_REASONS
 from kiosk.visit.views import RatingView, ThanksView
 from ui.parts import Panes, ScreenContext, button, grid, label
 
 LEVEL_MARKS = {5: "★★★★★", 4: "★★★★", 3: "★★★", 2: "★★", 1: "★"}
-REASONS = ("rating.reason_slow", "rating.reason_hard", "rating.reason_text", "rating.reason_result")
+REASONS = RATING_REASONS
 
 
 def build(view: RatingView, ctx: ScreenContext) -> QWidget:
@@ -20,12 +21,19 @@ def build(view: RatingView, ctx: ScreenContext) -> QWidget:
     columns = 2 if ctx.landscape else 1
     if view.asking_reason:
         info.addWidget(label(t("rating.reason_title"), "heading"))
+        info.addWidget(label(t("rating.reason_pick")))
         reasons: list[QWidget] = []
         for key in REASONS:
-            text = t(key)
-            reasons.append(
-                button(text, partial(ctx.actions.submit_rating, text), "secondary", name=f"reason-{key[7:]}")
+            chosen = key in view.reasons  # a tap marks a reason (and a second tap unmarks it); nothing is sent yet
+            reason = button(
+                ("✔ " if chosen else "") + t(key),
+                partial(ctx.actions.toggle_reason, key),
+                "primary" if chosen else "secondary",
+                name=f"reason-{key[7:]}",
             )
+            reason.setCheckable(True)
+            reason.setChecked(chosen)
+            reasons.append(reason)
         action.addWidget(grid(theme, reasons, columns))
         action.addStretch(1)
         action.addWidget(button(t("rating.submit"), lambda: ctx.actions.submit_rating(""), name="rating-submit"))
