@@ -11,7 +11,10 @@ portrait or 1920×1080 landscape), laid out, drawn. Then, widget by widget:
                    ``touchTarget``, is at least ``theme.target_px`` square;
 ``target-spacing`` targets that do not overlap are at least :data:`MIN_TARGET_GAP_PX` apart;
 ``text-clipped``   a label's or button's text fits its rectangle (word wrap honoured);
-``screen-overflow`` the whole screen's content fits the glass it is shown on (a kiosk window cannot grow);
+``screen-overflow`` the whole screen's content fits the glass it is shown on (a kiosk window cannot grow),
+                   in every state of the screen (candidate row shown, error shown, longest strings);
+``keys-moved``     a key that is on the screen in two of its states is in the same place in both
+                   (:func:`key_rectangles`, compared by :func:`keys_moved`);
 ``voice-prompt``   the screen has a spoken prompt;
 ``error-spoken``   every error message the screen can show has a spoken form.
 
@@ -26,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from PySide6 import QtGui
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontInfo, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -62,6 +65,7 @@ RULES: dict[str, str] = {
     "voice-prompt": "缺少语音提示 / the screen has no voice prompt",
     "error-spoken": "错误提示没有语音 / an error message has no spoken form",
     "screen-overflow": "内容超出屏幕 / the screen's content does not fit: part of it would be cut off",
+    "keys-moved": "按键移位 / a key is somewhere else in another state of the same screen",
     "scroll-by-finger": "滑动不能翻页 / a scroll area does not follow a finger's swipe, or its bar is too thin",
 }
 
@@ -248,6 +252,17 @@ class _ScreenAudit:
             if _is_shown(bar) and thickness < need:
                 self.add("scroll-by-finger", describe(bar), f"{thickness} px thick", f"≥ {need} px")
 
+    def on_glass(self, root: QWidget, width: int, height: int) -> None:
+        """Every shown widget lies on the glass: a layout squeezed below its minimum pushes keys off it."""
+        glass = QRect(0, 0, width, height)
+        for widget in _walk(root):
+            if widget is root or (not _is_target(widget) and not isinstance(widget, _TEXT_CLASSES)):
+                continue
+            box = QRect(widget.mapTo(root, widget.rect().topLeft()), widget.size())
+            if not glass.contains(box):
+                where = f"{box.x()},{box.y()} {box.width()}×{box.height()}"
+                self.add("screen-overflow", describe(widget), where, f"inside {width}×{height} px")
+
     def voice(self, has_voice_prompt: bool, error_messages: Mapping[str, str | None]) -> None:
         if not has_voice_prompt:
             self.add("voice-prompt", self.screen, "none", "a spoken prompt")
@@ -264,9 +279,16 @@ def audit_widget(
     has_voice_prompt: bool,
     error_messages: Mapping[str, str | None],
     orientation: str = "",
+    glass: tuple[int, int] | None = None,
 ) -> list[Violation]:
-    """Check one screen, already built for ``theme`` and sized by the caller; shows it if it is hidden."""
-    wanted = root.size()
+    """Check one screen, already built for ``theme`` and sized by the caller; shows it if it is hidden.
+
+    ``glass``: the real screen's size. The window is held to it (a full-screen kiosk window cannot grow),
+    and content that needs more, or is pushed off it, is a ``screen-overflow``.
+    """
+    if glass is not None:
+        root.setFixedSize(*glass)
+    wanted = root.size() if glass is None else QSize(*glass)
     if not root.isVisible():
         root.show()
     # Two turns: widgets that re-arrange themselves on resize post a second layout request.
@@ -277,6 +299,8 @@ def audit_widget(
         QApplication.processEvents()
     audit = _ScreenAudit(theme, screen_name, orientation)
     audit.fits(root, wanted.width(), wanted.height())
+    if glass is not None:
+        audit.on_glass(root, *glass)
     window = root.grab().toImage()
     targets: list[QWidget] = []
     for widget in _walk(root):
@@ -296,6 +320,65 @@ def audit_widget(
     audit.target_spacing(root, targets)
     audit.voice(has_voice_prompt, error_messages)
     return audit.found
+
+
+def key_rectangles(root: QWidget) -> dict[str, tuple[str, tuple[int, int, int, int]]]:
+    """Every shown button with an object name: name → (its text, its rectangle on the window)."""
+    keys: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
+    for widget in _walk(root):
+        if isinstance(widget, QAbstractButton) and widget.objectName() and widget is not root:
+            corner = widget.mapTo(root, widget.rect().topLeft())
+            keys[widget.objectName()] = (shown_text(widget), (corner.x(), corner.y(), widget.width(), widget.height()))
+    return keys
+
+
+def keys_moved(
+    screen: str,
+    theme: str,
+    orientation: str,
+    states: Mapping[str, dict[str, tuple[str, tuple[int, int, int, int]]]],
+) -> list[Violation]:
+    """Keys that stand elsewhere in another state of the screen: compared with the first state, every key
+    with the same name and text must have the same rectangle (a key that changed its text is another key)."""
+    found: list[Violation] = []
+    items = list(states.items())
+    if not items:
+        return found
+    first_state, first = items[0]
+    for state, keys in items[1:]:
+        for name, (text, box) in keys.items():
+            if name in first and first[name][0] == text and first[name][1] != box:
+                found.append(
+                    Violation(
+                        screen,
+                        theme,
+                        "keys-moved",
+                        f"{name} \u201c{text}\u201d in {state or 'base'}",
+                        "{},{} {}×{}".format(*box),
+                        "{},{} {}×{} as in {}".format(*first[name][1], first_state or "base"),
+                        RULES["keys-moved"],
+                        orientation,
+                    )
+                )
+    return found
+
+
+def wrapped_lines(text: str, font: QtGui.QFont, width: int) -> list[str]:
+    """``text`` broken into lines as a word-wrapping label of ``width`` pixels breaks it."""
+    layout = QtGui.QTextLayout(text, font)
+    option = QtGui.QTextOption()
+    option.setWrapMode(QtGui.QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    lines: list[str] = []
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
 
 
 def format_violations(violations: list[Violation] | tuple[Violation, ...]) -> str:
@@ -343,6 +426,8 @@ class AuditTarget:
     build: Callable[[Theme], QWidget]
     voice_prompt: str | None
     error_messages: Mapping[str, str | None] = field(default_factory=dict)
+    #: The screen's other states (label → build): each is audited too, and its keys compared with the first.
+    states: Mapping[str, Callable[[Theme], QWidget]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -390,24 +475,30 @@ def run_audit_over(
     found: list[Violation] = []
     checked: list[tuple[str, str, str]] = []
     for target in screens:
+        builds = {"": target.build, **target.states}
         for theme in theme_list:
             for shape in shape_list:
-                try:
-                    root = target.build(theme)
-                except Exception as exc:
-                    raise AuditError(f"screen {target.name!r} could not be built in theme {theme.name}: {exc}") from exc
-                try:
-                    root.resize(shape.width, shape.height)
-                    found += audit_widget(
-                        root,
-                        theme,
-                        screen_name=target.name,
-                        has_voice_prompt=bool(target.voice_prompt and target.voice_prompt.strip()),
-                        error_messages=target.error_messages,
-                        orientation=shape.name,
-                    )
-                finally:
-                    root.close()
-                    root.deleteLater()
-                checked.append((target.name, theme.name, shape.name))
+                keys: dict[str, dict[str, tuple[str, tuple[int, int, int, int]]]] = {}
+                for state, build in builds.items():
+                    name = f"{target.name}~{state}" if state else target.name
+                    try:
+                        root = build(theme)
+                    except Exception as exc:
+                        raise AuditError(f"screen {name!r} could not be built in theme {theme.name}: {exc}") from exc
+                    try:
+                        found += audit_widget(
+                            root,
+                            theme,
+                            screen_name=name,
+                            has_voice_prompt=bool(target.voice_prompt and target.voice_prompt.strip()),
+                            error_messages=target.error_messages,
+                            orientation=shape.name,
+                            glass=(shape.width, shape.height),
+                        )
+                        keys[state] = key_rectangles(root)
+                    finally:
+                        root.close()
+                        root.deleteLater()
+                    checked.append((name, theme.name, shape.name))
+                found += keys_moved(target.name, theme.name, shape.name, keys)
     return AuditReport(tuple(found), tuple(checked))

@@ -23,7 +23,7 @@ system_packages=(
     fonts-noto-cjk espeak-ng sox xvfb xauth
     libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
     libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
-    libglib2.0-0 libusb-1.0-0 postgresql
+    libglib2.0-0 libusb-1.0-0 postgresql libzinnia0 tegaki-zinnia-simplified-chinese
 )
 
 missing_packages() {

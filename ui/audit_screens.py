@@ -16,7 +16,7 @@ from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.showcase import showcase
 from kiosk.visit.strings import Texts
 from ui.controller import KioskController
-from ui.screenshots import showcase_controller, steps
+from ui.screenshots import screens, showcase_controller
 
 
 def _spoken(config: Config) -> dict[str, tuple[str, dict[str, str | None]]]:
@@ -24,12 +24,17 @@ def _spoken(config: Config) -> dict[str, tuple[str, dict[str, str | None]]]:
     spoken: dict[str, tuple[str, dict[str, str | None]]] = {}
     texts = Texts(config.ui.language)
     for step in showcase():
-        flow = CitizenFlow(bundled_catalog(), config.terminal.hall_name, texts=texts)
-        step.drive(flow)
-        screen = flow.screen
-        error = getattr(screen.view, "error", None)
-        errors: dict[str, str | None] = {error: screen.prompt} if error else {}
-        spoken[step.label] = (screen.prompt, errors)
+        errors: dict[str, str | None] = {}
+        prompt = ""
+        for drive in (step.drive, *(state.drive for state in step.states)):
+            flow = CitizenFlow(bundled_catalog(), config.terminal.hall_name, texts=texts)
+            drive(flow)
+            screen = flow.screen
+            prompt = prompt or screen.prompt
+            error = getattr(screen.view, "error", None)
+            if error:
+                errors[error] = screen.prompt
+        spoken[step.label] = (prompt, errors)
     spoken["28-idle-warning"] = (texts("idle.prompt"), {})
     spoken["29-staff-called"] = (texts("shell.staff_coming"), {})
     spoken["30-technician-pin"] = (texts("tech.pin_prompt"), {})
@@ -52,7 +57,16 @@ def audit_all(config: Config, *, as_json: bool) -> int:
 
             return build
 
-        targets = [AuditTarget(label, builder(drive), spoken[label][0], spoken[label][1]) for label, drive in steps()]
+        targets = [
+            AuditTarget(
+                label,
+                builder(drive),
+                spoken[label][0],
+                spoken[label][1],
+                {state: builder(state_drive) for state, state_drive in states},
+            )
+            for label, drive, states in screens()
+        ]
         report = run_audit_over(targets, THEMES.values())
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

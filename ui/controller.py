@@ -194,6 +194,7 @@ class KioskController(QObject):
             demo=self.demo,
             landscape=self.landscape,
             camera_preview=self.request_preview,
+            handwriting=self.ports.handwriting,
         )
 
     def _on_flow_change(self, screen: FlowScreen) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from accessibility.themes import Theme
+from kiosk.visit.ports import Handwriting
 from kiosk.visit.strings import Texts
 
 
@@ -61,6 +62,8 @@ class ScreenContext:
     landscape: bool
     #: Ask for the camera's latest frame (JPEG), on the main thread (None: no picture yet, or no camera).
     camera_preview: Callable[[Callable[[bytes | None], None]], None] | None = None
+    #: Recognise the writing pad's strokes (None: the pad says handwriting is not available).
+    handwriting: Handwriting | None = None
 
 
 def label(text: str, role: str = "", *, wrap: bool = True, center: bool = False, line_height: float = 1.4) -> QLabel:

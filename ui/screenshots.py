@@ -13,9 +13,10 @@ from accessibility.voice_recording import RecordingVoice
 from kiosk.config import Config
 from kiosk.hall.compose import open_hall, temporary_paths
 from kiosk.visit.flow import CitizenFlow
-from kiosk.visit.showcase import showcase
+from kiosk.visit.showcase import ShowcaseState, showcase
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
+from ui.widgets.pinyin_keyboard import PinyinKeyboard
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -63,16 +64,42 @@ def _flow_step(drive: Callable[[CitizenFlow], None]) -> Callable[[KioskControlle
     return lambda controller: drive(controller.flow)
 
 
-def steps() -> list[tuple[str, Callable[[KioskController], None]]]:
-    """Every registered screen state, then the overlays."""
-    shown = [(step.label, _flow_step(step.drive)) for step in showcase()]
-    return [
-        *shown,
+def _flow_state(state: ShowcaseState) -> Callable[[KioskController], None]:
+    def drive(controller: KioskController) -> None:
+        state.drive(controller.flow)
+        keyboard = controller.window.findChild(PinyinKeyboard)
+        if keyboard is not None:
+            for letter in state.typed:
+                keyboard.type_letter(letter)
+
+    return drive
+
+
+Drive = Callable[[KioskController], None]
+
+
+def screens() -> list[tuple[str, Drive, list[tuple[str, Drive]]]]:
+    """Every registered screen with its other states (label, drive), then the overlays."""
+    shown = [
+        (step.label, _flow_step(step.drive), [(state.label, _flow_state(state)) for state in step.states])
+        for step in showcase()
+    ]
+    overlays: list[tuple[str, Drive]] = [
         ("28-idle-warning", _idle_warning),
         ("29-staff-called", _staff_called),
         ("30-technician-pin", _technician_pin),
         ("31-technician-panel", _technician_panel),
     ]
+    return [*shown, *((label, drive, []) for label, drive in overlays)]
+
+
+def steps() -> list[tuple[str, Drive]]:
+    """Every screen and every state of it (``13-field-text~error``), then the overlays."""
+    found: list[tuple[str, Drive]] = []
+    for label, drive, states in screens():
+        found.append((label, drive))
+        found += [(f"{label}~{state}", state_drive) for state, state_drive in states]
+    return found
 
 
 def _technician_pin(controller: KioskController) -> None:
@@ -94,7 +121,7 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
             for orientation, size in ORIENTATIONS.items():
                 for label, drive in steps():
                     controller = make()
-                    controller.window.resize(*size)
+                    controller.window.setFixedSize(*size)  # the glass: a kiosk window cannot grow
                     controller.set_theme(theme)
                     controller.window.show()
                     drive(controller)

@@ -28,6 +28,7 @@ from kiosk.hall.audit_upload import AuditUploader, configured_cosigner, platform
 from kiosk.hall.capture import CameraCapture
 from kiosk.hall.catalog_store import bundled_catalog
 from kiosk.hall.embedded import Platform, demo_public_keys, embedded_platform
+from kiosk.hall.handwriting import open_handwriting
 from kiosk.hall.heartbeat import Heartbeat
 from kiosk.hall.identification import ReaderIdentification
 from kiosk.hall.matters import OutboxMatters
@@ -262,6 +263,7 @@ def open_hall(
         capture=capture,
         staff=heartbeat,
         demo=demo_controls,
+        handwriting=open_handwriting(),
     )
     hall = Hall(
         config,

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kiosk.hall.handwriting import open_handwriting
 from kiosk.hall.notices import STARTING
 from kiosk.visit.ports import (
     HallError,
@@ -47,7 +48,9 @@ class HallOpening:
         self._pending: weakref.WeakSet[_PendingWait] = weakref.WeakSet()
         self._lock = threading.Lock()
         forward = _Forward(self)
-        self.ports = HallPorts(forward, forward, forward, forward, forward, forward if demo else None, forward)
+        self.ports = HallPorts(
+            forward, forward, forward, forward, forward, forward if demo else None, forward, open_handwriting()
+        )
         self._thread = threading.Thread(target=self._open, args=(open_hall,), name="hall-opening", daemon=True)
 
     def start(self) -> None:

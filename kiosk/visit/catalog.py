@@ -79,6 +79,9 @@ class FormField(_Model):
     latest: date | None = None
     #: Asked only when an earlier question was answered so.
     shown_when: ShownWhen | None = None
+    #: For ``text``: a rule the answer must meet (``address``: a real address, down to the number or the
+    #: village, see :func:`kiosk.visit.validation.check_address`).
+    check: Literal["address"] | None = None
 
     @model_validator(mode="after")
     def _choices_match_kind(self) -> FormField:

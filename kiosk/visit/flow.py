@@ -53,6 +53,8 @@ class CitizenFlow:
         self._page = 0
         self._field_index = 0
         self._error: str | None = None
+        #: The answer just refused: shown again with the error, so the person corrects it instead of retyping.
+        self._rejected = ""
         self._outcome: SubmitOutcome | None = None
         self._receipt_state = "idle"
         self._rating_level: int | None = None
@@ -282,7 +284,7 @@ class CitizenFlow:
         try:
             checked = check_answer(form_field, raw, self.texts)
         except FieldError as exc:
-            self._error = exc.message
+            self._error, self._rejected = exc.message, raw
             self._changed()
             return False
         self.session.answers[form_field.key] = Answer(checked.value, checked.display, file=file)
@@ -351,6 +353,7 @@ class CitizenFlow:
     def _go(self, step: str) -> None:
         self._step = step
         self._error = None
+        self._rejected = ""
         self._offer_qr = False
         self._pending = None
         self._changed()
@@ -434,7 +437,7 @@ class CitizenFlow:
             field=form_field,
             label=label,
             help=help_text,
-            value=answer.value if answer else "",
+            value=self._rejected if self._error and self._rejected else (answer.value if answer else ""),
             step=self._field_index + 1,
             steps=len(fields),
             error=self._error,

@@ -163,6 +163,22 @@ class TechnicianDesk(Protocol):
         """Record a try of the technician's PIN, right or wrong, in the audit log."""
 
 
+#: Handwritten strokes: each stroke the points a finger passed through, in the writing pad's pixels.
+Strokes = tuple[tuple[tuple[int, int], ...], ...]
+
+
+class Handwriting(Protocol):
+    """Recognise a handwritten character (手写): strokes in, the characters they may be out, best first."""
+
+    def recognise(self, strokes: Strokes, size: int, count: int = 10) -> list[str]:
+        """``size``: the side of the square pad the strokes were written on. An empty list: nothing likely."""
+        ...
+
+    def unavailable(self) -> str:
+        """Why handwriting cannot be recognised on this terminal (no engine, no model), or "" when it can."""
+        ...
+
+
 @dataclass(frozen=True)
 class HallPorts:
     """Everything the shell needs from the hall, in one value made at start-up."""
@@ -174,3 +190,4 @@ class HallPorts:
     staff: StaffCall
     demo: DemoControls | None = None
     technician: TechnicianDesk | None = None
+    handwriting: Handwriting | None = None

@@ -27,9 +27,42 @@ ELDER_SERVICE = "GLJT-01"
 
 
 @dataclass(frozen=True)
+class ShowcaseState:
+    """Another state of a step's screen (an error shown, the candidate row shown, the longest text): the
+    screen must fit the glass in it too, and every key that is in both must be where it was."""
+
+    label: str
+    drive: Callable[[CitizenFlow], None]
+    #: Letters tapped on the screen's keyboard once it is shown (so its candidate row shows).
+    typed: str = ""
+
+
+@dataclass(frozen=True)
 class ShowcaseStep:
     label: str
     drive: Callable[[CitizenFlow], None]
+    states: tuple[ShowcaseState, ...] = ()
+
+
+#: Addresses refused for want of a number: a short one, and a long one (the value box's worst case).
+BAD_ADDRESS = "北"
+LONG_BAD_ADDRESS = "内蒙古自治区呼和浩特市新城区示例大街示例胡同示例小区示例花园东区"
+
+
+def _answered(drive: Callable[[CitizenFlow], None], raw: str) -> Callable[[CitizenFlow], None]:
+    def answered(flow: CitizenFlow) -> None:
+        drive(flow)
+        flow.answer(raw)
+
+    return answered
+
+
+def _text_states(drive: Callable[[CitizenFlow], None]) -> tuple[ShowcaseState, ...]:
+    return (
+        ShowcaseState("candidates", drive, typed="zhang"),
+        ShowcaseState("error", _answered(drive, BAD_ADDRESS)),
+        ShowcaseState("longest", _answered(drive, LONG_BAD_ADDRESS), typed="zhuang"),
+    )
 
 
 def _to_form_field(
@@ -149,14 +182,21 @@ def showcase() -> list[ShowcaseStep]:
         ShowcaseStep("03-identify-card", _identify(ELDER_SERVICE)),
         ShowcaseStep("04-identify-error", _identify_error),
         ShowcaseStep("05-identify-qr", _identify("YBCX-05")),
-        ShowcaseStep("06-field-phone", _to_form_field(ELDER_SERVICE, "phone")),
+        ShowcaseStep(
+            "06-field-phone", _to_form_field(ELDER_SERVICE, "phone"), (ShowcaseState("error", _field_error),)
+        ),
+
         ShowcaseStep("07-field-error", _field_error),
         ShowcaseStep("08-field-choice", _to_form_field(ELDER_SERVICE, "payout")),
         ShowcaseStep("09-field-yes-no", _to_form_field(ELDER_SERVICE, "lives_alone")),
         ShowcaseStep("10-field-signature", _to_form_field(ELDER_SERVICE, "signature")),
         ShowcaseStep("11-field-photo", _to_form_field("YLRZ-02", "photo")),
         ShowcaseStep("12-field-date", _to_form_field("SBZM-03", "since")),
-        ShowcaseStep("13-field-text", _to_form_field("JZZ-04", "residence")),
+        ShowcaseStep(
+            "13-field-text",
+            _to_form_field("JZZ-04", "residence"),
+            _text_states(_to_form_field("JZZ-04", "residence")),
+        ),
         ShowcaseStep("14-field-document", _to_form_field("JZZ-04", "contract")),
         ShowcaseStep("15-field-number", _to_form_field("YBCX-05", "year", applicant=Applicant("", "", source="qr"))),
         ShowcaseStep("16-review", _review),

@@ -91,6 +91,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "form.date_range": ("日期应在 {low} 到 {high} 之间。", "The date must be between {low} and {high}."),
     "form.too_long": ("内容太长，最多 {count} 个字。", "Too long: at most {count} characters."),
+    "form.bad_address": (
+        "请写完整地址，写到门牌号，如某某路8号。",
+        "Please give the full address, with the number.",
+    ),
     "form.capture": ("拍照", "Take photo"),
     "form.camera_area": ("请对准摄像头", "Face the camera"),
     "form.retake": ("重拍", "Retake"),

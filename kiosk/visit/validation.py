@@ -90,7 +90,27 @@ def check_answer(field: FormField, raw: str, texts: Texts) -> Checked:  # noqa: 
         return Checked(value, texts("form.yes" if value == "yes" else "form.no"))
     if len(value) > field.max_length:
         raise FieldError(texts("form.too_long", count=field.max_length))
+    if field.check == "address" and not check_address(value):
+        raise FieldError(texts("form.bad_address"))
     return Checked(value, value)
+
+
+#: An address names an area (province, city, district, county, town, township, village or street office) …
+_AREA = re.compile(r"[省市区县旗州盟镇乡村屯]|街道")
+#: … and, within it, where: a number (号, 楼, 室 …), or a village, group or team for a rural address.
+_PLACE = re.compile(r"\d|[号楼栋院室户层组队村屯弄巷]|单元")
+#: Shorter than this is never a whole address ("北" was once accepted).
+ADDRESS_MIN_CHARS = 6
+
+
+def check_address(value: str) -> bool:
+    """A real address: at least six characters, an area (市, 区, 县, 镇, 村 …) and a place in it (a number,
+    号, 楼, 室, or a village or group): "北京市东城区示例大街88号" and "保定市某县某村3组" pass; "北" does not."""
+    compact = re.sub(r"\s", "", value)
+    if len(compact) < ADDRESS_MIN_CHARS or not _AREA.search(compact):
+        return False
+    tail = _AREA.split(compact, maxsplit=1)[1] if _AREA.search(compact) else compact
+    return bool(_PLACE.search(tail) or compact.endswith(("村", "屯")))
 
 
 def _num(value: float | None) -> str:

@@ -102,16 +102,17 @@ def test_every_key_meets_the_theme_while_choosing(
         assert key.geometry().right() < keyboard.width()
 
 
-def test_qwerty_where_ten_keys_fit_and_a_to_z_where_they_do_not(windows: list[QWidget]) -> None:
-    standard = _shown(windows, STANDARD, PORTRAIT)
-    q, w = standard.letter_keys["q"].geometry(), standard.letter_keys["w"].geometry()
-    assert q.top() == w.top()
-    assert q.left() < w.left()
-    elder = _shown(windows, ELDER, PORTRAIT)
-    a, b = elder.letter_keys["a"].geometry(), elder.letter_keys["b"].geometry()
-    assert a.top() == b.top()
-    assert a.left() < b.left()
-    assert elder.letter_keys["v"].text() == "ü"
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+def test_letters_are_a_to_z_in_rows_of_seven_in_every_theme(windows: list[QWidget], shape: Orientation) -> None:
+    places = []
+    for theme in THEMES.values():
+        keyboard = _shown(windows, theme, shape, landscape=shape is LANDSCAPE)
+        a, g, h = (keyboard.letter_keys[ch].geometry() for ch in "agh")
+        assert a.top() == g.top() and a.left() < g.left()
+        assert h.top() > a.top() and h.left() == a.left()
+        places.append([keyboard.letter_keys[ch].parentWidget().layout().indexOf(keyboard.letter_keys[ch]) for ch in "aqz"])
+        assert keyboard.letter_keys["v"].text() == "ü"
+    assert places[0] == places[1] == places[2], "the same arrangement in every theme"
 
 
 def test_page_keys_reach_every_candidate(windows: list[QWidget], qtbot: QtBot) -> None:

@@ -25,10 +25,25 @@ def build(view: FieldView, ctx: ScreenContext) -> QWidget:
     step = label(f"{view.service_name} · {t('form.step', step=view.step, steps=view.steps)}", "small")
     heading = label(view.label, "heading")
     if kind == "text" and ctx.landscape:
-        # the question and the answer on one line: the keyboard needs the height
+        # the question and the answer on one line, the keyboard under them at the bottom of the glass; an error
+        # takes the place of the step line, so nothing below it moves
         shown, keyboard = keyboard_entry(view, ctx)
-        info.addWidget(row(ctx.theme, column(ctx.theme, step, heading, margins=False), shown))
-    elif kind == "text":
+        said = [heading, _error(view.error)] if view.error else [step, heading]
+        if view.help and not view.error:
+            said.append(label(view.help))
+        said_column = column(ctx.theme, *said, margins=False, stretch_end=False)
+        half = ctx.theme.spacing_px // 2
+        said_layout = said_column.layout()
+        assert said_layout is not None
+        said_layout.setSpacing(half)
+        info.addWidget(row(ctx.theme, said_column, shown))
+        panes.action.addWidget(keyboard, 1)
+        screen_layout = panes.screen.layout()
+        assert screen_layout is not None
+        margins = screen_layout.contentsMargins()
+        screen_layout.setContentsMargins(margins.left(), half, margins.right(), half)
+        return panes.finish(fill=False)
+    if kind == "text":
         shown, keyboard = keyboard_entry(view, ctx)
         info.addWidget(step)
         info.addWidget(heading)
@@ -40,15 +55,20 @@ def build(view: FieldView, ctx: ScreenContext) -> QWidget:
     elif view.help:
         info.addWidget(label(view.help))
     if view.error:
-        error = label(view.error, "error")
-        error.setObjectName("field-error")
-        info.addWidget(error)
+        info.addWidget(_error(view.error))
     if kind == "text":
-        if not ctx.landscape:
-            panes.action.addWidget(shown)
-        panes.action.addWidget(keyboard, 1)  # the keyboard takes the room it needs
+        panes.action.addWidget(shown)
+        panes.action.addWidget(keyboard, 1)  # the keyboard takes the spare room and keeps its keys at the bottom
         return panes.finish(fill=False)
     return panes.finish(fill=_add_input(view, ctx, panes))
+
+
+def _error(text: str) -> QLabel:
+    """The error banner: plain text, wrapped, no taller than its lines need."""
+    error = label(text, "error", wrap=False)
+    error.setWordWrap(True)
+    error.setObjectName("field-error")
+    return error
 
 
 def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
@@ -76,9 +96,11 @@ def _add_input(view: FieldView, ctx: ScreenContext, panes: Panes) -> bool:
         return True
     if kind in ("number", "phone", "id_number", "date", "bank_account"):
         shown, keypad = keypad_entry(view, ctx)
+        if not ctx.landscape:
+            action.addStretch(1)  # the keypad stands at the bottom: an error or a hint above never moves it
         (panes.info if ctx.landscape else action).addWidget(shown)
         action.addWidget(keypad)
-        return True
+        return ctx.landscape
     if kind == "signature":
         pad = SignaturePad(theme)
         action.addWidget(pad, 1)
