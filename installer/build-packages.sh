@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 packaging="$here/installer/packaging"
 python="$here/.venv/bin/python"
-say() { printf '[packages] %s\n' "$*" >&2; }
+say() { printf '[packages] %4d s  %s\n' "$SECONDS" "$*" >&2; }
 # pip's and setuptools' chatter goes to a log, shown only when a step fails.
 logged() { "$@" >>"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; return 1; }; }
 
@@ -55,12 +55,17 @@ wheel="$(ls "$work"/project/hall_kiosk-"$version"-*.whl)"
 for part in terminal central; do
     requirement="hall-kiosk @ file://$wheel"
     [ "$part" = central ] && requirement="hall-kiosk[central] @ file://$wheel"
-    say "$part: collecting wheels (cache: $cache)"
-    logged "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
-        -c "$work/constraints.txt" --dest "$cache" "$requirement"
     mkdir -p "$work/wheels-$part"
-    logged "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-index \
-        --find-links "$cache" -c "$work/constraints.txt" --dest "$work/wheels-$part" "$requirement"
+    offline=("$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-index
+        --find-links "$cache" -c "$work/constraints.txt" --dest "$work/wheels-$part" "$requirement")
+    # From the cache alone when it has every wheel; else fill the cache from the index first.
+    if ! "${offline[@]}" >>"$work/build.log" 2>&1; then
+        say "$part: downloading wheels into $cache"
+        logged "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+            -c "$work/constraints.txt" --dest "$cache" "$requirement"
+        logged "${offline[@]}"
+    fi
+    say "$part: $(find "$work/wheels-$part" -name '*.whl' | wc -l) wheels"
     cp "$wheel" "$work/wheels-$part/"
 done
 
@@ -116,6 +121,7 @@ root="$work/root-terminal"
 stage_common hall-kiosk terminal "$root"
 install -D -m 0755 "$packaging/terminal/kiosk" "$root/usr/bin/kiosk"
 install -D -m 0755 "$packaging/terminal/tty-no-blank" "$root/usr/lib/hall-kiosk/tty-no-blank"
+install -D -m 0755 "$packaging/terminal/kiosk-mode" "$root/usr/lib/hall-kiosk/kiosk-mode"
 install -D -m 0644 "$packaging/terminal/hall-kiosk.service" "$root/lib/systemd/system/hall-kiosk.service"
 install -D -m 0644 "$packaging/terminal/60-hall-kiosk.rules" "$root/lib/udev/rules.d/60-hall-kiosk.rules"
 install -D -m 0644 "$packaging/terminal/config.toml" "$root/etc/hall-kiosk/config.toml"

@@ -7,7 +7,7 @@
 #   one submission queued while the platform is down, upgrade to 0.1.1, the submission delivered after;
 #   roll the environment back and forward; purge (which says what is unsent) leaves nothing behind.
 #
-#   bash installer/test-packages.sh [--debs DIR_WITH_0.1.0_DEBS]
+#   bash installer/test-packages.sh [--debs DIR_WITH_THE_DEBS] [--upgrade-debs DIR_WITH_THE_UPGRADE_DEBS]
 #
 # Needs root (chroot, mounts). The base system is debootstrapped once per week and kept as a tarball in
 # /var/cache/hall-kiosk-ci/ (with apt's downloaded packages and the wheels), so later runs do not download it.
@@ -25,9 +25,11 @@ skip() { say "SKIPPED: $*"; exit 0; }
 fail() { say "FAILED: $*"; exit 1; }
 
 debs=""
+debs2=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --debs) debs="$(cd "$2" && pwd)"; shift 2 ;;
+        --upgrade-debs) debs2="$(cd "$2" && pwd)"; shift 2 ;;
         *) echo "test-packages: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -59,15 +61,18 @@ if [ -z "$debs" ]; then
 fi
 v1="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$here/pyproject.toml" | head -n 1)"
 v2="$(echo "$v1" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')"
-say "building $v2: the same tree with one more outbox migration step (a throwaway copy)"
-mkdir -p "$work/src2"
-(cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src2"
-sed -i "s/^version = \"$v1\"$/version = \"$v2\"/" "$work/src2/pyproject.toml"
-grep -q "^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$" "$work/src2/offline_cache/schema.py" ||
-    fail "offline_cache/schema.py's MIGRATIONS line changed: update this test's throwaway migration step"
-sed -i 's/^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$/MIGRATIONS: tuple[Migration, ...] = (SCHEMA, "ALTER TABLE meta ADD COLUMN package_test TEXT")/' \
-    "$work/src2/offline_cache/schema.py"
-nice bash "$here/installer/build-packages.sh" --source "$work/src2" --out "$work/v2"
+if [ -z "$debs2" ]; then
+    debs2="$work/v2"
+    say "building $v2: the same tree with one more outbox migration step (a throwaway copy)"
+    mkdir -p "$work/src2"
+    (cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src2"
+    sed -i "s/^version = \"$v1\"$/version = \"$v2\"/" "$work/src2/pyproject.toml"
+    grep -q "^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$" "$work/src2/offline_cache/schema.py" ||
+        fail "offline_cache/schema.py's MIGRATIONS line changed: update this test's throwaway migration step"
+    sed -i 's/^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$/MIGRATIONS: tuple[Migration, ...] = (SCHEMA, "ALTER TABLE meta ADD COLUMN package_test TEXT")/' \
+        "$work/src2/offline_cache/schema.py"
+    nice bash "$here/installer/build-packages.sh" --source "$work/src2" --out "$debs2"
+fi
 say "packages built in $((SECONDS - started)) s"
 
 # --- a fresh Debian 12 --------------------------------------------------------------------------------------
@@ -95,7 +100,8 @@ apt_in_root() { in_root apt-get -y -q -o Dpkg::Options::=--force-confold -o APT:
 
 apt_in_root update >/dev/null || skip "apt-get update failed in the chroot (no network to $mirror?)"
 mkdir -p "$root/tmp/debs"
-cp "$debs/hall-kiosk_${v1}_amd64.deb" "$debs/hall-kiosk-central_${v1}_amd64.deb" "$work"/v2/*.deb "$root/tmp/debs/"
+cp "$debs/hall-kiosk_${v1}_amd64.deb" "$debs/hall-kiosk-central_${v1}_amd64.deb" "$debs2/hall-kiosk_${v2}_amd64.deb" \
+    "$debs2/hall-kiosk-central_${v2}_amd64.deb" "$root/tmp/debs/"
 
 step=$SECONDS
 say "apt-get install ./hall-kiosk_${v1}_amd64.deb ./hall-kiosk-central_${v1}_amd64.deb"
@@ -115,32 +121,28 @@ for path in /etc/hall-kiosk/config.toml /etc/hall-kiosk/central.env /lib/udev/ru
     [ -f "$root$path" ] || fail "$path is missing"
 done
 in_root id -nG hall-kiosk | grep -qw hall-devices || fail "the kiosk user is not in the hall-devices group"
-[ "$(stat -c '%U:%G %a' "$root/var/lib/hall-kiosk/terminal")" = "hall-kiosk:hall-kiosk 2770" ] ||
-    fail "/var/lib/hall-kiosk/terminal: $(stat -c '%U:%G %a' "$root/var/lib/hall-kiosk/terminal")"
+data_owner="$(in_root stat -c '%U:%G %a' /var/lib/hall-kiosk/terminal)"
+[ "$data_owner" = "hall-kiosk:hall-kiosk 2770" ] || fail "/var/lib/hall-kiosk/terminal: $data_owner"
 grep -q "MODE=\"0666\"" "$root/lib/udev/rules.d/60-hall-kiosk.rules" && fail "a udev rule opens a device to everyone"
 
 # --- the platform, the terminal enrolled to it, one submission ----------------------------------------------
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+central_starts=0
 start_central() {
+    central_starts=$((central_starts + 1))
+    local log="$work/central-$central_starts.log"
+    : >"$log"
     chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
         runuser -u hall-kiosk-central -- /opt/hall-kiosk/central/venv/bin/kiosk-central serve --port "$port" \
         --db sqlite:////var/lib/hall-kiosk/central/platform.sqlite3 \
         --keys /var/lib/hall-kiosk/central/platform-keys.json \
-        --admin-token-file /var/lib/hall-kiosk/central/admin-token >>"$work/central.log" 2>&1 &
+        --admin-token-file /var/lib/hall-kiosk/central/admin-token >"$log" 2>&1 &
     central_pid=$!
-    python3 - "$port" <<'PY' || { tail -n 20 "$work/central.log" >&2; fail "kiosk-central serve did not answer"; }
-import json, sys, time, urllib.request
-deadline = time.monotonic() + 120
-while True:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v1/platform-keys", timeout=2) as r:
-            json.load(r)
-            break
-    except OSError:
-        if time.monotonic() > deadline:
-            raise
-        time.sleep(0.2)  # polling a server that is starting: there is no event to wait on
-PY
+    # Wait for the server's own word that it listens (or two minutes).
+    if ! grep -q -m 1 "Uvicorn running on" < <(timeout 120 tail -F -n +1 "$log" 2>/dev/null); then
+        tail -n 20 "$log" >&2
+        fail "kiosk-central serve did not start"
+    fi
 }
 stop_central() {
     kill "$central_pid" 2>/dev/null || true
@@ -264,7 +266,6 @@ say "one submission delivered from the installed terminal to the installed platf
 # --- upgrade with a submission queued ----------------------------------------------------------------------
 stop_central
 second="$(in_root kiosk queue put /tmp/submission.json)"
-in_root kiosk queue sync --once >/dev/null 2>&1 || true  # the platform is down: it stays queued
 say "queued while the platform is down: $second; upgrading to $v2"
 step=$SECONDS
 apt_in_root install --no-install-recommends "./tmp/debs/hall-kiosk_${v2}_amd64.deb" \
@@ -286,11 +287,31 @@ assert version == 2, f"the outbox's schema is at {version}, not the upgraded 2"
 PY
 say "the submission queued before the upgrade was delivered after it; the outbox schema was migrated"
 
-# --- the environment rolls back and forward -----------------------------------------------------------------
-in_root /opt/hall-kiosk/terminal/hall-kiosk-env rollback
-[ "$(in_root kiosk --version)" = "hall-kiosk $v1" ] || fail "rollback did not bring $v1 back"
+# --- an upgrade whose new version does not start rolls back ------------------------------------------------
+# No systemd runs in a chroot, so a stand-in systemctl plays it: the kiosk is active, and its restart fails (no
+# READY=1 within the timeout) while /run/hall-kiosk-test-no-ready exists. Reinstalling 0.1.1 must then put the
+# 0.1.0 environment back.
+mkdir -p "$root/run/systemd/system" "$root/usr/local/sbin"
+cat >"$root/usr/local/sbin/systemctl" <<'FAKE'
+#!/bin/sh
+case "$*" in
+    *is-active*) exit 0 ;;
+    restart*hall-kiosk.service) [ ! -e /run/hall-kiosk-test-no-ready ] ;;
+    *) exit 0 ;;
+esac
+FAKE
+chmod +x "$root/usr/local/sbin/systemctl"
+touch "$root/run/hall-kiosk-test-no-ready"
+chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold install --reinstall \
+    "./tmp/debs/hall-kiosk_${v2}_amd64.deb" >"$work/rollback.log" 2>&1 || { tail -n 30 "$work/rollback.log" >&2; fail "the reinstall"; }
+grep -q "did not start (no READY within the timeout): rolling back" "$work/rollback.log" ||
+    { tail -n 30 "$work/rollback.log" >&2; fail "the failed start was not reported"; }
+[ "$(in_root kiosk --version)" = "hall-kiosk $v1" ] || fail "a version that did not start was not rolled back"
+rm -f "$root/run/hall-kiosk-test-no-ready" "$root/usr/local/sbin/systemctl"
+rmdir "$root/run/systemd/system"
 in_root /opt/hall-kiosk/terminal/hall-kiosk-env switch "$v2"
-say "rollback to $v1 and forward to $v2: ok"
+say "an upgrade that did not start rolled back to $v1 by itself"
 stop_central
 
 # --- purge: says what is unsent, then nothing is left -------------------------------------------------------

@@ -176,3 +176,16 @@ def test_maintainer_scripts_stop_on_errors_and_know_their_arguments(part: str, s
         assert "configure)" in text and "triggered)" in text
     if script == "postrm" and part == "terminal":
         assert "never reached the platform" in text  # purge says what is unsent before deleting it
+
+
+def test_an_assisted_computer_gets_no_kiosk_session(tmp_path: Path) -> None:
+    service = unit(TERMINAL / "hall-kiosk.service")["Service"]
+    assert service["ExecCondition"] == ["/usr/lib/hall-kiosk/kiosk-mode /etc/hall-kiosk/config.toml"]
+    condition = TERMINAL / "kiosk-mode"
+    kiosk = tmp_path / "kiosk.toml"
+    kiosk.write_text((TERMINAL / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    assisted = tmp_path / "assisted.toml"
+    assisted.write_text(kiosk.read_text(encoding="utf-8").replace('mode = "kiosk"', 'mode = "assisted"'), "utf-8")
+    assert parse_config(assisted.read_text(encoding="utf-8")).terminal.mode == "assisted"
+    assert subprocess.run([str(condition), str(kiosk)], check=False).returncode == 0
+    assert subprocess.run([str(condition), str(assisted)], capture_output=True, check=False).returncode == 1
