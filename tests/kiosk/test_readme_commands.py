@@ -69,6 +69,8 @@ class Hall:
             ("--out", "FILE"): self.root / "out" / "page.jpg",
             ("--timeout", "SECONDS"): "2",
             ("--scan", "SECONDS"): "3",
+            ("--staff", "ID"): "technician",
+            ("--since", "DATE"): "2026-01-01",
             ("--port", "URL"): "sim://",
             ("--connection", "URL"): "sim://qr" if command == ("doctor", "camera") else "sim://",
         }
