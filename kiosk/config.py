@@ -6,14 +6,18 @@ readable message naming the key and the problem (:class:`ConfigError`), never a 
 
 from __future__ import annotations
 
+import os
+import tempfile
 import tomllib
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
+import tomlkit
+import tomlkit.exceptions
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 APP_NAME = "hall-kiosk"
@@ -24,6 +28,7 @@ Language = Literal["zh_CN", "en"]
 
 #: The demo's technician PIN, 2468, as ``kiosk technician hash-pin`` writes it.
 DEMO_PIN_HASH = "pbkdf2_sha256$200000$aGFsbC1raW9zay1kZW1vLQ==$cc17gm6FmbuQ7PoVzppK4gLnJgbrSttKVcSg2MfOk1s="
+
 
 class ConfigError(Exception):
     """The config file cannot be used; ``str(self)`` names the file, the key and the problem."""
@@ -193,3 +198,39 @@ def load_config(path: Path | None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
     return parse_config(text, str(path))
+
+
+def write_config(path: Path, changes: Mapping[str, object]) -> Config:
+    """Change keys of the config file at ``path`` (``{"devices.printer.paper_width_mm": 58}``) and return the
+    new config. The new text is validated exactly as at start-up before anything is written (a bad value raises
+    :class:`ConfigError` and leaves the file as it was); the hall's comments and layout are kept (tomlkit); the
+    file is replaced atomically (a power cut leaves the old file or the new one, never half of one)."""
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        document = tomlkit.parse(text)
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    for dotted, value in changes.items():
+        *sections, key = dotted.split(".")
+        table: Any = document
+        for section in sections:
+            if section not in table:
+                table[section] = tomlkit.table()
+            table = table[section]
+        table[key] = value
+    new_text = tomlkit.dumps(document)
+    config = parse_config(new_text, str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(new_text)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            Path(temp).chmod(path.stat().st_mode & 0o777)
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return config

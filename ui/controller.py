@@ -113,6 +113,7 @@ class KioskController(QObject):
             ports.technician,
             bridge,
             PinLock(tech.pin_hash, tech.max_attempts, tech.lockout_seconds, clock),
+            voice,
         )
         timeouts = config.timeouts
         self.idle = IdleClock(

@@ -74,7 +74,7 @@ def _window_size(app: QApplication, *, kiosk: bool, full_screen: bool) -> tuple[
     return PORTRAIT if kiosk else (1280, 900)
 
 
-def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> int:
+def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool, config_path: Path | None = None) -> int:
     """Paint the attract screen first; the devices and the platform come up behind it."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -96,7 +96,7 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool) -> 
     def open_the_hall() -> Hall:
         from kiosk.hall.compose import open_hall  # devices, platform, OpenCV: after the first paint
 
-        return open_hall(config, demo=demo, paths=paths)
+        return open_hall(config, demo=demo, paths=paths, config_path=config_path)
 
     opening = HallOpening(open_the_hall, demo=demo)
     voice = make_voice(config.voice, paths.voice_cache, config.ui.language)

@@ -209,8 +209,10 @@ class KioskWindow(QWidget):
         return self._overlay
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Five taps on the top bar's empty part within three seconds open technician mode."""
-        if event.type() == QEvent.Type.MouseButtonPress and watched is self._top:
+        """Five taps on the top bar's empty part within three seconds open technician mode. A quick second tap
+        arrives as a double-click instead of a press: it is a tap too."""
+        taps = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+        if event.type() in taps and watched is self._top:
             now = time.monotonic()
             self._bar_taps = [t for t in self._bar_taps if now - t < TECHNICIAN_TAP_SECONDS] + [now]
             if len(self._bar_taps) >= TECHNICIAN_TAPS:

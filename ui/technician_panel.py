@@ -1,44 +1,111 @@
-"""Technician mode on the kiosk: the PIN keypad, then the devices' states, a test receipt and send-now."""
+"""Technician mode on the kiosk: the PIN keypad, then every device's state in the hall's words, a test for each
+device (a test receipt, a card read and shown masked, a spoken sentence), send-now, and the settings.
+
+Words: every sentence is a catalog entry (:mod:`kiosk.visit.strings`, ``tech.*``), shown in the session's
+language — Chinese unless the person at the kiosk switched to English. A device's own technical reason (from its
+driver) is shown only when the device is not working, under the sentence, as "原因：…".
+
+Settings: each device's connection is chosen from what is plugged in (a tap moves to the next one found), the
+paper width, and the voice's default volume. The hall validates, writes the config file and applies the change in
+place (:meth:`kiosk.hall.technician.HallTechnician.configure`); the voice's defaults are applied here.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import partial
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
+from accessibility.voice import Voice
 from kiosk.hall.technician_pin import PinAnswer, PinLock
-from kiosk.visit.ports import HallError, StatusLine, TechnicianDesk
-from kiosk.visit.strings import Texts
+from kiosk.visit.ports import HallError, Notice, StatusLine, TechnicianDesk
+from kiosk.visit.strings import CATALOG, Texts
 from ui.bridge import MainThreadBridge
+from ui.parts import button, grid, label
 from ui.shell import KioskWindow, OverlayButton
 from ui.widgets.keypad import NumericKeypad
 
 MARKS = {"ok": "✔", "degraded": "⚠", "offline": "✖"}
+#: A PIN's typed characters, shown as dots (never the digits).
+PIN_DOT = "●"
+VOLUME_STEP = 0.1
+
+
+def status_lines(lines: list[StatusLine], texts: Texts) -> list[str]:
+    """Each device's state in the hall's words: "✔ 回执打印机：正常"; why, when it is not working."""
+    shown: list[str] = []
+    for line in lines:
+        device_key = f"tech.device_{line.name}"
+        device = texts(device_key) if device_key in CATALOG else line.name
+        state_key = f"tech.state_{line.state}"
+        state = texts(state_key) if state_key in CATALOG else line.state
+        if line.name == "outbox":
+            state = f"{state}，{texts('tech.outbox_pending', count=line.count)}"
+        colon = ": " if texts.language == "en" else "："
+        text = f"{MARKS.get(line.state, '?')} {device}{colon}{state}"
+        if line.state != "ok" and line.reason:
+            text += "\n    " + texts("tech.why", reason=line.reason)
+        shown.append(text)
+    return shown
+
+
+def say(notice: Notice | str, texts: Texts) -> str:
+    return notice.text(texts) if isinstance(notice, Notice) else notice
 
 
 class TechnicianPanel:
     def __init__(
-        self, window: KioskWindow, desk: TechnicianDesk | None, bridge: MainThreadBridge, lock: PinLock
+        self,
+        window: KioskWindow,
+        desk: TechnicianDesk | None,
+        bridge: MainThreadBridge,
+        lock: PinLock,
+        voice: Voice | None = None,
     ) -> None:
         self.window = window
         self.desk = desk
         self.bridge = bridge
         self.lock = lock
+        self.voice = voice
         self._theme: Theme | None = None
         self._texts = Texts()
+        self._keypad: NumericKeypad | None = None
 
+    # ------------------------------------------------------------------ the PIN
     def open(self, theme: Theme, texts: Texts) -> None:
-        """The PIN first: a keypad over everything, nothing of the screen beneath reachable."""
+        """The PIN first: a keypad over everything, nothing of the screen beneath reachable. Each digit typed
+        shows as a dot; a wrong PIN empties the keypad for the next try."""
         self._theme, self._texts = theme, texts
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(theme.spacing_px)
+        dots = label("", "value", wrap=False, center=True)
+        dots.setObjectName("technician-pin-dots")
+        dots.setText(" ")
+        dots.setAccessibleName(texts("tech.pin_typed", count=0))
         keypad = NumericKeypad(theme, max_length=12)
         keypad.setObjectName("technician-pin")
+
+        def typed(value: str) -> None:
+            dots.setText(" ".join(PIN_DOT * len(value)) or " ")
+            dots.setAccessibleName(texts("tech.pin_typed", count=len(value)))
+
+        keypad.value_changed.connect(typed)
         keypad.confirmed.connect(lambda: self.check_pin(keypad.value()))
+        column.addWidget(dots)
+        column.addWidget(keypad)
+        self._keypad = keypad
         self.window.show_overlay(
             theme,
             texts("tech.title"),
             texts("tech.pin_prompt"),
             [OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")],
             name="technician-pin-panel",
-            extra=keypad,
+            extra=holder,
         )
 
     def check_pin(self, pin: str) -> None:
@@ -53,8 +120,11 @@ class TechnicianPanel:
 
     def _answered(self, answer: PinAnswer) -> None:
         if answer.ok:
+            self._keypad = None
             self._refresh()
             return
+        if self._keypad is not None:
+            self._keypad.set_value("")  # the next try starts empty (a leftover digit would spoil the right PIN)
         overlay = self.window.overlay
         message = overlay.findChild(QLabel, "technician-pin-panel-message") if overlay else None
         if message is not None:
@@ -63,39 +133,173 @@ class TechnicianPanel:
             else:
                 message.setText(self._texts("tech.pin_wrong", left=answer.attempts_left))
 
+    # ------------------------------------------------------------------ the panel
     def _report(self) -> list[StatusLine]:
         return self.desk.report() if self.desk is not None else []
 
-    def _refresh(self, note: str = "") -> None:
+    def _refresh(self, note: Notice | str = "") -> None:
         """The states are read on a worker (the outbox's counts, each device's health), then shown."""
         self.bridge.run_in_worker(self._report, lambda lines: self._show_panel(lines, note))
 
-    def _show_panel(self, lines: list[StatusLine], note: str = "") -> None:
+    def _show_panel(self, lines: list[StatusLine], note: Notice | str = "") -> None:
         theme, texts = self._theme, self._texts
         assert theme is not None
-        status = QLabel(
-            "\n".join(f"{MARKS.get(line.state, '?')} {line.name}: {line.state} — {line.reason}" for line in lines)
-        )
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(theme.spacing_px)
+        status = label("\n".join(status_lines(lines, texts)), wrap=False)
         status.setObjectName("technician-status")
-        status.setWordWrap(True)
-        status.setProperty("role", "small")
-        buttons = [
-            OverlayButton(texts("tech.test_print"), lambda: self._do("test_print"), "tech-test-print"),
-            OverlayButton(texts("tech.sync_now"), lambda: self._do("sync_now"), "tech-sync-now"),
-            OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary"),
+        column.addWidget(status)
+        actions = [
+            button(texts("tech.test_print"), lambda: self._do("test_print"), name="tech-test-print"),
+            button(texts("tech.test_card"), self._test_card, name="tech-test-card"),
+            button(texts("tech.test_voice"), self._test_voice, name="tech-test-voice"),
+            button(texts("tech.sync_now"), lambda: self._do("sync_now"), name="tech-sync-now"),
+            button(texts("tech.settings"), self._open_settings, "secondary", name="tech-settings"),
         ]
-        self.window.show_overlay(theme, texts("tech.title"), note, buttons, name="technician-panel", extra=status)
+        landscape = self.window.width() > self.window.height()
+        column.addWidget(grid(theme, list(actions), 3 if landscape else 2))
+        buttons = [OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")]
+        self.window.show_overlay(
+            theme, texts("tech.title"), say(note, texts), buttons, name="technician-panel", extra=content
+        )
+
+    def _note(self, text: str) -> None:
+        overlay = self.window.overlay
+        message = overlay.findChild(QLabel, f"{overlay.objectName()}-message") if overlay else None
+        if message is not None:
+            message.setText(text)
 
     def _do(self, what: str) -> None:
         desk = self.desk
         if desk is None:
             return
-        work = desk.test_print if what == "test_print" else desk.sync_now
+        work: Callable[[], Notice] = desk.test_print if what == "test_print" else desk.sync_now
 
-        def then_report() -> tuple[str, list[StatusLine]]:
+        def then_report() -> tuple[Notice, list[StatusLine]]:
             return work(), self._report()
 
         def failed(exc: Exception) -> None:
-            self._refresh(exc.message if isinstance(exc, HallError) else str(exc))
+            self._refresh(exc.notice if isinstance(exc, HallError) else str(exc))
 
         self.bridge.run_in_worker(then_report, lambda done: self._show_panel(done[1], done[0]), failed)
+
+    def _test_card(self) -> None:
+        """Wait (on a worker) for a card on the reader; the answer shows it masked."""
+        desk = self.desk
+        if desk is None:
+            return
+        self._note(self._texts("tech.card_wait"))
+        self.bridge.run_in_worker(
+            desk.test_card,
+            lambda notice: self._note(say(notice, self._texts)),
+            lambda exc: self._note(say(exc.notice if isinstance(exc, HallError) else str(exc), self._texts)),
+        )
+
+    def _test_voice(self) -> None:
+        texts = self._texts
+        if self.voice is None:
+            self._note(texts("tech.no_voice"))
+            return
+        self.voice.say(texts("tech.voice_sample"))
+        if self.desk is not None:
+            self.desk.device_tested("voice", self.voice.health.usable)
+        self._note(texts("tech.voice_played"))
+
+    # ------------------------------------------------------------------ settings
+    def _open_settings(self, note: Notice | str = "") -> None:
+        desk = self.desk
+        if desk is None:
+            return
+        self.bridge.run_in_worker(
+            lambda: (desk.settings(), desk.plugged_in()), lambda found: self._show_settings(*found, note)
+        )
+
+    def _show_settings(
+        self, values: Mapping[str, object], found: Mapping[str, list[str]], note: Notice | str = ""
+    ) -> None:
+        theme, texts = self._theme, self._texts
+        assert theme is not None
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(theme.spacing_px)
+        rows: list[QWidget] = []
+        for device in ("id_reader", "printer", "camera"):
+            key = f"devices.{device}.connection"
+            current = str(values.get(key, ""))
+            options = found.get(device, []) or [current]
+            following = options[(options.index(current) + 1) % len(options)] if current in options else options[0]
+            shown = texts("tech.sim") if current.startswith("sim") else current
+            rows.append(label(texts("tech.connection", device=texts(f"tech.device_{device}"), value=shown)))
+            rows.append(
+                button(
+                    texts("tech.connection_next", value=following),
+                    partial(self._change, key, following),
+                    "secondary",
+                    name=f"tech-connection-{device}",
+                )
+            )
+        width = values.get("devices.printer.paper_width_mm", 80)
+        rows.append(label(texts("tech.paper", width=width)))
+        rows.append(
+            button(
+                texts("tech.paper_change", width=58 if width == 80 else 80),
+                lambda: self._change("devices.printer.paper_width_mm", 58 if width == 80 else 80),
+                "secondary",
+                name="tech-paper",
+            )
+        )
+        volume = float(str(values.get("voice.volume", 0.8)))
+        rows.append(label(texts("tech.volume", percent=round(volume * 100))))
+        rows.append(
+            grid(
+                theme,
+                [
+                    button(
+                        texts("tech.volume_down"),
+                        lambda: self._change("voice.volume", round(max(0.0, volume - VOLUME_STEP), 2)),
+                        "secondary",
+                        name="tech-volume-down",
+                    ),
+                    button(
+                        texts("tech.volume_up"),
+                        lambda: self._change("voice.volume", round(min(1.0, volume + VOLUME_STEP), 2)),
+                        "secondary",
+                        name="tech-volume-up",
+                    ),
+                ],
+                2,
+            )
+        )
+        url = str(values.get("platform.url", ""))
+        rows.append(label(texts("tech.platform", url=texts("tech.platform_embedded") if url == "embedded" else url)))
+        landscape = self.window.width() > self.window.height()
+        column.addWidget(grid(theme, rows, 2 if landscape else 1))
+        buttons = [OverlayButton(texts("tech.back"), self._refresh, "tech-back", "secondary")]
+        self.window.show_overlay(
+            theme, texts("tech.settings"), say(note, texts), buttons, name="technician-settings", extra=content
+        )
+
+    def _change(self, key: str, value: object) -> None:
+        """Validated, written and applied by the hall on a worker; the settings page then shows the outcome."""
+        desk = self.desk
+        if desk is None:
+            return
+
+        def done(notice: Notice) -> None:
+            self._apply_voice(key, value)
+            self._open_settings(notice)
+
+        def failed(exc: Exception) -> None:
+            self._open_settings(exc.notice if isinstance(exc, HallError) else str(exc))
+
+        self.bridge.run_in_worker(lambda: desk.configure({key: value}), done, failed)
+
+    def _apply_voice(self, key: str, value: object) -> None:
+        """The voice's new defaults at once: the next visit starts with them, and so does this sentence."""
+        if self.voice is None or key != "voice.volume" or not isinstance(value, int | float):
+            return
+        self.voice.settings = replace(self.voice.settings, volume=float(value))
+        self.voice.volume = float(value)

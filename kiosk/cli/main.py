@@ -18,7 +18,7 @@ from kiosk.cli import audit as audit_log
 from kiosk.cli import doctor, queue, technician
 from kiosk.cli.arguments import existing_file, output_folder
 from kiosk.cli.support import CliContext, CliError, Handler, require_central, set_handler
-from kiosk.config import ConfigError
+from kiosk.config import ConfigError, default_config_path
 
 THEMES = ("standard", "elder", "high_contrast")
 
@@ -47,7 +47,8 @@ def _cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
         require_central("'kiosk run --demo'" if args.demo else 'platform.url = "embedded" (the default config)')
     from ui.launch import run_app
 
-    return run_app(config, demo=args.demo, mode=args.mode, windowed=args.windowed)
+    config_path = ctx.config_path or default_config_path()  # the technician's settings are written there
+    return run_app(config, demo=args.demo, mode=args.mode, windowed=args.windowed, config_path=config_path)
 
 
 def _cmd_screenshots(args: argparse.Namespace, ctx: CliContext) -> int:

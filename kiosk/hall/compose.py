@@ -78,6 +78,8 @@ class Hall:
     audit: AuditLog | None = None
     #: More health to report beside the devices (the UI adds the voice: no speaker is a technician's matter).
     health_sources: dict[str, Callable[[], DeviceHealth]] = field(default_factory=dict)
+    #: Told of what the devices need (re-used when a technician re-opens them).
+    device_handler: DeviceHandler = field(default_factory=SilentHandler)
 
     @property
     def demo(self) -> bool:
@@ -102,6 +104,24 @@ class Hall:
         healths = {name: device.health for name, device in self.devices().items()}
         healths.update({name: source() for name, source in self.health_sources.items()})
         return healths
+
+    def reopen_devices(self, config: Config) -> None:
+        """The technician changed the devices' settings: every device is closed and opened again with them, in
+        place (the ports that use a device are handed the new one; the kiosk keeps running)."""
+        for device in self.devices().values():
+            device.close()
+        reader, printer, camera = _open_devices(self.registry, config, self.device_handler, self.paths)
+        self.config, self.reader, self.printer, self.camera = config, reader, printer, camera
+        ports = self.ports
+        if isinstance(ports.receipts, JournalReceipts):
+            ports.receipts.printer = printer
+        if isinstance(ports.identification, ReaderIdentification):
+            ports.identification.reader = reader
+        if isinstance(ports.capture, CameraCapture):
+            ports.capture.camera = camera
+        if isinstance(ports.demo, DemoControls):
+            ports.demo.reader = reader if isinstance(reader, SimulatedIdCardReader) else None
+            ports.demo.camera = camera
 
     def health_report(self) -> dict[str, Any]:
         return {
@@ -209,9 +229,15 @@ def _open_devices(
 
 
 def open_hall(
-    config: Config, *, demo: bool, handler: DeviceHandler | None = None, paths: TerminalPaths | None = None
+    config: Config,
+    *,
+    demo: bool,
+    handler: DeviceHandler | None = None,
+    paths: TerminalPaths | None = None,
+    config_path: Path | None = None,
 ) -> Hall:
-    """Open the hall over ``paths`` (by default the data folder of the running mode, as every command finds it)."""
+    """Open the hall over ``paths`` (by default the data folder of the running mode, as every command finds it).
+    ``config_path``: the file the config came from; the technician's settings are written there."""
     handler = handler or SilentHandler()
     demo = demo or config.is_demo
     paths = (paths or TerminalPaths.of(config.data_path, demo=demo)).ensure()
@@ -281,9 +307,10 @@ def open_hall(
         upkeep=upkeep,
         closers=[ratings.close, tickets.close, journal.close, audit.stop],
         audit=audit,
+        device_handler=handler,
     )
 
-    hall.ports = replace(hall.ports, technician=HallTechnician(hall))
+    hall.ports = replace(hall.ports, technician=HallTechnician(hall, config_path))
 
     heartbeat.after_beat.add(upkeep.after_beat)
     sync.start()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from kiosk.hall.handwriting import open_handwriting
@@ -218,11 +218,26 @@ class _Forward:
             return [StatusLine("hall", "offline", reason)]
         return hall.ports.technician.report()
 
-    def test_print(self) -> str:
+    def test_print(self) -> Notice:
         return self._desk().test_print()
 
-    def sync_now(self) -> str:
+    def test_card(self, timeout: float = 10.0) -> Notice:
+        return self._desk().test_card(timeout)
+
+    def device_tested(self, device: str, ok: bool) -> None:
+        self._desk().device_tested(device, ok)
+
+    def sync_now(self) -> Notice:
         return self._desk().sync_now()
+
+    def settings(self) -> dict[str, object]:
+        return self._desk().settings()
+
+    def plugged_in(self) -> dict[str, list[str]]:
+        return self._desk().plugged_in()
+
+    def configure(self, changes: Mapping[str, object]) -> Notice:
+        return self._desk().configure(changes)
 
     def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
         self._desk().pin_entered(ok, locked_seconds)

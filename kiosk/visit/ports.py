@@ -5,7 +5,7 @@ hear. The values that cross from the visit to the hall live here too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,6 +60,8 @@ class StatusLine:
     name: str
     state: str  # ok | degraded | offline
     reason: str
+    #: How many are waiting (the outbox's line); 0 for a device.
+    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,16 +153,37 @@ class DemoControls(Protocol):
 
 
 class TechnicianDesk(Protocol):
-    """What technician mode shows and does: every device's state and why, the queue, a test receipt, sync."""
+    """What technician mode shows and does: every device's state and why, the queue, a test of each device,
+    sync, and the hall's settings (validated, written to the config file, applied in place). What it says is a
+    :class:`Notice`, shown in the session's language."""
 
     def report(self) -> list[StatusLine]: ...
 
-    def test_print(self) -> str: ...
+    def test_print(self) -> Notice: ...
 
-    def sync_now(self) -> str: ...
+    def test_card(self, timeout: float = 10.0) -> Notice:
+        """Wait for a card and read it; the answer shows it masked."""
+        ...
+
+    def device_tested(self, device: str, ok: bool) -> None:
+        """Record a test the panel ran itself (the voice, the camera) in the audit log."""
+
+    def sync_now(self) -> Notice: ...
 
     def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
         """Record a try of the technician's PIN, right or wrong, in the audit log."""
+
+    def settings(self) -> dict[str, object]:
+        """The current value of each setting the panel offers, by dotted config key."""
+        ...
+
+    def plugged_in(self) -> dict[str, list[str]]:
+        """The connections each device (``id_reader``, ``printer``, ``camera``) could use now."""
+        ...
+
+    def configure(self, changes: Mapping[str, object]) -> Notice:
+        """Validate, write and apply; :class:`HallError` and nothing written when a value cannot be used."""
+        ...
 
 
 #: Handwritten strokes: each stroke the points a finger passed through, in the writing pad's pixels.

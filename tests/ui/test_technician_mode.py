@@ -64,7 +64,7 @@ def test_the_right_pin_shows_every_device_and_prints_a_test_receipt(
     status = controller.window.findChild(QLabel, "technician-status")
     assert status is not None
     text = status.text()
-    for device in ("id_reader", "printer", "camera", "outbox"):
+    for device in ("身份证读卡器", "回执打印机", "摄像头", "待发送队列"):  # in the hall's words
         assert device in text
     tap(qtbot, controller, "tech-test-print")
 
