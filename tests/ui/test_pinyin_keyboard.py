@@ -110,7 +110,9 @@ def test_letters_are_a_to_z_in_rows_of_seven_in_every_theme(windows: list[QWidge
         a, g, h = (keyboard.letter_keys[ch].geometry() for ch in "agh")
         assert a.top() == g.top() and a.left() < g.left()
         assert h.top() > a.top() and h.left() == a.left()
-        places.append([keyboard.letter_keys[ch].parentWidget().layout().indexOf(keyboard.letter_keys[ch]) for ch in "aqz"])
+        places.append(
+            [keyboard.letter_keys[ch].parentWidget().layout().indexOf(keyboard.letter_keys[ch]) for ch in "aqz"]
+        )
         assert keyboard.letter_keys["v"].text() == "ü"
     assert places[0] == places[1] == places[2], "the same arrangement in every theme"
 
