@@ -39,6 +39,7 @@ def _spoken(config: Config) -> dict[str, tuple[str, dict[str, str | None]]]:
     spoken["29-staff-called"] = (texts("shell.staff_coming"), {})
     spoken["30-technician-pin"] = (texts("tech.pin_prompt"), {})
     spoken["31-technician-panel"] = (texts("tech.title"), {})
+    spoken["32-technician-settings"] = (texts("tech.settings"), {})
     return spoken
 
 

@@ -89,6 +89,7 @@ def screens() -> list[tuple[str, Drive, list[tuple[str, Drive]]]]:
         ("29-staff-called", _staff_called),
         ("30-technician-pin", _technician_pin),
         ("31-technician-panel", _technician_panel),
+        ("32-technician-settings", _technician_settings),
     ]
     return [*shown, *((label, drive, []) for label, drive in overlays)]
 
@@ -109,6 +110,14 @@ def _technician_pin(controller: KioskController) -> None:
 def _technician_panel(controller: KioskController) -> None:
     controller.open_technician()
     controller.check_pin("2468")
+
+
+def _technician_settings(controller: KioskController) -> None:
+    _technician_panel(controller)
+    controller.bridge.wait_idle()
+    settings = controller.window.find_button("tech-settings")
+    if settings is not None:
+        settings.click()
 
 
 def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Path]:

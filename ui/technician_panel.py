@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from accessibility.voice import Voice
@@ -80,7 +80,9 @@ class TechnicianPanel:
         shows as a dot; a wrong PIN empties the keypad for the next try."""
         self._theme, self._texts = theme, texts
         holder = QWidget()
-        column = QVBoxLayout(holder)
+        landscape = self.window.width() > self.window.height()
+        # landscape: the dots beside the keypad, so its five rows keep their height on a 1080-pixel screen
+        column = QHBoxLayout(holder) if landscape else QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(theme.spacing_px)
         dots = label("", "value", wrap=False, center=True)
@@ -96,8 +98,8 @@ class TechnicianPanel:
 
         keypad.value_changed.connect(typed)
         keypad.confirmed.connect(lambda: self.check_pin(keypad.value()))
-        column.addWidget(dots)
-        column.addWidget(keypad)
+        column.addWidget(dots, 1)
+        column.addWidget(keypad, 2 if landscape else 0)
         self._keypad = keypad
         self.window.show_overlay(
             theme,
@@ -144,13 +146,8 @@ class TechnicianPanel:
     def _show_panel(self, lines: list[StatusLine], note: Notice | str = "") -> None:
         theme, texts = self._theme, self._texts
         assert theme is not None
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(theme.spacing_px)
         status = label("\n".join(status_lines(lines, texts)), wrap=False)
         status.setObjectName("technician-status")
-        column.addWidget(status)
         actions = [
             button(texts("tech.test_print"), lambda: self._do("test_print"), name="tech-test-print"),
             button(texts("tech.test_card"), self._test_card, name="tech-test-card"),
@@ -159,7 +156,7 @@ class TechnicianPanel:
             button(texts("tech.settings"), self._open_settings, "secondary", name="tech-settings"),
         ]
         landscape = self.window.width() > self.window.height()
-        column.addWidget(grid(theme, list(actions), 3 if landscape else 2))
+        content = _plain(theme, status, grid(theme, list(actions), 3 if landscape else 2))
         buttons = [OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")]
         self.window.show_overlay(
             theme, texts("tech.title"), say(note, texts), buttons, name="technician-panel", extra=content
@@ -221,10 +218,6 @@ class TechnicianPanel:
     ) -> None:
         theme, texts = self._theme, self._texts
         assert theme is not None
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(theme.spacing_px)
         rows: list[QWidget] = []
         for device in ("id_reader", "printer", "camera"):
             key = f"devices.{device}.connection"
@@ -232,25 +225,23 @@ class TechnicianPanel:
             options = found.get(device, []) or [current]
             following = options[(options.index(current) + 1) % len(options)] if current in options else options[0]
             shown = texts("tech.sim") if current.startswith("sim") else current
-            rows.append(label(texts("tech.connection", device=texts(f"tech.device_{device}"), value=shown)))
-            rows.append(
-                button(
-                    texts("tech.connection_next", value=following),
-                    partial(self._change, key, following),
-                    "secondary",
-                    name=f"tech-connection-{device}",
-                )
-            )
-        width = values.get("devices.printer.paper_width_mm", 80)
-        rows.append(label(texts("tech.paper", width=width)))
-        rows.append(
-            button(
-                texts("tech.paper_change", width=58 if width == 80 else 80),
-                lambda: self._change("devices.printer.paper_width_mm", 58 if width == 80 else 80),
+            change = button(
+                texts("tech.connection_next", value=following),
+                partial(self._change, key, following),
                 "secondary",
-                name="tech-paper",
+                name=f"tech-connection-{device}",
             )
+            words = label(texts("tech.connection", device=texts(f"tech.device_{device}"), value=shown))
+            rows.append(_beside(theme, words, change))
+        devices, rows = rows, []
+        width = values.get("devices.printer.paper_width_mm", 80)
+        paper = button(
+            texts("tech.paper_change", width=58 if width == 80 else 80),
+            lambda: self._change("devices.printer.paper_width_mm", 58 if width == 80 else 80),
+            "secondary",
+            name="tech-paper",
         )
+        rows.append(_beside(theme, label(texts("tech.paper", width=width)), paper))
         volume = float(str(values.get("voice.volume", 0.8)))
         rows.append(label(texts("tech.volume", percent=round(volume * 100))))
         rows.append(
@@ -276,7 +267,8 @@ class TechnicianPanel:
         url = str(values.get("platform.url", ""))
         rows.append(label(texts("tech.platform", url=texts("tech.platform_embedded") if url == "embedded" else url)))
         landscape = self.window.width() > self.window.height()
-        column.addWidget(grid(theme, rows, 2 if landscape else 1))
+        # landscape: the devices beside the paper and the voice, so every row keeps a finger's height
+        content = _plain(theme, grid(theme, [_plain(theme, *devices), _plain(theme, *rows)], 2 if landscape else 1))
         buttons = [OverlayButton(texts("tech.back"), self._refresh, "tech-back", "secondary")]
         self.window.show_overlay(
             theme, texts("tech.settings"), say(note, texts), buttons, name="technician-settings", extra=content
@@ -303,3 +295,30 @@ class TechnicianPanel:
             return
         self.voice.settings = replace(self.voice.settings, volume=float(value))
         self.voice.volume = float(value)
+
+
+def _plain(theme: Theme, *children: QWidget) -> QWidget:
+    """A column on the overlay's own colour (a plain widget would paint the screen's background there)."""
+    holder = QWidget()
+    holder.setObjectName("technician-column")
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(theme.spacing_px)
+    for child in children:
+        if not child.objectName():
+            child.setObjectName("technician-column")
+        column.addWidget(child)
+    holder.setStyleSheet(f"QWidget#technician-column {{ background: {theme.palette.surface}; }}")
+    return holder
+
+
+def _beside(theme: Theme, words: QWidget, action: QWidget) -> QWidget:
+    """A setting on one line: what it is now on the left, the button that changes it on the right."""
+    holder = QWidget()
+    holder.setObjectName("technician-column")
+    line = QHBoxLayout(holder)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.setSpacing(theme.spacing_px)
+    line.addWidget(words, 3)
+    line.addWidget(action, 2)
+    return holder

@@ -292,7 +292,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tech.back": ("返回维护", "Back"),
     "tech.connection": ("{device}接口：{value}", "{device} connection: {value}"),
     "tech.connection_next": ("改用 {value}", "Use {value}"),
-    "tech.sim": ("模拟器（sim://）", "simulator (sim://)"),
+    "tech.sim": ("模拟器", "simulator"),
     "tech.paper": ("纸宽：{width} 毫米", "Paper width: {width} mm"),
     "tech.paper_change": ("改为 {width} 毫米", "Change to {width} mm"),
     "tech.volume": ("默认音量：{percent}%", "Default volume: {percent}%"),
