@@ -16,6 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
+import shiboken6
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
@@ -32,6 +35,9 @@ MARKS = {"ok": "✔", "degraded": "⚠", "offline": "✖"}
 #: A PIN's typed characters, shown as dots (never the digits).
 PIN_DOT = "●"
 VOLUME_STEP = 0.1
+#: How often the camera test shows a new picture, and the picture's size (the hall's preview width).
+CAMERA_INTERVAL_MS = 300
+PREVIEW_SIZE = (640, 360)
 
 
 def status_lines(lines: list[StatusLine], texts: Texts) -> list[str]:
@@ -152,6 +158,7 @@ class TechnicianPanel:
             button(texts("tech.test_print"), lambda: self._do("test_print"), name="tech-test-print"),
             button(texts("tech.test_card"), self._test_card, name="tech-test-card"),
             button(texts("tech.test_voice"), self._test_voice, name="tech-test-voice"),
+            button(texts("tech.test_camera"), self._test_camera, name="tech-test-camera"),
             button(texts("tech.sync_now"), lambda: self._do("sync_now"), name="tech-sync-now"),
             button(texts("tech.settings"), self._open_settings, "secondary", name="tech-settings"),
         ]
@@ -203,6 +210,64 @@ class TechnicianPanel:
         if self.desk is not None:
             self.desk.device_tested("voice", self.voice.health.usable)
         self._note(texts("tech.voice_played"))
+
+    def _test_camera(self) -> None:
+        """The camera's live picture, a few times a second; a QR code it reads is framed in green."""
+        theme, texts, desk = self._theme, self._texts, self.desk
+        assert theme is not None
+        if desk is None:
+            return
+        picture = QLabel(texts("tech.camera_none"))
+        picture.setObjectName("technician-camera-picture")
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture.setMinimumSize(PREVIEW_SIZE[0] // 2, PREVIEW_SIZE[1] // 2)
+        seen = label(texts("tech.camera_no_qr"), "heading", center=True)
+        seen.setObjectName("technician-camera-qr")
+        content = _plain(theme, picture, seen)
+        buttons = [OverlayButton(texts("tech.back"), self._refresh, "tech-back", "secondary")]
+        self.window.show_overlay(
+            theme,
+            texts("tech.test_camera"),
+            texts("tech.camera_prompt"),
+            buttons,
+            name="technician-camera",
+            extra=content,
+        )
+        busy = [False]
+        recorded = [False]
+
+        def show(view: tuple[bytes, tuple[tuple[int, int], ...]] | None) -> None:
+            busy[0] = False
+            if not shiboken6.isValid(picture):  # the technician has left the page
+                return
+            if not recorded[0]:
+                recorded[0] = True
+                desk.device_tested("camera", view is not None)
+            if view is None:
+                picture.setText(texts("tech.camera_none"))
+                return
+            data, corners = view
+            image = QImage.fromData(data)
+            if corners:
+                painter = QPainter(image)
+                painter.setPen(QPen(QColor("#00c853"), 8))
+                painter.drawPolygon(QPolygon([QPoint(x, y) for x, y in corners]))
+                painter.end()
+            picture.setPixmap(QPixmap.fromImage(image))
+            text = texts("tech.camera_qr_seen" if corners else "tech.camera_no_qr")
+            seen.setText(text)
+            seen.setAccessibleName(text)
+
+        def ask() -> None:
+            if not busy[0]:  # one picture in flight at a time
+                busy[0] = True
+                self.bridge.run_in_worker(desk.camera_view, show, lambda _exc: show(None))
+
+        timer = QTimer(picture)  # deleted with the page: the picture stops when the technician leaves
+        timer.setInterval(CAMERA_INTERVAL_MS)
+        timer.timeout.connect(ask)
+        timer.start()
+        ask()
 
     # ------------------------------------------------------------------ settings
     def _open_settings(self, note: Notice | str = "") -> None:

@@ -227,6 +227,9 @@ class _Forward:
     def device_tested(self, device: str, ok: bool) -> None:
         self._desk().device_tested(device, ok)
 
+    def camera_view(self) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
+        return self._desk().camera_view()
+
     def sync_now(self) -> Notice:
         return self._desk().sync_now()
 

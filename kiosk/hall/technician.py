@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from devices.base import DeviceHealth
+from devices.base import Device, DeviceHealth
 from devices.idcard.errors import IdCardError, NoCardError
 from devices.idcard.reader import IdCardReader
 from devices.printer.driver import ReceiptPrinter
@@ -47,6 +47,7 @@ class TechnicianHall(Protocol):
     config: Config
     printer: ReceiptPrinter | None
     reader: IdCardReader | None
+    camera: Device | None
     sync: SyncEngine
     audit: AuditLog | None
 
@@ -149,6 +150,28 @@ class HallTechnician:
             return Notice.of("tech.card_failed", reason=type(exc).__name__)
         self._record(AuditAction.DEVICE_TEST, {"device": "id_reader", "ok": True})
         return Notice.of("tech.card_read", name=mask_name(card.name), number=mask_id_number(card.id_number))
+
+    def camera_view(self) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
+        """The camera's latest picture (JPEG) and the corners of a QR code found in it, in the picture's pixels
+        (empty when none); None when the camera gives no picture."""
+        from devices.camera.camera import Camera  # OpenCV: only when a technician asks for the picture
+        from devices.camera.errors import CameraError
+        from devices.camera.qr import decode_qr
+        from kiosk.hall.capture import PREVIEW_WIDTH, jpeg
+
+        camera = self.hall.camera
+        if not isinstance(camera, Camera) or not camera.health.usable:
+            return None
+        frame = camera.latest_frame()
+        if frame is None:
+            return None
+        try:
+            found = decode_qr(frame)
+        except CameraError:
+            found = None
+        scale = min(1.0, PREVIEW_WIDTH / frame.shape[1])
+        corners = tuple((round(x * scale), round(y * scale)) for x, y in found.corners) if found else ()
+        return jpeg(frame, PREVIEW_WIDTH, 80), corners
 
     def device_tested(self, device: str, ok: bool) -> None:
         """A test the panel ran itself (the voice, the camera's picture), into the audit log."""

@@ -168,6 +168,10 @@ class TechnicianDesk(Protocol):
     def device_tested(self, device: str, ok: bool) -> None:
         """Record a test the panel ran itself (the voice, the camera) in the audit log."""
 
+    def camera_view(self) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
+        """The camera's latest picture (JPEG) and the corners of a QR code in it (empty: none seen)."""
+        ...
+
     def sync_now(self) -> Notice: ...
 
     def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:

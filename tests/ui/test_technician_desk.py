@@ -85,9 +85,7 @@ def audit_details(hall: Hall, action: str, after: int) -> list[object]:
     return [e.get("detail") for e in entries if e["action"] == action and e["who"] == "technician"]
 
 
-def test_five_quick_taps_open_the_pin_even_when_some_are_double_clicks(
-    qtbot: QtBot, make_controller: Make
-) -> None:
+def test_five_quick_taps_open_the_pin_even_when_some_are_double_clicks(qtbot: QtBot, make_controller: Make) -> None:
     controller, _, _ = make_controller()
     quick_taps(top_bar(controller), 5)
     overlay = controller.window.overlay
@@ -109,9 +107,7 @@ def test_the_pin_shows_a_dot_per_digit_and_never_the_digits(
     assert not any(d in dots.text() for d in "0123456789")
 
 
-def test_after_a_wrong_pin_the_keypad_is_empty_and_the_right_pin_opens(
-    qtbot: QtBot, make_controller: Make
-) -> None:
+def test_after_a_wrong_pin_the_keypad_is_empty_and_the_right_pin_opens(qtbot: QtBot, make_controller: Make) -> None:
     controller, _, _ = make_controller()
     open_pin(qtbot, controller)
     enter(qtbot, controller, "1111")
@@ -139,9 +135,7 @@ def test_the_panel_speaks_the_hall_s_words_not_the_driver_s(qtbot: QtBot, make_c
         assert raw not in text
 
 
-def test_the_card_test_reads_a_card_and_shows_it_masked(
-    qtbot: QtBot, make_controller: Make, demo_hall: Hall
-) -> None:
+def test_the_card_test_reads_a_card_and_shows_it_masked(qtbot: QtBot, make_controller: Make, demo_hall: Hall) -> None:
     controller, _, _ = make_controller()
     assert demo_hall.audit is not None and demo_hall.ports.demo is not None
     before = demo_hall.audit.size
@@ -227,3 +221,33 @@ def test_a_connection_is_chosen_from_what_is_plugged_in(
         assert demo_hall.config.devices.id_reader.connection == "socket://127.0.0.1:9"
     finally:
         desk._find_plugged_in = HallTechnician(demo_hall).plugged_in
+
+
+def test_the_camera_test_shows_the_live_picture_and_frames_a_qr_code(
+    qtbot: QtBot, make_controller: Make, demo_hall: Hall
+) -> None:
+    controller, _, _ = make_controller()
+    assert demo_hall.audit is not None and demo_hall.ports.demo is not None
+    before = demo_hall.audit.size
+    open_panel(qtbot, controller)
+    demo_hall.ports.demo.show_qr()
+    tap(qtbot, controller, "tech-test-camera")
+
+    def framed() -> bool:
+        seen = controller.window.findChild(QLabel, "technician-camera-qr")
+        return seen is not None and "已识别到二维码" in seen.text()
+
+    qtbot.waitUntil(framed, timeout=15_000)
+    picture = controller.window.findChild(QLabel, "technician-camera-picture")
+    assert picture is not None and not picture.pixmap().isNull()
+    image = picture.pixmap().toImage()
+    green = sum(
+        1
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+        if image.pixelColor(x, y).name() == "#00c853"
+    )
+    assert green > 20  # the QR code's frame is drawn on the picture
+    assert {"device": "camera", "ok": True} in audit_details(demo_hall, "device.test", before)
+    tap(qtbot, controller, "tech-back")
+    qtbot.waitUntil(lambda: controller.window.findChild(QLabel, "technician-status") is not None, timeout=10_000)
