@@ -132,7 +132,7 @@ start_central() {
     central_starts=$((central_starts + 1))
     local log="$work/central-$central_starts.log"
     : >"$log"
-    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
         runuser -u hall-kiosk-central -- /opt/hall-kiosk/central/venv/bin/kiosk-central serve --port "$port" \
         --db sqlite:////var/lib/hall-kiosk/central/platform.sqlite3 \
         --keys /var/lib/hall-kiosk/central/platform-keys.json \
@@ -238,7 +238,7 @@ install -d -o "$(in_root id -u hall-kiosk)" -g "$(in_root id -g hall-kiosk)" -m 
 say "kiosk session: ${exec_start[*]} (as hall-kiosk, WLR_BACKENDS=headless WLR_RENDERER=pixman)"
 if ! "$here/.venv/bin/python" "$here/installer/kiosk_session_check.py" --socket "$root/run/hall-kiosk-notify/notify" \
     --wayland "$root$runtime/wayland-0" --out "$artifacts/kiosk-session.png" --log "$work/session.log" -- \
-    chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin LANG=C.UTF-8 XDG_RUNTIME_DIR="$runtime" \
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 XDG_RUNTIME_DIR="$runtime" \
     WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
     NOTIFY_SOCKET=/run/hall-kiosk-notify/notify WATCHDOG_USEC=30000000 \
     QT_QPA_PLATFORM=wayland QT_WAYLAND_DISABLE_WINDOWDECORATION=1 XDG_CACHE_HOME=/var/cache/hall-kiosk \
