@@ -1,11 +1,13 @@
 """Technician mode (维护模式), behind the PIN of :mod:`kiosk.hall.technician_pin`.
 
 What a technician at the kiosk needs: every device's state and why, the queue, a test of each device (a test
-receipt, a card read and shown masked), "send now", and the settings a hall changes: each device's connection
-chosen from what is plugged in, the paper width, the voice's volume and speed, the platform's address. A change
-is validated exactly as the config file is at start-up, written to that file (comments kept, atomically) and
-applied at once: the devices are re-opened through the hall, the kiosk keeps running. Every test and change
-goes into the audit log. The same checks exist on the command line (``kiosk doctor``, ``kiosk queue``).
+receipt, a card read and shown masked, the camera's picture with the QR code it reads; the panel speaks a
+sentence itself), "send now", and the settings a hall changes: each device's connection chosen from what is
+plugged in, the paper width and the voice's default volume (the platform's address is shown, not changed: see
+:data:`READ_ONLY`). A change is validated exactly as the config file is at start-up, written to that file
+(comments kept, atomically) and applied at once: the devices are re-opened through the hall, the kiosk keeps
+running. Every test and change goes into the audit log. The same checks exist on the command line
+(``kiosk doctor``, ``kiosk queue``).
 
 What the desk says is a :class:`kiosk.visit.ports.Notice` (a catalog key with its fields): the panel shows it in
 the session's language, Chinese by default.
@@ -35,10 +37,10 @@ SETTINGS: dict[str, str] = {
     "devices.camera.connection": "connection",
     "devices.printer.paper_width_mm": "paper_width",
     "voice.volume": "volume",
-    "voice.rate_wpm": "rate",
-    "voice.elder_rate_wpm": "rate",
-    "platform.url": "url",
 }
+#: Shown on the panel but changed elsewhere: a new platform needs its key and the terminal's enrolment
+#: (``kiosk-central enroll``), and the outbox's link re-made; the kiosk has no Latin keyboard to type a URL.
+READ_ONLY = ("platform.url",)
 
 
 class TechnicianHall(Protocol):
@@ -189,7 +191,7 @@ class HallTechnician:
     def settings(self) -> dict[str, object]:
         """The current value of every setting the panel offers (dotted key → value)."""
         values: dict[str, object] = {}
-        for dotted in SETTINGS:
+        for dotted in (*SETTINGS, *READ_ONLY):
             node: object = self.hall.config
             for part in dotted.split("."):
                 node = getattr(node, part)
