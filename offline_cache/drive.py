@@ -160,5 +160,8 @@ def import_receipt(outbox: Outbox, path: Path, signing_key: bytes) -> ReceiptImp
             todo.append((submission_id, receipt))
     marked = outbox.settle(sent=todo, via="receipt")
     rejected = document.get("rejected") if isinstance(document, dict) else None
-    rejected_ids = tuple(str(r.get("id")) for r in rejected or [] if isinstance(r, dict))
+    # Advisory and unsigned: anything but a list of objects names no rejected item.
+    rejected_ids = (
+        tuple(str(r.get("id")) for r in rejected if isinstance(r, dict)) if isinstance(rejected, list) else ()
+    )
     return ReceiptImport(marked, already, unknown, rejected_ids)

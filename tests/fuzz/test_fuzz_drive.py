@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fuzzing import FUZZ, readable, refusal
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from central.db import open_engine
@@ -144,6 +144,10 @@ RECEIPT_KEYS = PlatformKeys.generate()
 
 
 @FUZZ
+@example(
+    b'{"protocol": "hall-kiosk/1", "kind": "import_receipt", "terminal_id": "T-0001", "items": [], "rejected": true, '
+    b'"signature": "' + base64.b64encode(RECEIPT_KEYS.sign(b"[]")) + b'"}'
+)  # TypeError before the fix
 @given(_receipt(RECEIPT_KEYS))
 def test_any_receipt_file_is_applied_or_refused_readably(place: Place, outbox: Any, data: bytes) -> None:
     path = place.root / "receipt.json"

@@ -146,7 +146,7 @@ def test_any_submission_body_gets_a_receipt_or_a_readable_refusal(hall: Hall, da
         valid[key] = data.draw(JSON)
     headers = {
         "Authorization": f"Bearer {hall.token}",
-        "Idempotency-Key": str(valid.get("id"))[:60].encode("ascii", "replace").decode(),
+        "Idempotency-Key": _header(str(valid.get("id"))),
     }
     answer = hall.request("POST", "/api/v1/submissions", json.dumps(valid).encode(), headers)
     _check(answer, "POST")
