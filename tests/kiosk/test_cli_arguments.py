@@ -69,7 +69,6 @@ BAD = [
     (["doctor", "document", "MISSING", "--out", "FOLDER/page.jpg"], ["IMAGE", "no such file"]),
     (["doctor", "document", "FILE", "--out", "FOLDER"], ["--out", "is a folder"]),
     (["doctor", "document", "FILE", "--out", "FILE/page.jpg"], ["--out", "is a file, not a folder"]),
-    (["doctor"], ["CHECK", "required"]),
     (["doctor", "scanner"], ["invalid choice", "scanner"]),
     (["queue", "put", "MISSING"], ["FILE", "no such file"]),
     (["queue", "put", "FOLDER"], ["FILE", "is a folder"]),
