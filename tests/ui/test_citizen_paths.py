@@ -112,8 +112,8 @@ def test_old_age_allowance_online_from_card_to_rating(
     assert "赵*英" in review and ELDER.id_number not in review
     tap(qtbot, controller, "submit")
     taps += 8
-    wait_for(qtbot, controller, "receipt")
-    qtbot.waitUntil(lambda: controller.flow.screen.view.state == "printed", timeout=WAIT_MS)  # type: ignore[union-attr]
+    wait_for(qtbot, controller, "result")
+    qtbot.waitUntil(lambda: controller.flow.screen.view.print_state == "printed", timeout=WAIT_MS)  # type: ignore[union-attr]
     case_no = controller.flow.outcome.case_no  # type: ignore[union-attr]
     assert case_no.startswith("SB")
     assert case_no in screen_text(controller)
@@ -170,7 +170,7 @@ def test_old_age_allowance_offline_is_saved_and_delivered_when_the_platform_retu
         tap(qtbot, controller, "choice-yes")
         sign(qtbot, controller)
         tap(qtbot, controller, "submit")
-        wait_for(qtbot, controller, "receipt")
+        wait_for(qtbot, controller, "result")
         outcome = controller.flow.outcome
         assert outcome is not None and outcome.kind == "queued" and outcome.case_no.startswith("LS")
         assert any("安全保存" in s for s in voice.said)
@@ -195,8 +195,8 @@ def test_insurance_record_query_prints_its_result(
     tap(qtbot, controller, "choice-pension")
     keypad(qtbot, controller, "20200101")
     tap(qtbot, controller, "submit")
-    wait_for(qtbot, controller, "receipt")
-    qtbot.waitUntil(lambda: controller.flow.screen.view.state == "printed", timeout=WAIT_MS)  # type: ignore[union-attr]
+    wait_for(qtbot, controller, "result")
+    qtbot.waitUntil(lambda: controller.flow.screen.view.print_state == "printed", timeout=WAIT_MS)  # type: ignore[union-attr]
     outcome = controller.flow.outcome
     assert outcome is not None and outcome.kind == "query"
     assert ("参保状态", "正常参保") in outcome.rows
@@ -212,7 +212,7 @@ def test_queue_ticket_needs_no_card_and_prints_a_number(
     tap(qtbot, controller, "service-PDQH-06")
     tap(qtbot, controller, "choice-C")
     tap(qtbot, controller, "submit")
-    wait_for(qtbot, controller, "receipt")
+    wait_for(qtbot, controller, "result")
     outcome = controller.flow.outcome
     assert outcome is not None and outcome.kind == "ticket" and outcome.case_no.startswith("C")
     assert any(outcome.case_no in s or "号码" in s for s in voice.said)
@@ -232,6 +232,10 @@ def test_residence_permit_with_a_photographed_contract(
     candidates = [b for b in controller.window.findChildren(QPushButton) if b.text() == "张" and b.isVisible()]
     assert candidates
     qtbot.mouseClick(candidates[0], Qt.MouseButton.LeftButton)
+    # The rest of the address from the 数字 page: an area and a number, as the address rule asks.
+    tap(qtbot, controller, "key_mode_numbers")
+    for word in ("市", "8", "8", "号", "院"):
+        tap(qtbot, controller, f"key_{word}")
     tap(qtbot, controller, "key_confirm")
     keypad(qtbot, controller, "20240301")
     tap(qtbot, controller, "capture")
@@ -240,7 +244,7 @@ def test_residence_permit_with_a_photographed_contract(
     contract = controller.flow.session.answers["contract"]
     assert contract.file is not None and contract.file.read_bytes()[:2] == b"\xff\xd8"  # a JPEG scan
     tap(qtbot, controller, "submit")
-    wait_for(qtbot, controller, "receipt")
+    wait_for(qtbot, controller, "result")
     assert controller.flow.outcome is not None and controller.flow.outcome.kind in ("accepted", "queued")
     privacy(controller, [ADULT.name, ADULT.id_number, "13712345678"])
 
@@ -284,7 +288,7 @@ def test_paper_out_at_the_receipt_step_offers_the_e_receipt(
         tap(qtbot, controller, "choice-A")
         tap(qtbot, controller, "submit")
         qtbot.waitUntil(
-            lambda: controller.flow.step == "receipt" and controller.flow.screen.view.state == "paper_out",  # type: ignore[union-attr]
+            lambda: controller.flow.step == "result" and controller.flow.screen.view.print_state == "paper_out",  # type: ignore[union-attr]
             timeout=WAIT_MS,
         )
         assert "缺纸" in screen_text(controller)
