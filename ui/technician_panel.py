@@ -87,7 +87,6 @@ class TechnicianPanel:
         self._theme, self._texts = theme, texts
         holder = QWidget()
         landscape = self.window.width() > self.window.height()
-        # landscape: the dots beside the keypad, so its five rows keep their height on a 1080-pixel screen
         column = QHBoxLayout(holder) if landscape else QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(theme.spacing_px)
@@ -104,16 +103,23 @@ class TechnicianPanel:
 
         keypad.value_changed.connect(typed)
         keypad.confirmed.connect(lambda: self.check_pin(keypad.value()))
-        column.addWidget(dots, 1)
-        column.addWidget(keypad, 2 if landscape else 0)
         self._keypad = keypad
+        leave = OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")
+        buttons = [leave]
+        if landscape:  # the dots and 退出维护 in a column beside the keypad: its five rows keep their height
+            side = _plain(theme, dots)
+            side_layout = side.layout()
+            assert isinstance(side_layout, QVBoxLayout)
+            side_layout.addStretch(1)
+            side_layout.addWidget(button(leave.text, leave.on_click, leave.role, name=leave.name))
+            column.addWidget(side, 1)
+            column.addWidget(keypad, 2)
+            buttons = []
+        else:
+            column.addWidget(dots)
+            column.addWidget(keypad)
         self.window.show_overlay(
-            theme,
-            texts("tech.title"),
-            texts("tech.pin_prompt"),
-            [OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")],
-            name="technician-pin-panel",
-            extra=holder,
+            theme, texts("tech.title"), texts("tech.pin_prompt"), buttons, name="technician-pin-panel", extra=holder
         )
 
     def check_pin(self, pin: str) -> None:
