@@ -19,7 +19,7 @@ from functools import partial
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygon
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from accessibility.voice import Voice
@@ -79,12 +79,21 @@ class TechnicianPanel:
         self._theme: Theme | None = None
         self._texts = Texts()
         self._keypad: NumericKeypad | None = None
+        #: Builds the page shown now again: the window turned between portrait and landscape.
+        self._page: Callable[[], None] | None = None
+        window.orientation_did_change.append(self._turned)
+
+    def _turned(self) -> None:
+        overlay = self.window.overlay
+        if self._page is not None and overlay is not None and overlay.objectName().startswith("technician"):
+            self._page()
 
     # ------------------------------------------------------------------ the PIN
     def open(self, theme: Theme, texts: Texts) -> None:
         """The PIN first: a keypad over everything, nothing of the screen beneath reachable. Each digit typed
         shows as a dot; a wrong PIN empties the keypad for the next try."""
         self._theme, self._texts = theme, texts
+        self._page = lambda: self.open(theme, texts)
         holder = QWidget()
         landscape = self.window.width() > self.window.height()
         column = QHBoxLayout(holder) if landscape else QVBoxLayout(holder)
@@ -156,6 +165,7 @@ class TechnicianPanel:
         self.bridge.run_in_worker(self._report, lambda lines: self._show_panel(lines, note))
 
     def _show_panel(self, lines: list[StatusLine], note: Notice | str = "") -> None:
+        self._page = lambda: self._show_panel(lines, note)
         theme, texts = self._theme, self._texts
         assert theme is not None
         status = label("\n".join(status_lines(lines, texts)), wrap=False)
@@ -223,6 +233,7 @@ class TechnicianPanel:
         assert theme is not None
         if desk is None:
             return
+        self._page = self._test_camera
         picture = QLabel(texts("tech.camera_none"))
         picture.setObjectName("technician-camera-picture")
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -287,6 +298,7 @@ class TechnicianPanel:
     def _show_settings(
         self, values: Mapping[str, object], found: Mapping[str, list[str]], note: Notice | str = ""
     ) -> None:
+        self._page = lambda: self._show_settings(values, found, note)
         theme, texts = self._theme, self._texts
         assert theme is not None
         rows: list[QWidget] = []
@@ -390,6 +402,7 @@ def _beside(theme: Theme, words: QWidget, action: QWidget) -> QWidget:
     line = QHBoxLayout(holder)
     line.setContentsMargins(0, 0, 0, 0)
     line.setSpacing(theme.spacing_px)
-    line.addWidget(words, 3)
-    line.addWidget(action, 2)
+    words.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)  # the button keeps its text's width
+    line.addWidget(words, 1)
+    line.addWidget(action, 0)
     return holder

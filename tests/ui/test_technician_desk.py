@@ -251,3 +251,20 @@ def test_the_camera_test_shows_the_live_picture_and_frames_a_qr_code(
     assert {"device": "camera", "ok": True} in audit_details(demo_hall, "device.test", before)
     tap(qtbot, controller, "tech-back")
     qtbot.waitUntil(lambda: controller.window.findChild(QLabel, "technician-status") is not None, timeout=10_000)
+
+
+def test_the_settings_page_is_laid_out_again_when_the_screen_turns(qtbot: QtBot, make_controller: Make) -> None:
+    controller, _, _ = make_controller((1920, 1080))
+    controller.set_theme("elder")
+    open_panel(qtbot, controller)
+    tap(qtbot, controller, "tech-settings")
+    qtbot.waitUntil(lambda: shown(controller, "tech-paper") is not None, timeout=10_000)
+    controller.window.resize(1080, 1920)
+
+    def every_button_shows_its_text() -> bool:
+        buttons = [b for b in controller.window.findChildren(QPushButton) if b.isVisible()]
+        return bool(buttons) and all(
+            b.fontMetrics().horizontalAdvance(b.text()) <= b.contentsRect().width() for b in buttons
+        )
+
+    qtbot.waitUntil(every_button_shows_its_text, timeout=10_000)
