@@ -288,7 +288,7 @@ PY
 say "the submission queued before the upgrade was delivered after it; the outbox schema was migrated"
 
 # --- an upgrade whose new version does not start rolls back ------------------------------------------------
-# No systemd runs in a chroot, so a stand-in systemctl plays it: the kiosk is active, and its restart fails (no
+# No systemd runs in a chroot, so a stand-in systemctl plays it (first in dpkg's PATH, which apt sets itself): the kiosk is active, and its restart fails (no
 # READY=1 within the timeout) while /run/hall-kiosk-test-no-ready exists. Reinstalling 0.1.1 must then put the
 # 0.1.0 environment back.
 mkdir -p "$root/run/systemd/system" "$root/usr/local/sbin"
@@ -303,7 +303,8 @@ FAKE
 chmod +x "$root/usr/local/sbin/systemctl"
 touch "$root/run/hall-kiosk-test-no-ready"
 chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold install --reinstall \
+    DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold \
+    -o DPkg::Path=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin install --reinstall \
     "./tmp/debs/hall-kiosk_${v2}_amd64.deb" >"$work/rollback.log" 2>&1 || { tail -n 30 "$work/rollback.log" >&2; fail "the reinstall"; }
 grep -q "did not start (no READY within the timeout): rolling back" "$work/rollback.log" ||
     { tail -n 30 "$work/rollback.log" >&2; fail "the failed start was not reported"; }
