@@ -16,7 +16,10 @@ portrait or 1920×1080 landscape), laid out, drawn. Then, widget by widget:
 ``keys-moved``     a key that is on the screen in two of its states is in the same place in both
                    (:func:`key_rectangles`, compared by :func:`keys_moved`);
 ``voice-prompt``   the screen has a spoken prompt;
-``error-spoken``   every error message the screen can show has a spoken form.
+``error-spoken``   every error message the screen can show has a spoken form;
+``half-width-punctuation`` no ``? , . ! : ; ( )`` typed half-width inside Chinese text
+                   (:func:`accessibility.chinese_text.half_width_marks`);
+``text-orphan``    a wrapped text's last line is not one character alone (``页。``).
 
 Over every screen, theme and orientation: :func:`run_audit_over`, behind ``kiosk a11y-audit [--json]``.
 """
@@ -45,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from accessibility.chinese_text import half_width_marks, is_chinese
 from accessibility.contrast import contrast_ratio, estimate_text_contrast, hex_of, rgb_of
 from accessibility.themes import Theme
 
@@ -67,6 +71,8 @@ RULES: dict[str, str] = {
     "screen-overflow": "内容超出屏幕 / the screen's content does not fit: part of it would be cut off",
     "keys-moved": "按键移位 / a key is somewhere else in another state of the same screen",
     "scroll-by-finger": "滑动不能翻页 / a scroll area does not follow a finger's swipe, or its bar is too thin",
+    "half-width-punctuation": "中文里用了半角标点 / half-width punctuation inside Chinese text",
+    "text-orphan": "末行只剩一个字 / a wrapped text leaves one character alone on its last line",
 }
 
 _FIELD_CLASSES = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
@@ -187,6 +193,24 @@ class _ScreenAudit:
         if ratio < MIN_CONTRAST:
             detail = f"text {hex_of(text_rgb)} on {hex_of(estimate.background)} (from {how})"
             self.add("contrast", describe(widget), f"{ratio:.1f}:1", f"≥ {MIN_CONTRAST:.0f}:1", detail)
+
+    def punctuation(self, widget: QWidget, text: str) -> None:
+        for mark in half_width_marks(text):
+            where = f"{describe(widget)} at \u201c{mark.excerpt}\u201d"
+            self.add("half-width-punctuation", where, f"\u201c{mark.mark}\u201d", f"\u201c{mark.should_be}\u201d")
+
+    def orphan(self, widget: QWidget, text: str) -> None:
+        """Lay the text out as the label wraps it; a last line of one Chinese character (and its stop) is an
+        orphan (孤字)."""
+        if not (isinstance(widget, QLabel) and widget.wordWrap()):
+            return
+        lines = wrapped_lines(text, widget.font(), widget.contentsRect().width())
+        if len(lines) < 2:
+            return
+        last = [c for c in lines[-1] if not c.isspace() and c != "\u2060"]
+        han = [c for c in last if is_chinese(c) and not (0x3000 <= ord(c) <= 0x303F or 0xFF00 <= ord(c) <= 0xFFEF)]
+        if len(han) == 1 and len(last) <= 2:
+            self.add("text-orphan", describe(widget), f"last line \u201c{''.join(last)}\u201d", "≥ 2 characters")
 
     def clipped(self, widget: QWidget, text: str) -> None:
         fm = widget.fontMetrics()
@@ -317,6 +341,8 @@ def audit_widget(
         if text:
             audit.contrast(window, root, widget, text)
             audit.clipped(widget, text)
+            audit.punctuation(widget, text)
+            audit.orphan(widget, text)
     audit.target_spacing(root, targets)
     audit.voice(has_voice_prompt, error_messages)
     return audit.found

@@ -99,10 +99,11 @@ class Resident:
         self.tap("next")
         self.on("review")
         self.tap("submit")
-        self.wait(lambda: self.controller.flow.step == "receipt" and self._printed())
+        self.wait(lambda: self.controller.flow.step == "result" and self._printed())
         outcome = self.controller.flow.outcome
         case_no = outcome.case_no if outcome else ""
-        self.on("rating")  # it comes by itself after the receipt: no tap
+        self.tap("done")  # the outcome and its receipt stay until the person moves on
+        self.on("rating")
         self.tap("rate-5")
         self.on("thanks")
         self.controller.wipe()
@@ -111,7 +112,7 @@ class Resident:
 
     def _printed(self) -> bool:
         view = self.controller.flow.screen.view
-        return getattr(view, "state", "") == "printed"
+        return getattr(view, "print_state", "") == "printed"
 
 
 @contextlib.contextmanager

@@ -61,7 +61,6 @@ def main() -> None:
         bridge = MainThreadBridge()
         voice = RecordingVoice()
         controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
-        controller.receipt_seconds = 0.05
         controller.window.resize(1080, 1920)
         controller.window.show()
         controller.activate()

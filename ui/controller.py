@@ -28,7 +28,7 @@ from kiosk.visit.idle import IdleClock
 from kiosk.visit.ports import HallError, HallPorts, Notice, Rating, SubmissionRequest, SubmitOutcome, Wait
 from kiosk.visit.session import Applicant, Session
 from kiosk.visit.strings import Texts
-from kiosk.visit.views import FieldView, FlowScreen, IdentifyView
+from kiosk.visit.views import FieldView, FlowScreen, IdentifyView, ResultView
 from ui.bridge import MainThreadBridge
 from ui.idle_warning import IdleWarning
 from ui.parts import ScreenContext
@@ -43,16 +43,19 @@ FIXED_PROMPTS = {
     "attract": "attract.prompt",
     "services": "services.prompt",
     "submitting": "submit.working",
-    "thanks": "thanks.prompt",
 }
 #: How long the goodbye stays before the wipe.
 THANKS_SECONDS = 6
 #: After a wipe, when the visit's screens have been deleted: the heap's free pages go back to the system (≈ 1 ms).
 GIVE_BACK_MS = 2000
-#: How long "take your receipt" stays before the rating comes by itself (no extra tap for the rating).
-RECEIPT_SECONDS = 5
 #: Form questions answered through the camera: their step shows what the camera sees.
 CAMERA_FIELDS = ("document", "photo")
+
+
+def _print_state_changed(previous: FlowScreen | None, screen: FlowScreen) -> bool:
+    """The outcome re-rendered only because its receipt started, finished or failed printing."""
+    before, now = (previous.view if previous else None), screen.view
+    return isinstance(before, ResultView) and isinstance(now, ResultView) and before.print_state != now.print_state
 
 
 def device_of(screen: FlowScreen) -> str | None:
@@ -77,6 +80,7 @@ class KioskController(QObject):
         clock: Callable[[], float] = time.monotonic,
         session: Session | None = None,
         size: tuple[int, int] | None = None,
+        mode: str | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -88,12 +92,18 @@ class KioskController(QObject):
         self.theme: Theme = self.default_theme
         self.texts = Texts(config.ui.language)
         self.demo = ports.demo is not None
+        #: ``kiosk run --mode assisted`` (or the config's mode): staff at a desk, so the kiosk's idle rules
+        #: (the warning, the wipe) do not apply.
+        self.assisted = (mode or config.terminal.mode) == "assisted"
+        #: Now, in the hall's time zone: the attract clock and the age a card gives.
+        self.hall_now = config.hall_clock()
         self.flow = CitizenFlow(
             catalog,
             config.terminal.hall_name,
             session=session or Session(),
             texts=self.texts,
             tiles_per_page=self.theme.max_tiles_per_page,
+            today=lambda: self.hall_now().date(),
         )
         self.window = KioskWindow(
             ShellActions(
@@ -126,10 +136,6 @@ class KioskController(QObject):
         self._thanks_timer = QTimer(self)
         self._thanks_timer.setSingleShot(True)
         self._thanks_timer.timeout.connect(self.wipe)
-        self.receipt_seconds: float = RECEIPT_SECONDS
-        self._to_rating = QTimer(self)
-        self._to_rating.setSingleShot(True)
-        self._to_rating.timeout.connect(self._rating_after_receipt)
         self._wipe_pending = False
         self._pending_catalog: Catalog | None = None
         self._visit = 0  # counts wipes: an answer from a worker for an earlier visit is dropped
@@ -144,6 +150,7 @@ class KioskController(QObject):
         self._wait: Wait | None = None
         self._wait_serial = 0  # counts waits: an answer from a cancelled one is dropped
         self._preview_frame: bytes | None = None
+        self._shown: FlowScreen | None = None  # the screen last rendered from the flow
         self.flow.on_change.append(self._on_flow_change)
         self.window.orientation_did_change.append(self.render)
         if size is not None:  # lay the first screen out for the glass it will be on, once
@@ -172,7 +179,6 @@ class KioskController(QObject):
         self._idle_timer.stop()
         self._thanks_timer.stop()
         self._wipe_retry.stop()
-        self._to_rating.stop()
         self._end_wait()
         app = QApplication.instance()
         if app is not None:
@@ -195,13 +201,18 @@ class KioskController(QObject):
             demo=self.demo,
             landscape=self.landscape,
             camera_preview=self.request_preview,
+            clock=self.hall_now,
             handwriting=self.ports.handwriting,
         )
 
     def _on_flow_change(self, screen: FlowScreen) -> None:
+        previous, self._shown = self._shown, screen
         self._follow_step(screen)  # first: the screen being built may ask the step's wait (the camera's picture)
         self.render(screen)
-        self._speak(screen)
+        if _print_state_changed(previous, screen):
+            self._speak_print_state(screen)
+        else:
+            self._speak(screen)
 
     def render(self, screen: FlowScreen | None = None) -> None:
         screen = screen or self.flow.screen
@@ -214,6 +225,12 @@ class KioskController(QObject):
             self.config.terminal.hall_name,
             can_back=self.flow.can_go_back(),
         )
+
+    def _speak_print_state(self, screen: FlowScreen) -> None:
+        """The outcome stays and its sentence is not cut: how printing ended is said after it."""
+        view = screen.view
+        if isinstance(view, ResultView) and view.print_state in ("printed", "paper_out", "failed"):
+            self.voice.say(speakable(view.print_message, self.texts.language), interrupt=False)
 
     def _speak(self, screen: FlowScreen) -> None:
         if screen.name in FIXED_PROMPTS:
@@ -460,8 +477,6 @@ class KioskController(QObject):
             self.flow.receipt_state("printed")
             if self._wipe_pending:
                 self.wipe()
-            else:
-                self._to_rating.start(int(self.receipt_seconds * 1000))
 
         self.bridge.run_in_worker(
             lambda: self.ports.receipts.print_receipt(request, outcome),
@@ -470,12 +485,8 @@ class KioskController(QObject):
         )
 
     def finish_receipt(self) -> None:
-        self._to_rating.stop()
+        """完成 on the outcome: the rating next. Nothing else leaves the outcome but the idle warning."""
         self.flow.to_rating()
-
-    def _rating_after_receipt(self) -> None:
-        if self.flow.step == "receipt":
-            self.flow.to_rating()
 
     def choose_rating(self, level: int) -> None:
         rating = self.flow.choose_rating(level)
@@ -502,7 +513,7 @@ class KioskController(QObject):
 
     # ------------------------------------------------------------------ idle and wipe
     def tick(self) -> None:
-        if self.flow.step != "attract":
+        if self.flow.step != "attract" and not self.assisted:
             self.idle_warning.check(self.clock(), self.theme, self.texts)
 
     def extend(self) -> None:
@@ -526,7 +537,6 @@ class KioskController(QObject):
         self._wipe_pending = False
         self._visit += 1
         self._thanks_timer.stop()
-        self._to_rating.stop()
         self.idle_warning.forget()
         self._last_request = None
         self.window.hide_overlay()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel
 
+from accessibility.chinese_text import keep_last_together
 from accessibility.themes import Theme
 from accessibility.voice import Voice
 from kiosk.visit.idle import IdleClock, IdlePhase
@@ -58,7 +59,7 @@ class IdleWarning:
             )
             self.voice.say(texts("idle.prompt"))
         else:
-            self._overlay.setText(countdown)
+            self._overlay.setText(keep_last_together(countdown))  # no lone 页。 on the last line
 
     def extend(self, now: float) -> None:
         """The big "继续办理": full time again, everything entered kept."""

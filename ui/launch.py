@@ -107,10 +107,13 @@ def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool, con
     session = Session(temp_root=paths.visits)
     session.clear_leftovers()
     controller = KioskController(
-        config, cached_catalog(paths), opening.ports, voice, bridge, size=size, session=session
+        config, cached_catalog(paths), opening.ports, voice, bridge, size=size, session=session, mode=mode
     )
     opening.hall_did_open.append(lambda hall: _attach_hall(hall, controller, voice, bridge))
     window = controller.window
+    from ui.layout_probe import attach_from_environment
+
+    _probe = attach_from_environment(window)  # bench/usability.py: where things are, what each tap hit
     if full_screen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         window.showFullScreen()

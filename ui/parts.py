@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtCore import Qt
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from accessibility.chinese_text import keep_last_together
 from accessibility.themes import Theme
 from kiosk.visit.ports import Handwriting
 from kiosk.visit.strings import Texts
@@ -28,6 +30,7 @@ class ScreenActions(Protocol):
     """What a screen may ask for; the controller implements it. Screens hold no rules."""
 
     def start(self) -> None: ...
+    def toggle_elder(self) -> None: ...
     def choose_service(self, code: str) -> None: ...
     def show_page(self, page: int) -> None: ...
     def answer(self, value: str) -> None: ...
@@ -64,14 +67,17 @@ class ScreenContext:
     camera_preview: Callable[[Callable[[bytes | None], None]], None] | None = None
     #: Recognise the writing pad's strokes (None: the pad says handwriting is not available).
     handwriting: Handwriting | None = None
+    #: Now, in the hall's time zone (the attract clock); None: the system's local time.
+    clock: Callable[[], datetime] | None = None
 
 
 def label(text: str, role: str = "", *, wrap: bool = True, center: bool = False, line_height: float = 1.4) -> QLabel:
-    """A label; wrapped text is set as rich text so the line spacing token applies (≥ 1.3)."""
+    """A label; wrapped text is set as rich text so the line spacing token applies (≥ 1.3), and never leaves one
+    character alone on its last line (:func:`accessibility.chinese_text.keep_last_together`)."""
     widget = QLabel()
     if wrap:
         percent = int(line_height * 100)
-        widget.setText(f'<p style="line-height:{percent}%">{html.escape(text)}</p>')
+        widget.setText(f'<p style="line-height:{percent}%">{html.escape(keep_last_together(text))}</p>')
         widget.setTextFormat(Qt.TextFormat.RichText)
         widget.setWordWrap(True)
     else:

@@ -1,15 +1,29 @@
 """The kiosk window: a top bar (elder toggle, volume, repeat), the current screen, a bottom bar (back, start
-over, call staff) and an overlay for the idle warning and notices. It renders what the controller tells it."""
+over, call staff) and an overlay for the idle warning and notices. It renders what the controller tells it.
+
+When the screen changes, a button that stands where a *different* button stood a moment ago ignores taps for
+:data:`TAP_GUARD_SECONDS` (:class:`TapGuard`): a finger already on its way to the old button (a slow or a second
+tap on 完成) must not press the new one (跳过 on the rating).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from accessibility.themes import Theme
 from kiosk.visit.strings import Texts
@@ -18,6 +32,78 @@ from ui.style import style_sheet
 
 TECHNICIAN_TAPS = 5
 TECHNICIAN_TAP_SECONDS = 3.0
+#: How long a new button ignores taps where a different button stood on the screen before (≥ 600 ms: an older
+#: person's tap, aimed at the old button, can land that late).
+TAP_GUARD_SECONDS = 0.6
+_PRESSES = (
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.TouchBegin,
+)
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """Where a button stood (window coordinates), which one it was, and until when a tap there may be late."""
+
+    rect: QRect
+    name: str
+    until: float
+
+
+def button_identity(widget: QAbstractButton) -> str:
+    """A button is "the same" across two screens when its name (or, without one, its text) is."""
+    return widget.objectName() or widget.text()
+
+
+class TapGuard(QObject):
+    """Swallows taps on a button that appeared where a different button was less than ``seconds`` ago.
+
+    The same button in the same place (the bottom bar's 呼叫工作人员, a screen re-drawn) is never held back.
+    """
+
+    def __init__(self, window: QWidget, *, seconds: float = TAP_GUARD_SECONDS) -> None:
+        super().__init__(window)
+        self.window = window
+        self.seconds = seconds
+        self.clock: Callable[[], float] = time.monotonic
+        self._spots: list[_Spot] = []
+
+    def leaving(self, parts: Iterable[QWidget]) -> None:
+        """These parts are about to go (or be covered): their visible buttons become spots for a while."""
+        now = self.clock()
+        self._spots = [spot for spot in self._spots if spot.until > now]
+        if self.seconds <= 0:
+            return
+        for part in parts:
+            for widget in _buttons(part):
+                if widget.isVisible() and widget.isEnabled():
+                    self._spots.append(_Spot(self._rect(widget), button_identity(widget), now + self.seconds))
+
+    def watch(self, parts: Iterable[QWidget]) -> None:
+        """The new parts' buttons: each tap on them is checked against the spots."""
+        for part in parts:
+            for widget in _buttons(part):
+                widget.installEventFilter(self)
+
+    def holds(self, widget: QAbstractButton) -> bool:
+        """Whether a tap on ``widget`` now would be swallowed."""
+        now = self.clock()
+        rect = self._rect(widget)
+        name = button_identity(widget)
+        return any(spot.until > now and spot.name != name and spot.rect.intersects(rect) for spot in self._spots)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() in _PRESSES and isinstance(watched, QAbstractButton) and self.holds(watched)
+
+    def _rect(self, widget: QWidget) -> QRect:
+        return QRect(widget.mapTo(self.window, QPoint(0, 0)), widget.size())
+
+
+def _buttons(part: QWidget) -> list[QAbstractButton]:
+    found = part.findChildren(QAbstractButton)
+    return [part, *found] if isinstance(part, QAbstractButton) else list(found)
 
 
 @dataclass(frozen=True)
@@ -63,9 +149,12 @@ class KioskWindow(QWidget):
         self.window_did_first_paint: list[Callable[[], None]] = []
         self._painted = False
         self._bar_taps: list[float] = []
+        self.tap_guard = TapGuard(self)
+        self.theme_name = ""
 
     # ------------------------------------------------------------------ rendering
     def apply_theme(self, theme: Theme) -> None:
+        self.theme_name = theme.name
         self.setStyleSheet(style_sheet(theme))
         # A second style sheet set before the window is first shown is not re-applied by Qt on its own.
         self.style().unpolish(self)
@@ -83,7 +172,8 @@ class KioskWindow(QWidget):
         self.screen_name = screen_name
         self._landscape = self.width() > self.height()
         navigation = self._navigation(theme, texts, screen_name, can_back=can_back)
-        settings = self._settings(theme, texts)
+        # The attract screen has the big 长辈版 door of its own (ui/screens/attract.py).
+        settings = self._settings(theme, texts, elder_toggle=screen_name != "attract")
         if self._landscape:
             top = self._bar(theme, "top-bar", [*navigation, _spacer(), *settings])
             top.installEventFilter(self)
@@ -96,6 +186,9 @@ class KioskWindow(QWidget):
             top = self._bar(theme, "top-bar", settings, title=title)
             top.installEventFilter(self)
             bottom = self._bar(theme, "bottom-bar", navigation)
+        if self._overlay is None:
+            self.tap_guard.leaving((self._top, self._body, self._bottom))
+        self.tap_guard.watch((top, screen, bottom))
         for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
             self._layout.replaceWidget(old, new)
             old.hide()
@@ -124,8 +217,9 @@ class KioskWindow(QWidget):
         outer.addLayout(strip)
         return bar
 
-    def _settings(self, theme: Theme, texts: Texts) -> list[QWidget]:
-        """Text size, volume and repeat: on every screen, one tap each."""
+    def _settings(self, theme: Theme, texts: Texts, *, elder_toggle: bool = True) -> list[QWidget]:
+        """Text size, volume and repeat: on every screen, one tap each (text size on the attract screen is its
+        big door instead)."""
         elder = theme.name == "elder"
         toggle = button(
             texts("shell.elder_off" if elder else "shell.elder_on"),
@@ -135,7 +229,7 @@ class KioskWindow(QWidget):
         )
         toggle.setAccessibleDescription(texts("shell.elder_describe"))
         return [
-            toggle,
+            *([toggle] if elder_toggle else []),
             button(texts("shell.volume_down"), self._actions.volume_down, "secondary", name="volume-down"),
             button(texts("shell.volume_up"), self._actions.volume_up, "secondary", name="volume-up"),
             button(texts("shell.repeat"), self._actions.repeat, "secondary", name="repeat"),
@@ -164,6 +258,7 @@ class KioskWindow(QWidget):
     ) -> QLabel:
         """A panel over everything (idle warning, staff called); returns the message label to update."""
         self.hide_overlay()
+        self.tap_guard.leaving((self._top, self._body, self._bottom))
         overlay = QFrame(self)
         overlay.setObjectName(name)
         overlay.setProperty("role", "overlay")
@@ -185,6 +280,7 @@ class KioskWindow(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         overlay.setGeometry(self.rect())
+        self.tap_guard.watch((overlay,))
         self._set_content_visible(False)
         overlay.show()
         overlay.raise_()
@@ -198,6 +294,7 @@ class KioskWindow(QWidget):
 
     def hide_overlay(self) -> None:
         if self._overlay is not None:
+            self.tap_guard.leaving((self._overlay,))
             self._overlay.hide()
             self._overlay.setParent(None)
             self._overlay.deleteLater()

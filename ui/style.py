@@ -30,6 +30,7 @@ QFrame[role="card"] {{
     background: {p.surface}; border: {t.border_px}px solid {p.border}; border-radius: {t.radius_px}px;
 }}
 QFrame[role="card"] QLabel {{ background: {p.surface}; }}
+QFrame[role="card"] QLabel[role="error"] {{ background: {p.danger}; }}
 QFrame[role="bar"] {{ background: {p.surface}; border-bottom: {t.border_px}px solid {p.border}; }}
 QFrame[role="bar"] QLabel {{ background: {p.surface}; }}
 QFrame[role="overlay"] {{ background: {p.surface}; border: {t.border_px * 2}px solid {p.focus}; }}
@@ -54,6 +55,8 @@ QPushButton#start {{ font-size: {t.title_px}px; min-height: {t.target_px * 2}px;
 QPushButton[role="elder-door"] {{
     background: {p.primary}; color: {p.on_primary}; border: {t.border_px + 2}px solid {p.border};
 }}
+QPushButton[role="elder-door"] QLabel {{ color: {p.on_primary}; background: transparent; }}
+QPushButton[door="true"] {{ min-height: {t.target_px * 3 // 2}px; }}
 QPushButton:disabled {{ background: {p.surface}; color: {p.muted_text}; border-style: dashed; }}
 QLineEdit {{
     min-height: {t.target_px}px; font-size: {t.heading_px}px; background: {p.surface}; color: {p.text};

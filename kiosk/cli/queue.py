@@ -17,7 +17,7 @@ import json
 import mimetypes
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -128,12 +128,25 @@ def _demo_words(args: argparse.Namespace) -> str:
     return f"'kiosk queue {args.action}' with {which}"
 
 
-def _when(epoch: float | None) -> str:
-    return "-" if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+def _when(epoch: float | None, zone: tzinfo) -> str:
+    """A moment as the hall reads it: its own time zone, with the offset (``2026-11-26T04:00:00+08:00``)."""
+    return "-" if epoch is None else datetime.fromtimestamp(epoch, zone).isoformat(timespec="seconds")
+
+
+def _created(stamp: str, zone: tzinfo) -> str:
+    """A summary's ``created_at`` (stored in UTC) in the hall's time zone; left as it is if it is not a time."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 def _status(args: argparse.Namespace, ctx: CliContext) -> int:
     outbox = _open(args, ctx.config)
+    zone = ctx.config.terminal.zone
     try:
         status = outbox_status(outbox)
         items = outbox.items(limit=50)
@@ -145,7 +158,7 @@ def _status(args: argparse.Namespace, ctx: CliContext) -> int:
                 "pending": status.pending,
                 "oldest_pending_age_s": status.oldest_pending_age,
                 "counts": status.counts,
-                "last_success_at": _when(status.last_success_at),
+                "last_success_at": _when(status.last_success_at, zone),
                 "last_error": status.last_error,
                 "paused": status.paused_reason if status.paused else None,
                 "items": [
@@ -153,7 +166,7 @@ def _status(args: argparse.Namespace, ctx: CliContext) -> int:
                         "id": item.id,
                         "service": item.summary.service_name,
                         "applicant": item.summary.applicant_masked,
-                        "created_at": item.summary.created_at,
+                        "created_at": _created(item.summary.created_at, zone),
                         "state": item.state,
                         "case_no": item.case_no,
                         "last_error": item.last_error,
@@ -165,12 +178,14 @@ def _status(args: argparse.Namespace, ctx: CliContext) -> int:
         return 0
     age = "-" if status.oldest_pending_age is None else f"{status.oldest_pending_age:.0f} s"
     print(f"pending: {status.pending} (oldest {age})   " + ", ".join(f"{k} {v}" for k, v in status.counts.items()))
-    print(f"last success: {_when(status.last_success_at)}   last error: {status.last_error or '-'}")
+    print(f"last success: {_when(status.last_success_at, zone)}   last error: {status.last_error or '-'}")
     if status.paused:
         print(f"SYNC PAUSED: {status.paused_reason}")
     for item in items:
         extra = item.case_no or item.last_error or ""
-        print(f"{item.id}  {item.state:<11} {item.summary.service_name}  {item.summary.applicant_masked}  {extra}")
+        created = _created(item.summary.created_at, zone)
+        summary = item.summary
+        print(f"{item.id}  {item.state:<11} {created}  {summary.service_name}  {summary.applicant_masked}  {extra}")
     return 0
 
 

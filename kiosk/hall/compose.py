@@ -267,7 +267,8 @@ def open_hall(
             lambda: audit_upload.sync(),  # noqa: PLW0108
         ]
     )
-    tickets = TicketRoll(paths.tickets)
+    hall_now = config.hall_clock()
+    tickets = TicketRoll(paths.tickets, today=lambda: hall_now().date())
     journal = ReceiptJournal(paths.journal)
     audit = AuditLog(paths.audit, paths.audit_key, terminal_id)
     audit.record(AuditAction.KIOSK_START, KIOSK)
@@ -279,7 +280,9 @@ def open_hall(
     matters = OutboxMatters(
         outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
     )
-    receipts = JournalReceipts(printer, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id)
+    receipts = JournalReceipts(
+        printer, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id, now=hall_now
+    )
     demo_controls = DemoControls(reader, camera) if demo else None
     capture = CameraCapture(camera, demo_controls.present if demo_controls else None)
     ports = HallPorts(

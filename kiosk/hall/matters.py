@@ -25,9 +25,22 @@ from offline_cache.wire.protocol import SubmissionSummary
 _MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
+#: The characters of a provisional number: no 0/O and no 1/I, which a person reading the slip aloud (or staff
+#: typing it) cannot tell apart; 32 of them, so each stands for five bits.
+PROVISIONAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+#: Eight characters: the last 40 bits of the UUIDv7 submission id (its random part).
+PROVISIONAL_LENGTH = 8
+
+
 def provisional_number(submission_id: str) -> str:
-    """A number the citizen can quote at the counter before the case number exists (临时编号)."""
-    return "LS" + submission_id.replace("-", "")[-10:].upper()
+    """A number the citizen can quote at the counter before the case number exists (临时编号): ``LS`` and eight
+    characters of :data:`PROVISIONAL_ALPHABET`, from the random end of the submission id."""
+    bits = int(submission_id.replace("-", "")[-10:], 16)
+    chars = []
+    for _ in range(PROVISIONAL_LENGTH):
+        bits, index = divmod(bits, len(PROVISIONAL_ALPHABET))
+        chars.append(PROVISIONAL_ALPHABET[index])
+    return "LS" + "".join(reversed(chars))
 
 
 def payload_for(request: SubmissionRequest, terminal: Terminal, now: datetime) -> tuple[bytes, list[NewAttachment]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,12 +30,14 @@ class Ticket:
 
 
 class TicketRoll:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, today: Callable[[], date] = date.today) -> None:
+        """``today``: the hall's date (numbers start again at the hall's midnight, not the system clock's)."""
         self._lock = threading.Lock()
         self._conn = open_local_db(path, MIGRATIONS)
+        self._today = today
 
     def issue(self, counter: str, today: date | None = None, now: float | None = None) -> Ticket:
-        day = (today or date.today()).isoformat()
+        day = (today or self._today()).isoformat()
         issued_at = time.time() if now is None else now
         letter = (counter or "A")[:1].upper()
         with self._lock:

@@ -1,8 +1,9 @@
 """The citizen's path as a pure-Python state machine (Electrum's wizard idea), tested with no Qt.
 
 attract → choose service → identify (ID card or QR) → form steps → review → submit (online or queued) →
-result → receipt → rating (好差评) → thanks → wipe → attract. Steps come from the catalog. The UI asks
-:attr:`CitizenFlow.screen` what to show and calls the methods here when the person acts; it decides nothing.
+result (with its receipt, until 完成) → rating (好差评) → thanks → wipe → attract. Steps come from the catalog.
+The UI asks :attr:`CitizenFlow.screen` what to show and calls the methods here when the person acts; it decides
+nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.visit.catalog import Catalog, FormField, Service
-from kiosk.visit.outcome_views import masked_display, receipt_screen, result_screen, review_rows
+from kiosk.visit.outcome_views import masked_display, result_screen, review_rows, thanks_screen
 from kiosk.visit.ports import Notice, Rating, SubmissionRequest, SubmitOutcome
 from kiosk.visit.session import Answer, Applicant, Session
 from kiosk.visit.strings import Texts
@@ -29,7 +30,6 @@ from kiosk.visit.views import (
     ServicesView,
     ServiceTile,
     SubmittingView,
-    ThanksView,
 )
 
 RATING_LEVELS = (5, 4, 3, 2, 1)
@@ -141,21 +141,15 @@ class CitizenFlow:
                 case_no=outcome.case_no,
                 waiting=outcome.waiting,
                 rows=outcome.rows,
-            )
-        if self._step == "receipt":
-            return receipt_screen(
-                service,
-                self.texts,
-                kind=outcome.kind,
-                case_no=outcome.case_no,
-                state=self._receipt_state,
-                hall_name=self.hall_name,
+                print_state=self._receipt_state,
             )
         if self._step == "rating":
             asking = self._rating_level is not None and self._rating_level <= 2
             prompt = t("rating.reason_prompt") if asking else t("rating.prompt")
             return FlowScreen("rating", prompt, RatingView(self._rating_level, asking, tuple(self._reasons)))
-        return FlowScreen("thanks", t("thanks.prompt"), ThanksView(t("thanks.title")))
+        applicant = self.session.applicant
+        by_card = applicant is not None and applicant.source == "id_card"
+        return thanks_screen(self.texts, kind=outcome.kind, print_state=self._receipt_state, by_card=by_card)
 
     def _require_service(self) -> Service:
         if self._service is None:
@@ -371,9 +365,11 @@ class CitizenFlow:
         self._go("result")
 
     def receipt_state(self, state: str) -> None:
-        """``printing`` / ``printed`` / ``paper_out`` / ``failed``: the receipt step shows it."""
+        """``printing`` / ``printed`` / ``paper_out`` / ``failed``: the outcome screen shows it where it is; the
+        outcome stays up (only 完成 leaves it). Once the person has moved on, it is only remembered."""
         self._receipt_state = state
-        self._go("receipt")
+        if self._step == "result":
+            self._changed()
 
     def to_rating(self) -> None:
         if self._rated:

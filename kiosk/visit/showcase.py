@@ -149,7 +149,8 @@ def _field_error(flow: CitizenFlow) -> None:
 
 
 def _thanks(flow: CitizenFlow) -> None:
-    _rating(low=False)(flow)
+    _receipt("printed")(flow)
+    flow.to_rating()
     flow.skip_rating()
 
 
@@ -185,7 +186,6 @@ def showcase() -> list[ShowcaseStep]:
         ShowcaseStep(
             "06-field-phone", _to_form_field(ELDER_SERVICE, "phone"), (ShowcaseState("error", _field_error),)
         ),
-
         ShowcaseStep("07-field-error", _field_error),
         ShowcaseStep("08-field-choice", _to_form_field(ELDER_SERVICE, "payout")),
         ShowcaseStep("09-field-yes-no", _to_form_field(ELDER_SERVICE, "lives_alone")),
@@ -202,7 +202,7 @@ def showcase() -> list[ShowcaseStep]:
         ShowcaseStep("16-review", _review),
         ShowcaseStep("17-submitting", _submitting),
         ShowcaseStep("18-result-accepted", _outcome(SubmitOutcome("accepted", case_no="SB2026112200000123"))),
-        ShowcaseStep("19-result-queued", _outcome(SubmitOutcome("queued", case_no="LS01J9ZK3M7Q"))),
+        ShowcaseStep("19-result-queued", _outcome(SubmitOutcome("queued", case_no="LSU5TBP88Q"))),
         ShowcaseStep(
             "20-result-query",
             _outcome(
@@ -215,9 +215,9 @@ def showcase() -> list[ShowcaseStep]:
             ),
         ),
         ShowcaseStep("21-result-ticket", _outcome(SubmitOutcome("ticket", case_no="C012", waiting=3), "PDQH-06")),
-        ShowcaseStep("22-receipt-printing", _receipt("printing")),
-        ShowcaseStep("23-receipt-printed", _receipt("printed")),
-        ShowcaseStep("24-receipt-paper-out", _receipt("paper_out")),
+        ShowcaseStep("22-result-printing", _receipt("printing")),
+        ShowcaseStep("23-result-printed", _receipt("printed")),
+        ShowcaseStep("24-result-paper-out", _receipt("paper_out")),
         ShowcaseStep("25-rating", _rating(low=False)),
         ShowcaseStep("26-rating-reason", _rating(low=True)),
         ShowcaseStep("27-thanks", _thanks),

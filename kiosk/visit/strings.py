@@ -36,6 +36,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "attract.start": ("开始办理", "Start"),
     "attract.prompt": ("您好，欢迎使用政务服务自助终端。请点击开始办理。", "Welcome. Tap Start to begin."),
     "attract.notices": ("通知公告", "Notices"),
+    "attract.elder_door_hint": ("大字、大按钮、慢速语音", "Bigger text and buttons, slower voice"),
     # idle
     "idle.title": ("您还在办理吗？", "Are you still there?"),
     "idle.countdown": (
@@ -62,8 +63,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "identify.qr_title": ("请出示二维码", "Show your QR code"),
     "identify.qr_prompt": (
-        "请把手机上的二维码对准下方摄像头。也可以改用身份证。",
-        "Hold the QR code on your phone under the camera. You can also use your ID card.",
+        "请把手机上的二维码对准屏幕下方的摄像头。也可以改用身份证。",
+        "Hold the QR code on your phone to the camera below the screen. You can also use your ID card.",
     ),
     "identify.use_card": ("改用身份证", "Use ID card instead"),
     "identify.use_qr": ("改用二维码", "Use a QR code instead"),
@@ -101,6 +102,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "form.captured": ("已拍好", "Photo taken"),
     "form.sign_clear": ("重写", "Clear"),
     "form.signed": ("已签名", "Signed"),
+    "form.signature_label": ("本人签名", "Signature"),
     "form.computed": ("由出生日期计算", "Worked out from your date of birth"),
     "form.date_hint": (
         "请用数字键输入年月日，共8位数字，例如 20240101。",
@@ -134,11 +136,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     "submit.working": ("正在提交，请稍候…", "Submitting, please wait…"),
     "result.accepted_title": ("已受理", "Accepted"),
     "result.accepted": ("您的申请已受理，受理编号 {case_no}。", "Your application is accepted. Case number {case_no}."),
+    "result.case_no_label": ("受理编号", "Case number"),
+    "result.provisional_label": ("临时编号", "Provisional number"),
+    "result.query_no_label": ("查询编号", "Reference"),
     "result.queued_title": ("已保存", "Saved"),
     "result.queued": (
         "网络暂时不通，您的申请已安全保存，临时编号 {case_no}。网络恢复后会自动提交，结果将以短信通知，或到窗口查询。",
         "The network is down. Your application is saved safely with provisional number {case_no}. It will be "
         "sent automatically; you will get the result by SMS or at the counter.",
+    ),
+    "result.queued_shown": (
+        "网络暂时不通，申请已安全保存在本机，网络恢复后自动提交，结果以短信通知。在那之前，可凭临时编号到窗口查询。",
+        "The network is down. Your application is saved safely on this terminal and will be sent automatically; "
+        "the case number and the result come by SMS. Until then, quote the provisional number above at the counter.",
     ),
     "result.query_title": ("查询结果", "Result"),
     "result.query_offline": (
@@ -150,30 +160,34 @@ CATALOG: dict[str, tuple[str, str]] = {
         "您的号码是 {number}，前面还有 {waiting} 人。请留意叫号。",
         "Your number is {number}. {waiting} people are ahead of you.",
     ),
+    "result.ticket_shown": (
+        "前面还有 {waiting} 人。请留意叫号。",
+        "{waiting} people are ahead of you. Listen for your number.",
+    ),
     "result.failed_title": ("没有提交成功", "Not submitted"),
     "result.failed": (
         "提交没有成功，请呼叫工作人员帮忙。",
         "The submission did not go through. Please call staff for help.",
     ),
     "result.next_steps": ("后续步骤", "What happens next"),
-    # receipt
-    "receipt.title": ("领取回执", "Your receipt"),
-    "receipt.prompt": (
-        "请选择打印回执，或用手机扫码保存电子回执。",
-        "Print a receipt, or scan the code to keep it on your phone.",
-    ),
-    "receipt.print": ("打印回执", "Print receipt"),
-    "receipt.printing": ("正在打印，请稍候…", "Printing…"),
-    "receipt.printed": ("回执已打印，请从出纸口取走。", "Your receipt is printed. Please take it."),
+    # the paper an outcome prints, and its twin on the screen
+    "slip.receipt": ("回执", "receipt"),
+    "slip.ticket": ("号票", "ticket"),
+    "slip.certificate": ("证明", "certificate"),
+    "receipt.printing": ("正在打印{slip}，请稍候…", "Printing your {slip}…"),
+    "receipt.printed": ("{slip}已打印，请从出纸口取走。", "Your {slip} is printed. Please take it from the slot."),
     "receipt.paper_out": (
-        "打印机缺纸，暂时不能打印。请用手机扫描屏幕上的二维码保存电子回执，工作人员会尽快补纸。",
-        "The printer is out of paper. Scan the code on the screen to keep an electronic receipt.",
+        "打印机缺纸，{slip}暂时打印不出来。请用手机扫描屏幕上的二维码保存，工作人员会尽快补纸。",
+        "The printer is out of paper. Scan the code on the screen with your phone to keep your {slip}.",
     ),
     "receipt.print_failed": (
-        "回执没有打印出来。请用手机扫描屏幕上的二维码保存电子回执，或呼叫工作人员。",
-        "The receipt did not print. Scan the code on the screen to keep an electronic receipt, or call staff.",
+        "{slip}没有打印出来。请用手机扫描屏幕上的二维码保存，或呼叫工作人员。",
+        "Your {slip} did not print. Scan the code on the screen with your phone, or call staff.",
     ),
-    "receipt.e_receipt": ("扫码保存电子回执", "Scan for an e-receipt"),
+    "receipt.reprint": ("重新打印", "Print again"),
+    "e_receipt.case": ("用手机扫这个码，随时查看办理进度", "Scan with your phone to follow your case"),
+    "e_receipt.query": ("用手机扫这个码，查看最新结果", "Scan with your phone for the latest result"),
+    "e_receipt.ticket": ("用手机扫这个码，查看排队进度", "Scan with your phone to see the queue"),
     "receipt.done": ("完成", "Done"),
     # rating
     "rating.title": ("请您评价本次服务", "Please rate this service"),
@@ -314,7 +328,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tech.no_config_file": ("本机没有配置文件，不能保存设置。", "This terminal has no config file to save to."),
     # goodbye
     "thanks.title": ("办理完成", "All done"),
-    "thanks.prompt": ("办理完成，请带好身份证和回执。再见！", "All done. Take your ID card and receipt. Goodbye!"),
+    "thanks.title_failed": ("谢谢您", "Thank you"),
+    "thanks.take_card_and_slip": ("请带好身份证和{slip}。再见！", "Take your ID card and your {slip}. Goodbye!"),
+    "thanks.take_slip": ("请带好{slip}。再见！", "Take your {slip}. Goodbye!"),
+    "thanks.take_ticket": ("请拿好号票，留意叫号。再见！", "Keep your ticket and listen for your number. Goodbye!"),
+    "thanks.take_card": ("请带好身份证。再见！", "Take your ID card with you. Goodbye!"),
+    "thanks.goodbye": ("再见！", "Goodbye!"),
 }
 
 

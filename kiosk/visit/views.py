@@ -80,23 +80,24 @@ class SubmittingView:
 
 @dataclass(frozen=True)
 class ResultView:
+    """The outcome and its paper, on one screen that stays until 完成 is tapped."""
+
     kind: str  # accepted | queued | query | query_offline | ticket | failed
     service_name: str
     title: str
+    #: What the screen says besides the title and the number (the number is shown once, big).
     message: str
     case_no: str
     next_steps: str
     rows: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class ReceiptView:
-    state: str  # idle | printing | printed | paper_out | failed
-    message: str
-    case_no: str
-    outcome_kind: str
-    #: What the on-screen e-receipt QR encodes (empty when there is nothing to follow).
-    e_receipt: str
+    #: What the number is (受理编号, 临时编号); empty when the title says it.
+    number_label: str = ""
+    #: none (this outcome prints nothing) | idle | printing | printed | paper_out | failed
+    print_state: str = "none"
+    print_message: str = ""
+    #: What the on-screen code encodes (empty when there is nothing to follow), and what it is for.
+    e_receipt: str = ""
+    e_receipt_caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class RatingView:
 @dataclass(frozen=True)
 class ThanksView:
     message: str
+    #: What to take away (身份证, 回执 or 号票), then goodbye.
+    body: str = ""
 
 
 View = (
@@ -120,7 +123,6 @@ View = (
     | ReviewView
     | SubmittingView
     | ResultView
-    | ReceiptView
     | RatingView
     | ThanksView
 )

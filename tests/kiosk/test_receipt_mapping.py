@@ -11,7 +11,7 @@ from kiosk.hall.catalog_store import bundled_catalog
 from kiosk.hall.notices import PRINTER_UNAVAILABLE
 from kiosk.hall.printing import JournalReceipts
 from kiosk.records.journal import ReceiptJournal
-from kiosk.visit.outcome_views import receipt_screen
+from kiosk.visit.outcome_views import result_screen
 from kiosk.visit.ports import HallError, SubmissionRequest, SubmitOutcome
 from kiosk.visit.receipt import ReceiptKind, case_follow_url
 from kiosk.visit.session import Applicant
@@ -43,12 +43,12 @@ def test_the_printed_receipt_and_the_e_receipt_name_the_same_case(
     assert (paper.kind, paper.case_no, paper.service_name) == (ReceiptKind(kind), case_no, service.name.zh)
     assert paper.applicant_masked == "赵*英"
 
-    screen = receipt_screen(service, Texts(language), kind=kind, case_no=case_no, state="printed", hall_name=HALL)
+    screen = result_screen(service, Texts(language), kind=kind, case_no=case_no, print_state="printed")
     assert screen.view.e_receipt == case_follow_url(paper)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("kind", ["failed", "query_offline"])
 def test_an_outcome_without_a_receipt_shows_no_e_receipt(kind: str) -> None:
     service = bundled_catalog().services[0]
-    screen = receipt_screen(service, Texts(), kind=kind, case_no="X1", state="idle", hall_name=HALL)
+    screen = result_screen(service, Texts(), kind=kind, case_no="X1", print_state="idle")
     assert screen.view.e_receipt == ""  # type: ignore[union-attr]

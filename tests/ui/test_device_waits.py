@@ -56,7 +56,8 @@ def visible_button(controller: KioskController, name: str) -> QPushButton | None
 
 
 def screen_text(controller: KioskController) -> str:
-    return "\n".join(w.text() for w in controller.window.findChildren(QLabel) if w.isVisible())
+    """What the labels show (less the zero-width joiner that keeps a text's last two characters on one line)."""
+    return "\n".join(w.text().replace("\u2060", "") for w in controller.window.findChildren(QLabel) if w.isVisible())
 
 
 def count_renders(controller: KioskController, screen: str) -> list[FlowScreen]:

@@ -18,7 +18,7 @@ from accessibility.audit import (
     format_violations,
 )
 from accessibility.themes import ELDER, STANDARD, THEMES, Theme
-from ui.widgets.keypad import NumericKeypad
+from ui.widgets.keypad import NumericKeypad, digit_px
 
 SHAPES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 
@@ -71,7 +71,8 @@ def test_every_key_is_big_enough_and_far_enough_apart(windows: list[QWidget], th
     for key in keys:
         assert key.width() >= theme.target_px
         assert key.height() >= theme.target_px
-        assert key.font().pixelSize() == theme.button_px or key.fontInfo().pixelSize() == theme.button_px
+        size = digit_px(theme) if key.property("digit") else theme.button_px  # elder digits: heading-sized
+        assert key.font().pixelSize() == size or key.fontInfo().pixelSize() == size
     one, two, four = _box(keypad.keys["1"]), _box(keypad.keys["2"]), _box(keypad.keys["4"])
     assert two.left() - (one.left() + one.width()) >= MIN_TARGET_GAP_PX
     assert four.top() - (one.top() + one.height()) >= MIN_TARGET_GAP_PX

@@ -70,7 +70,7 @@ def test_every_screen_of_a_visit_speaks_masked_and_interruptible(
     qtbot.waitUntil(lambda: controller.window.screen_name == "review", timeout=20_000)
     review_said = voice.records[-1].text
     tap(qtbot, controller, "submit")
-    qtbot.waitUntil(lambda: controller.flow.step == "receipt", timeout=20_000)
+    qtbot.waitUntil(lambda: controller.flow.step == "result", timeout=20_000)
     tap(qtbot, controller, "done")
     tap(qtbot, controller, "rate-4")
     qtbot.waitUntil(lambda: controller.window.screen_name == "thanks", timeout=20_000)

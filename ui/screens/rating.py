@@ -58,6 +58,6 @@ def build_thanks(view: ThanksView, ctx: ScreenContext) -> QWidget:
     layout = QVBoxLayout(screen)
     layout.addStretch(1)
     layout.addWidget(label(view.message, "title", center=True))
-    layout.addWidget(label(ctx.texts("thanks.prompt"), "heading", center=True))
+    layout.addWidget(label(view.body, "heading", center=True))
     layout.addStretch(1)
     return screen

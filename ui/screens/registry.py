@@ -21,7 +21,6 @@ SCREENS: dict[str, Builder] = {
     "review": review.build,
     "submitting": outcome.build_submitting,
     "result": outcome.build_result,
-    "receipt": outcome.build_receipt,
     "rating": rating.build,
     "thanks": rating.build_thanks,
 }

@@ -36,6 +36,16 @@ def key_gap(theme: Theme) -> int:
     return max(MIN_GAP_PX, theme.spacing_px)
 
 
+def digit_px(theme: Theme) -> int:
+    """The digits' size: heading-sized in elder mode (长辈版: the keypad has the room), button-sized otherwise."""
+    return theme.heading_px if theme.name == "elder" else theme.button_px
+
+
+def digit_style_sheet(theme: Theme) -> str:
+    """The digit keys (``digit="true"``: 0–9 and X) at :func:`digit_px`; 退格, 清除 and 确定 keep the button size."""
+    return f'QPushButton[digit="true"] {{ font-size: {digit_px(theme)}px; }}\n'
+
+
 def key_style_sheet(theme: Theme) -> str:
     """Big keys: plain ones on the surface; ``role="confirm"`` in the primary colour with a thicker border.
 
@@ -138,11 +148,15 @@ class NumericKeypad(QWidget):
         self.model = KeypadValue(max_length=max_length, allow_x=show_x)
         self._read_back = on_read_back
         self.setObjectName("keypad")
-        self.setStyleSheet(key_style_sheet(theme))
+        self.setStyleSheet(key_style_sheet(theme) + digit_style_sheet(theme))
         self.keys: dict[str, QPushButton] = {}
         for digit in "0123456789":
             self._add_key(digit, f"key_{digit}", self._presser(digit))
         self._add_key("X", "key_X", lambda: self.press("X"))
+        for digit in "0123456789X":
+            self.keys[digit].setProperty("digit", True)
+            self.keys[digit].style().unpolish(self.keys[digit])
+            self.keys[digit].style().polish(self.keys[digit])
         self._add_key(self.tr("退格"), "key_back", self.backspace, role="function")
         self._add_key(self.tr("清除"), "key_clear", self.clear, role="function")
         self._add_key(self.tr("确定"), "key_confirm", self.confirm, role="confirm")
