@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QScroller, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -71,16 +71,22 @@ def review_parts(qtbot: QtBot, controller: KioskController) -> tuple[QScrollArea
 
 
 def swipe_up(qtbot: QtBot, widget: QWidget, distance: int) -> None:
-    """A finger on the list, pulled up: press, several moves, release (each step waits for the scroller)."""
+    """A finger on the list, pulled up: press, several moves, release, fed to the list's own kinetic scroller.
+
+    The viewport must have grabbed the finger gesture (that is what makes a swipe scroll at the kiosk); the input
+    is then given to that scroller with explicit times, so the test does not depend on how fast Qt's gesture
+    recogniser sees synthetic mouse events on a busy machine.
+    """
+    assert QScroller.hasScroller(widget)
+    assert QScroller.grabbedGesture(widget).value != 0  # a finger gesture is grabbed (0: none)
     scroller = QScroller.scroller(widget)
-    start = QPoint(widget.width() // 2, widget.height() - 40)
-    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
-    qtbot.waitUntil(lambda: scroller.state() == QScroller.State.Pressed, timeout=2_000)
+    start = QPointF(widget.width() / 2, widget.height() - 40)
+    scroller.handleInput(QScroller.Input.InputPress, start, 0)  # a press is never consumed: taps go through
     for step in range(1, 11):
-        qtbot.mouseMove(widget, start - QPoint(0, distance * step // 10))
-    qtbot.waitUntil(lambda: scroller.state() == QScroller.State.Dragging, timeout=2_000)
-    qtbot.waitUntil(lambda: scroller.finalPosition().y() > 0, timeout=2_000)  # the list follows the finger
-    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=start - QPoint(0, distance))
+        scroller.handleInput(QScroller.Input.InputMove, start - QPointF(0, distance * step / 10), 20 * step)
+    qtbot.waitUntil(lambda: scroller.state() == QScroller.State.Dragging, timeout=5_000)
+    scroller.handleInput(QScroller.Input.InputRelease, start - QPointF(0, distance), 220)
+    qtbot.waitUntil(lambda: scroller.finalPosition().y() > 0, timeout=5_000)  # the list follows the finger
 
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
