@@ -77,6 +77,12 @@ say "packages built in $((SECONDS - started)) s"
 
 # --- a fresh Debian 12 --------------------------------------------------------------------------------------
 mkdir -p "$cache" "$cache/apt-archives/partial" "$root"
+# One package test at a time on a machine: they share the cached base and apt's downloaded packages.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+    say "another package test holds $cache; waiting for it (at most 30 minutes)"
+    flock -w 1800 9 || fail "another package test held $cache for 30 minutes"
+fi
 if [ ! -f "$base" ]; then
     say "debootstrap $suite (cached afterwards as $base)"
     nice debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
