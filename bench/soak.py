@@ -6,6 +6,16 @@ Reports resident memory (RSS) after the first visits and at the end: goal growth
 Peer, in the same run: the RSS of the same process before the first visit (what the libraries alone cost).
 
     .venv/bin/python bench/soak.py [--visits 500]
+
+``--faults`` (run as root: the data folder is a tmpfs of its own) puts the hall through its faults at chosen
+visit numbers (fractions of ``--visits``, see ``FAULTS``): the card reader unplugged and replugged, the
+printer (a serial printer simulator on loopback) running out of paper in the middle of a receipt and then
+not answering (jammed), the camera gone, the platform process stopped and started again on its port, and the
+data folder full for one visit. It prints crashes (exceptions anywhere in the process), visits that could not
+finish for a reason the screen did not explain, submissions lost or duplicated (every submission the outbox
+took is on the platform exactly once after the queue drains) and memory growth after warm-up.
+
+    sudo .venv/bin/python bench/soak.py --faults [--visits 2000]
 """
 
 from __future__ import annotations
@@ -52,7 +62,13 @@ def dump_smaps(path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=500)
+    parser.add_argument("--faults", action="store_true", help="unplug, paper out, jam, platform down, disk full")
     args = parser.parse_args()
+    if args.faults:
+        from soak_faults import fault_soak
+
+        print(json.dumps(fault_soak(args.visits)))
+        return
     app = start_application()  # as ``kiosk run`` starts: heap settings, garbage collection on the Qt thread
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as data, external_platform(Path(data)) as platform_toml:
