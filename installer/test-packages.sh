@@ -46,10 +46,10 @@ central_pid=""
 cleanup() {
     set +e
     [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null && wait "$central_pid" 2>/dev/null
-    for m in var/cache/apt/archives dev/pts dev proc sys; do
+    for m in dev/pts dev proc sys; do
         mountpoint -q "$root/$m" && umount -l "$root/$m"
     done
-    rm -rf "$work"
+    rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 
@@ -96,7 +96,8 @@ fi
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount -t sysfs sysfs "$root/sys"
-mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
+# apt's downloaded packages from earlier runs (hard links; copied back after the install, never shared live).
+find "$cache/apt-archives" -maxdepth 1 -name '*.deb' -exec cp -nl {} "$root/var/cache/apt/archives/" \; 2>/dev/null || true
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
 printf 'deb %s %s main\ndeb %s %s-updates main\n' "$mirror" "$suite" "$mirror" "$suite" >"$root/etc/apt/sources.list"
@@ -115,6 +116,7 @@ apt_in_root install --no-install-recommends "./tmp/debs/hall-kiosk_${v1}_amd64.d
     "./tmp/debs/hall-kiosk-central_${v1}_amd64.deb" >"$work/install.log" 2>&1 ||
     { tail -n 40 "$work/install.log" >&2; fail "apt-get install of the packages"; }
 say "installed in $((SECONDS - step)) s"
+find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -nl {} "$cache/apt-archives/" \; 2>/dev/null || true
 
 # --- what the packages put in place ------------------------------------------------------------------------
 version_line="$(in_root kiosk --version)"
