@@ -146,7 +146,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "sent automatically; you will get the result by SMS or at the counter.",
     ),
     "result.queued_shown": (
-        "网络暂时不通，申请已安全保存在本机，网络恢复后自动提交，结果以短信通知。在那之前，可凭临时编号到窗口查询。",
+        "网络暂时不通，申请已安全保存在本机，网络恢复后自动提交，结果以短信通知。也可凭临时编号到窗口查询。",
         "The network is down. Your application is saved safely on this terminal and will be sent automatically; "
         "the case number and the result come by SMS. Until then, quote the provisional number above at the counter.",
     ),
@@ -177,12 +177,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "receipt.printing": ("正在打印{slip}，请稍候…", "Printing your {slip}…"),
     "receipt.printed": ("{slip}已打印，请从出纸口取走。", "Your {slip} is printed. Please take it from the slot."),
     "receipt.paper_out": (
-        "打印机缺纸，{slip}暂时打印不出来。请用手机扫描屏幕上的二维码保存，工作人员会尽快补纸。",
-        "The printer is out of paper. Scan the code on the screen with your phone to keep your {slip}.",
+        "打印机缺纸，{slip}打印不出来。请用手机扫旁边的二维码保存。",
+        "The printer is out of paper. Scan the code beside this with your phone to keep your {slip}.",
     ),
     "receipt.print_failed": (
-        "{slip}没有打印出来。请用手机扫描屏幕上的二维码保存，或呼叫工作人员。",
-        "Your {slip} did not print. Scan the code on the screen with your phone, or call staff.",
+        "{slip}没有打印出来。请用手机扫旁边的二维码保存，或呼叫工作人员。",
+        "Your {slip} did not print. Scan the code beside this with your phone, or call staff.",
     ),
     "receipt.reprint": ("重新打印", "Print again"),
     "e_receipt.case": ("用手机扫这个码，随时查看办理进度", "Scan with your phone to follow your case"),

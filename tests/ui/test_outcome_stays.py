@@ -124,7 +124,7 @@ def test_the_provisional_number_is_explained_while_it_is_on_the_screen(
     assert view.kind == "queued"
     text = all_visible_text(controller.window)
     assert "临时编号" in text and view.case_no in text
-    assert "可凭临时编号到窗口查询" in text
+    assert "凭临时编号到窗口查询" in text
     assert any(view.case_no in said for said in voice.said)  # said once, in the outcome's sentence
     controller.wipe()
 

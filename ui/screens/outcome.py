@@ -28,14 +28,18 @@ def build_submitting(view: SubmittingView, ctx: ScreenContext) -> QWidget:
 def build_result(view: ResultView, ctx: ScreenContext) -> QWidget:
     """The outcome, its paper and its code on one screen; only 完成 leaves it (the idle warning is its only clock).
 
-    Portrait: the outcome on top, then the code beside how printing goes, then the buttons. Landscape: the
-    outcome on the left; printing, the code and the buttons on the right.
+    Portrait: the outcome and the next steps on top, then the code beside how printing goes, then the buttons.
+    Landscape: the outcome and the next steps on the left; the code and the buttons on the right.
     """
     t, theme = ctx.texts, ctx.theme
     panes = Panes(ctx)
     info, action = panes.info, panes.action
-    info.addWidget(label(view.service_name, "small"))
-    info.addWidget(label(view.title, "heading"))
+    title = label(view.title, "heading", wrap=False)
+    title.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Minimum)
+    service = label(view.service_name, "small")
+    service.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+    service.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    info.addWidget(row(theme, title, service))  # 已受理  高龄津贴申请: one line
     if view.case_no:
         number = label(view.case_no, "title", wrap=False, center=not view.number_label)
         number.setObjectName("ticket-number" if view.kind == "ticket" else "case-number")
@@ -72,7 +76,7 @@ def build_result(view: ResultView, ctx: ScreenContext) -> QWidget:
 
 
 def _slip(view: ResultView, ctx: ScreenContext) -> QWidget | None:
-    """How printing goes, and the code a phone scans (in portrait side by side, in landscape one above the other)."""
+    """How printing goes beside the code a phone scans."""
     if view.print_state == "none" and not view.e_receipt:
         return None
     theme = ctx.theme
@@ -89,10 +93,8 @@ def _slip(view: ResultView, ctx: ScreenContext) -> QWidget | None:
         code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         code.setPixmap(qr_pixmap(view.e_receipt, max(theme.target_px * 3, QR_FLOOR_PX)))
         code.setAccessibleName(view.e_receipt_caption)
-        parts.append(label(view.e_receipt_caption, center=ctx.landscape))
-    if ctx.landscape or code is None:
-        if code is not None:
-            parts.insert(len(parts) - 1, code)
+        parts.append(label(view.e_receipt_caption))
+    if code is None:
         return card(theme, *parts)
     holder = card(theme)
     side = QHBoxLayout()
