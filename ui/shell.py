@@ -81,6 +81,12 @@ class TapGuard(QObject):
                 if widget.isVisible() and widget.isEnabled():
                     self._spots.append(_Spot(self._rect(widget), button_identity(widget), now + self.seconds))
 
+    def changed_in_place(self, widget: QAbstractButton) -> None:
+        """A button that kept its place but changed its meaning (往下看 becoming 确认提交): taps on it are held
+        for the guard's time, as if it had just appeared there."""
+        if self.seconds > 0:
+            self._spots.append(_Spot(self._rect(widget), "", self.clock() + self.seconds))
+
     def watch(self, parts: Iterable[QWidget]) -> None:
         """The new parts' buttons: each tap on them is checked against the spots."""
         for part in parts:

@@ -174,3 +174,20 @@ def rating_button_at(controller: KioskController, spot: QPoint) -> QPushButton |
     while widget is not None and not isinstance(widget, QPushButton):
         widget = widget.parentWidget()
     return widget if isinstance(widget, QPushButton) else None
+
+
+def test_a_button_that_changes_its_meaning_in_place_is_held_too(qtbot: QtBot, make_controller: Make) -> None:
+    controller, _, _ = elder(make_controller, "portrait")
+    guard = controller.window.tap_guard
+    guard.seconds = TAP_GUARD_SECONDS
+    start = visible(controller, "start")
+    assert isinstance(start, QPushButton)
+    qtbot.wait(int(TAP_GUARD_SECONDS * 1000) + 100)
+    assert not guard.holds(start)
+    guard.changed_in_place(start)
+    assert guard.holds(start)
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert controller.window.screen_name == "attract"
+    qtbot.wait(int(TAP_GUARD_SECONDS * 1000) + 100)
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    assert controller.window.screen_name == "services"
