@@ -55,8 +55,9 @@ wheel="$(ls "$work"/project/hall_kiosk-"$version"-*.whl)"
 for part in terminal central; do
     # The terminal carries the demo too (the embedded platform): `kiosk run --demo` lets a technician try a
     # terminal before it is enrolled, and `kiosk screenshots` and `kiosk a11y-audit` render over a demo hall.
-    requirement="hall-kiosk[demo] @ file://$wheel"
-    [ "$part" = central ] && requirement="hall-kiosk[central] @ file://$wheel"
+    # The demo extra is the central extra (pyproject.toml): named directly, since pip cannot resolve an extra
+    # that points back at the project when the project comes from a file.
+    requirement="hall-kiosk[central] @ file://$wheel"
     mkdir -p "$work/wheels-$part"
     offline=("$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-index
         --find-links "$cache" -c "$work/constraints.txt" --dest "$work/wheels-$part" "$requirement")
@@ -88,7 +89,7 @@ stage_common() { # $1 package $2 part $3 root
     if [ "$part" = central ]; then
         printf 'hall-kiosk[central]==%s\n' "$version" >"$root/opt/hall-kiosk/$part/requirement.txt"
     else
-        printf 'hall-kiosk[demo]==%s\n' "$version" >"$root/opt/hall-kiosk/$part/requirement.txt"
+        printf 'hall-kiosk[central]==%s\n' "$version" >"$root/opt/hall-kiosk/$part/requirement.txt"
     fi
     chmod 0644 "$root/opt/hall-kiosk/$part/requirement.txt"
     install -m 0644 "$packaging/common/copyright" "$root/usr/share/doc/$package/copyright"
