@@ -106,3 +106,14 @@ def all_visible_text(root: object) -> str:
 def session_root(tmp_path: Path) -> Path:
     """Where the visit's photos, scans and signatures go (checked empty after each wipe)."""
     return tmp_path / "sessions"
+
+
+def settle() -> None:
+    """Deliver every event already posted (layout requests, deferred deletes, queued signals): the window is
+    laid out as a person would see it, without waiting any fixed time."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # a layout pass may post the next one
+        QCoreApplication.sendPostedEvents()
+        QApplication.processEvents()

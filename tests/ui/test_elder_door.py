@@ -14,7 +14,7 @@ from accessibility.voice_recording import RecordingVoice
 from kiosk.visit.showcase import SAMPLE_APPLICANT
 from ui.controller import KioskController
 
-from .conftest import FakeClock
+from .conftest import FakeClock, settle
 
 Make = Callable[..., tuple[KioskController, RecordingVoice, FakeClock]]
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -30,7 +30,7 @@ def test_the_elder_door_is_the_second_largest_target_and_looks_like_no_other(
     qtbot: QtBot, make_controller: Make, shape: str
 ) -> None:
     controller, _, _ = make_controller(SIZES[shape])
-    qtbot.wait(50)
+    settle()
     assert controller.theme.name == "standard"
     ranked = targets(controller)
     assert [b.objectName() for b in ranked[:2]] == ["start", "elder-toggle"]
@@ -49,12 +49,12 @@ def test_the_elder_door_is_the_second_largest_target_and_looks_like_no_other(
 
 def test_the_door_opens_elder_mode_and_the_way_back_is_where_it_was(qtbot: QtBot, make_controller: Make) -> None:
     controller, _, _ = make_controller(SIZES["portrait"])
-    qtbot.wait(50)
+    settle()
     door = controller.window.findChild(QPushButton, "elder-toggle")
     assert door is not None
     qtbot.mouseClick(door, Qt.MouseButton.LeftButton)
     assert controller.theme.name == "elder"
-    qtbot.wait(50)
+    settle()
     doors = [b for b in controller.window.findChildren(QPushButton, "elder-toggle") if b.isVisible()]
     start = controller.window.findChild(QPushButton, "start")
     assert len(doors) == 1 and start is not None
@@ -71,7 +71,7 @@ def test_in_elder_mode_the_keypad_digits_are_heading_sized(qtbot: QtBot, make_co
     controller.start()
     controller.choose_service("GLJT-01")
     controller.flow.identified(SAMPLE_APPLICANT)
-    qtbot.wait(50)
+    settle()
     theme = controller.theme
     for name in ("key_1", "key_0"):
         key = controller.window.findChild(QPushButton, name)
@@ -80,6 +80,6 @@ def test_in_elder_mode_the_keypad_digits_are_heading_sized(qtbot: QtBot, make_co
     confirm = controller.window.findChild(QPushButton, "key_confirm")
     assert confirm is not None and QFontInfo(confirm.font()).pixelSize() == theme.button_px
     controller.set_theme("standard")
-    qtbot.wait(50)
+    settle()
     key = controller.window.findChild(QPushButton, "key_1")
     assert key is not None and QFontInfo(key.font()).pixelSize() == controller.theme.button_px

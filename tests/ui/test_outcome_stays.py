@@ -18,7 +18,7 @@ from kiosk.visit.views import ResultView
 from ui.controller import KioskController
 from ui.shell import TAP_GUARD_SECONDS
 
-from .conftest import FakeClock, all_visible_text
+from .conftest import FakeClock, all_visible_text, settle
 
 Make = Callable[..., tuple[KioskController, RecordingVoice, FakeClock]]
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -103,7 +103,7 @@ def test_every_outcome_is_readable_after_its_paper_printed(
     controller, _, _ = elder(make_controller, "portrait")
     view = submit(qtbot, controller, code, *answers)
     assert view.kind == kind
-    qtbot.wait(500)
+    settle()  # nothing queued moves the outcome on
     assert controller.window.screen_name == "result"
     text = all_visible_text(controller.window)
     for word in words:
@@ -153,7 +153,7 @@ def test_a_late_tap_aimed_at_done_does_not_touch_the_rating(
     spot = done.mapTo(controller.window, done.rect().center())
     qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
     assert controller.window.screen_name == "rating"
-    qtbot.wait(50)  # laid out (well inside the guard's time)
+    settle()  # laid out (no time passes on the guard's clock)
     under = rating_button_at(controller, spot)
     if under is None:  # nothing of the rating stands there in this shape: a late tap lands on the empty screen
         qtbot.mouseClick(controller.window, Qt.MouseButton.LeftButton, pos=spot)
