@@ -167,3 +167,12 @@ audit_alarms = Table(
     Column("last_seen_at", String(40), nullable=False),
     Column("times", Integer, nullable=False),
 )
+
+
+# --- assisted handling: staff, authorizations, case lifecycle (migration 0004) ---
+
+
+# --- fleet console: users, sessions, alerts, notices, catalog versions, state history (migration 0005) ---
+
+
+# --- usage analytics and forecasts (migration 0006) ---
