@@ -174,5 +174,98 @@ audit_alarms = Table(
 
 # --- fleet console: users, sessions, alerts, notices, catalog versions, state history (migration 0005) ---
 
+#: Platform users of the web console (控制台): a role, an argon2id hash, failed logins and a lock.
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("display_name", String(128), nullable=False),
+    Column("role", String(32), nullable=False),  # hall_manager, technician, supervisor, admin
+    Column("password_hash", String(256), nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", String(40)),
+    Column("created_at", String(40), nullable=False),
+)
+
+#: Console sessions, in the database so any worker answers any request: the cookie's SHA-256 and its CSRF token.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+)
+
+#: Where a terminal stands (region, hall), its maintenance window and the state the console last computed.
+console_terminals = Table(
+    "console_terminals",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("region", String(64), nullable=False, default=""),
+    Column("hall", String(128), nullable=False, default=""),
+    Column("maintenance_until", String(40)),
+    Column("state", String(16), nullable=False),
+    Column("state_since", String(40), nullable=False),
+    Column("last_seen_at", String(40)),
+)
+
+#: Every change of a terminal's state, for its 30-day history and uptime.
+console_state_changes = Table(
+    "console_state_changes",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("terminal_id", String(64), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
+#: Alerts the console shows: one open row per (terminal, kind, cause); cleared when the cause goes away.
+console_alerts = Table(
+    "console_alerts",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("terminal_id", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("cause", String(128), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("raised_at", String(40), nullable=False),
+    Column("acknowledged_at", String(40)),
+    Column("acknowledged_by", String(64)),
+    Column("cleared_at", String(40)),
+)
+
+#: Policy notices (政策推送) for the attract screen, targeted by region and hall, scheduled and withdrawable.
+console_notices = Table(
+    "console_notices",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("title_zh", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
+    Column("body_zh", Text, nullable=False),
+    Column("body_en", Text, nullable=False),
+    Column("region", String(64), nullable=False),  # "" for every region
+    Column("hall", String(128), nullable=False),  # "" for every hall
+    Column("starts_at", String(40), nullable=False),
+    Column("ends_at", String(40)),
+    Column("withdrawn_at", String(40)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+#: Published service catalogs: the newest row is what terminals fetch (by its strong ETag).
+console_catalogs = Table(
+    "console_catalogs",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False, unique=True),
+    Column("content", Text, nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("published_at", String(40), nullable=False),
+)
+
+
 
 # --- usage analytics and forecasts (migration 0006) ---
