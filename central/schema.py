@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
@@ -269,3 +270,69 @@ console_catalogs = Table(
 
 
 # --- usage analytics and forecasts (migration 0006) ---
+
+#: Usage batches already counted, per terminal: a batch sent twice (a replay, a new submission id for the same
+#: batch after a crash) is counted once. ``seq`` is the submission row it came in.
+usage_batches = Table(
+    "usage_batches",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("batch_id", String(64), primary_key=True),
+    Column("hall", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("counted_at", String(40), nullable=False),
+)
+
+#: Hourly counts per hall (hall local time, ``YYYY-MM-DDTHH``) and service (``""``: the whole hall). ``measure``
+#: is ``visits``, ``chosen``, ``completed``, ``abandoned:<step>``, ``outcome:<kind>``, ``rating:<level>``,
+#: ``elder``, ``lang:<language>``, ``seconds:<step>`` (summed step durations) or ``steps:<step>``.
+usage_counts = Table(
+    "usage_counts",
+    metadata,
+    Column("hall", String(64), primary_key=True),
+    Column("hour", String(13), primary_key=True),
+    Column("service_code", String(64), primary_key=True),
+    Column("measure", String(96), primary_key=True),
+    Column("value", Float, nullable=False),
+)
+
+#: Which hall a terminal stands in (as its usage batches say), for its heartbeat's forecast.
+usage_terminals = Table(
+    "usage_terminals",
+    metadata,
+    Column("terminal_id", String(64), primary_key=True),
+    Column("hall", String(64), nullable=False),
+    Column("seen_at", String(40), nullable=False),
+)
+
+#: A hall's own opening hours (``9-17`` or ``9-12,13-17``) and closed days (comma-separated ISO dates).
+usage_halls = Table(
+    "usage_halls",
+    metadata,
+    Column("hall", String(64), primary_key=True),
+    Column("opening_hours", String(64), nullable=False),
+    Column("closed_days", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: The nightly forecast: expected arrivals in each open hour of the next days, with the 80 % interval.
+usage_forecasts = Table(
+    "usage_forecasts",
+    metadata,
+    Column("hall", String(64), primary_key=True),
+    Column("hour", String(13), primary_key=True),
+    Column("point", Float, nullable=False),
+    Column("lower80", Float, nullable=False),
+    Column("upper80", Float, nullable=False),
+    Column("method", String(128), nullable=False),
+    Column("made_at", String(40), nullable=False),
+)
+
+#: How far each job has read: ``rollup`` holds the last ``submissions.seq`` counted (moved by compare-and-set).
+usage_cursors = Table(
+    "usage_cursors",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
