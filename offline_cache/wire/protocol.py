@@ -74,6 +74,19 @@ MAX_SERVICE_NAME_CHARS = 200
 MAX_APPLICANT_MASKED_CHARS = 64
 #: Deepest nesting of arrays and objects in any JSON document either end reads (a submission is 3 deep).
 MAX_JSON_DEPTH = 32
+#: The reserved service code of a batch of anonymous usage events (docs/usage.md): sealed and sent through the
+#: outbox like a case, counted by the platform's usage rollup, never a case for the back office.
+USAGE_SERVICE_CODE = "_usage"
+#: The kinds of usage event a batch may hold.
+USAGE_EVENT_KINDS = (
+    "visit_started",
+    "service_chosen",
+    "step_done",
+    "visit_abandoned",
+    "outcome",
+    "rating",
+    "visit_ended",
+)
 
 
 @dataclass(frozen=True)
