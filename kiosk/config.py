@@ -134,6 +134,24 @@ class TechnicianConfig(_Section):
     lockout_seconds: int = Field(300, ge=10, le=86400)
 
 
+class AssistedConfig(_Section):
+    """Assisted handling (帮办代办) on a staff member's laptop: logins, idle lock and the limits of working offline."""
+
+    #: Wrong passwords in a row that lock a staff member's offline login, and for how long (MOSIP: 5, 30 min).
+    max_failed_logins: int = Field(5, ge=3, le=20)
+    lockout_minutes: int = Field(30, ge=1, le=1440)
+    #: An offline login is refused once the laptop has not reached the platform for this many days.
+    offline_login_days: int = Field(7, ge=1, le=90)
+    #: The idle lock: a warning this many seconds before it, then the lock (the case in progress is kept).
+    idle_lock_seconds: int = Field(300, ge=30, le=3600)
+    idle_warning_seconds: int = Field(30, ge=10, le=120)
+    #: Past these, the case list warns; past the refuse limits, no new case until synced or exported.
+    warn_unsynced_days: int = Field(3, ge=1, le=90)
+    refuse_unsynced_days: int = Field(7, ge=1, le=180)
+    warn_unsent_cases: int = Field(50, ge=1, le=10000)
+    refuse_unsent_cases: int = Field(200, ge=1, le=20000)
+
+
 class Config(_Section):
     terminal: TerminalConfig = TerminalConfig()
     platform: PlatformConfig = PlatformConfig()
@@ -142,6 +160,7 @@ class Config(_Section):
     timeouts: TimeoutsConfig = TimeoutsConfig()
     ui: UiConfig = UiConfig()
     technician: TechnicianConfig = TechnicianConfig()
+    assisted: AssistedConfig = AssistedConfig()
     #: Where the outbox, journals and caches live; empty → the platform's user data folder.
     data_dir: str = ""
 

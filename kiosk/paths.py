@@ -78,6 +78,21 @@ class TerminalPaths:
         return self.root / "receipts"
 
     @property
+    def assisted(self) -> Path:
+        """Assisted handling (帮办代办): the staff directory and one encrypted folder per staff member."""
+        return self.root / "assisted"
+
+    @property
+    def assisted_staff(self) -> Path:
+        """The staff directory synced from the platform (password hashes only) and each one's wrapped key."""
+        return self.assisted / "staff"
+
+    @property
+    def assisted_cases(self) -> Path:
+        """Each staff member's case book, ``<staff_no>/``: every file in it encrypted under that member's key."""
+        return self.assisted / "cases"
+
+    @property
     def platform_keys(self) -> Path:
         """The embedded demo platform's keys."""
         return self.root / "platform-keys.json"

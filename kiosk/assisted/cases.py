@@ -1,0 +1,547 @@
+"""The case book (办件簿) of one staff member: every case they handle, from draft to 回访, kept in their vault.
+
+A case is one file in the staff member's vault (``case-<case_id>``), its attachments (signature, the photo of
+the paper 委托书, scans) files of their own (``att-<id>``), all sealed under that member's key
+(:mod:`kiosk.assisted.vault`). Each change rewrites the case's file atomically, so a crash at any moment leaves
+the case as it was before the change or after it.
+
+States (``Case.state``) and what a list shows (``CaseRow.state_label``):
+
+- the laptop's own: ``draft`` 草稿, ``queued`` 待发送, ``sending`` 发送中, ``delivered`` 已送达（受理编号）,
+  ``quarantined`` 需处理 (with the reason and what to do);
+- the platform's lifecycle, when it comes back: 受理 → 办理 → 中止/续办 → 办结/终止 → 回交 → 回访.
+
+The book never talks to the network or the outbox; the hall's adapter (``kiosk/hall/assisted_sync.py``) puts a
+case into the outbox and tells the book (:meth:`CaseBook.record_submission`, :meth:`CaseBook.record_delivery`,
+:meth:`CaseBook.record_platform_state`). ``rows(filter)`` answers from memory, worst first.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from kiosk.assisted.limits import CaseLimits, SyncHealth, sync_health
+from kiosk.assisted.resident import Resident
+from kiosk.assisted.vault import Vault, VaultError
+
+LocalState = Literal["draft", "queued", "sending", "delivered", "quarantined"]
+#: The platform's lifecycle (docs/protocol.md, "Assisted handling"), in its order.
+LIFECYCLE = ("accepted", "processing", "suspended", "resumed", "completed", "terminated", "handed_back", "followed_up")
+
+STATE_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "queued": "待发送",
+    "sending": "发送中",
+    "delivered": "已送达",
+    "quarantined": "需处理",
+    "accepted": "受理",
+    "processing": "办理",
+    "suspended": "中止",
+    "resumed": "续办",
+    "completed": "办结",
+    "terminated": "终止",
+    "handed_back": "回交",
+    "followed_up": "回访",
+}
+#: Worst first: what needs the staff member's hands, then what has not left the laptop, then what is moving at
+#: the platform, then what is finished.
+_RANK: dict[str, int] = {
+    "quarantined": 0,
+    "suspended": 1,
+    "draft": 2,
+    "queued": 3,
+    "sending": 4,
+    "delivered": 5,
+    "accepted": 6,
+    "processing": 7,
+    "resumed": 8,
+    "completed": 9,
+    "terminated": 10,
+    "handed_back": 11,
+    "followed_up": 12,
+}
+UNSENT_STATES = frozenset({"draft", "queued", "sending", "quarantined"})
+#: What a case's 回交 / 回访 records (``CaseEvent.kind``).
+EventKind = Literal["handed_back", "followed_up"]
+AttachmentRole = Literal["signature", "authorization_photo", "thumbprint", "document"]
+HandlingMode = Literal["full", "partial"]
+#: 全程代办 / 环节帮办.
+MODE_LABELS: dict[str, str] = {"full": "全程代办", "partial": "环节帮办"}
+
+_CASE_PREFIX = "case-"
+_ATTACHMENT_PREFIX = "att-"
+_BOOK_FILE = "book"
+
+
+class CaseRefused(Exception):  # noqa: N818 (a refusal the staff member reads, not a programming error)
+    """A new case refused (too long without sync, too many unsent cases); ``str(self)`` says why and what to do."""
+
+
+class UnknownCaseError(KeyError):
+    """No case of this staff member has that reference (another member's case is unknown here, by design)."""
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """An attachment of a case, kept in the vault as ``name``."""
+
+    name: str
+    media_type: str
+    role: AttachmentRole
+    size: int
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """回交 (the result handed back, with the resident's signature) or 回访 (a follow-up's outcome), recorded
+    offline; ``submission_id`` once it is in the outbox."""
+
+    event_id: str
+    kind: EventKind
+    at: str
+    note: str
+    attachments: tuple[AttachmentRef, ...] = ()
+    submission_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case (办件) of a staff member; the full data, only ever in memory or sealed in the vault."""
+
+    case_id: str
+    staff_no: str
+    service_code: str
+    service_title: str
+    resident: Resident
+    created_at: str
+    updated_at: str
+    mode: HandlingMode = "full"
+    answers: dict[str, Any] = field(default_factory=dict)
+    #: The 委托 as its wire form (``offline_cache.wire.authorization``), or ``None`` for 本人在场 without one.
+    authorization: dict[str, Any] | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+    state: str = "draft"
+    #: The outbox submission (its idempotency key) once the case is saved to be sent.
+    submission_id: str | None = None
+    #: The stamp that names this case's submission in the outbox's clear summary (crash recovery: see the adapter).
+    sealed_at: str | None = None
+    case_no: str | None = None
+    temporary_no: str | None = None
+    reason: str = ""
+    state_at: str = ""
+    events: tuple[CaseEvent, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        """What a person quotes: the case number once the platform gave one, else the temporary number, else
+        the draft's short reference."""
+        return self.case_no or self.temporary_no or f"草稿-{self.case_id[:8]}"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list: nothing on it is unmasked."""
+
+    case_id: str
+    case_ref: str
+    resident_masked: str
+    service_title: str
+    state: str
+    state_label: str
+    updated_at: str
+    reason: str
+    mode_label: str
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the list shows: ``text`` searched in the case number, temporary number, masked name and service;
+    ``states`` (empty = all); ``unsent_only`` for the cases that have not reached the platform."""
+
+    text: str = ""
+    states: frozenset[str] = frozenset()
+    unsent_only: bool = False
+
+
+def _label(case: Case) -> str:
+    if case.state == "delivered" and case.case_no:
+        return f"已送达（{case.case_no}）"
+    return STATE_LABELS.get(case.state, case.state)
+
+
+def _row(case: Case) -> CaseRow:
+    return CaseRow(
+        case_id=case.case_id,
+        case_ref=case.reference,
+        resident_masked=case.resident.masked_name,
+        service_title=case.service_title,
+        state=case.state,
+        state_label=_label(case),
+        updated_at=case.updated_at,
+        reason=case.reason,
+        mode_label=MODE_LABELS.get(case.mode, case.mode),
+    )
+
+
+def _to_json(case: Case) -> dict[str, Any]:
+    def ref(a: AttachmentRef) -> dict[str, Any]:
+        return {"name": a.name, "media_type": a.media_type, "role": a.role, "size": a.size}
+
+    return {
+        "case_id": case.case_id,
+        "staff_no": case.staff_no,
+        "service_code": case.service_code,
+        "service_title": case.service_title,
+        "resident": case.resident.to_json(),
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "mode": case.mode,
+        "answers": case.answers,
+        "authorization": case.authorization,
+        "attachments": [ref(a) for a in case.attachments],
+        "state": case.state,
+        "submission_id": case.submission_id,
+        "sealed_at": case.sealed_at,
+        "case_no": case.case_no,
+        "temporary_no": case.temporary_no,
+        "reason": case.reason,
+        "state_at": case.state_at,
+        "events": [
+            {
+                "event_id": e.event_id,
+                "kind": e.kind,
+                "at": e.at,
+                "note": e.note,
+                "attachments": [ref(a) for a in e.attachments],
+                "submission_id": e.submission_id,
+            }
+            for e in case.events
+        ],
+    }
+
+
+def _refs(raw: Iterable[dict[str, Any]]) -> tuple[AttachmentRef, ...]:
+    return tuple(AttachmentRef(r["name"], r["media_type"], r["role"], int(r["size"])) for r in raw)
+
+
+def _from_json(raw: dict[str, Any]) -> Case:
+    return Case(
+        case_id=raw["case_id"],
+        staff_no=raw["staff_no"],
+        service_code=raw["service_code"],
+        service_title=raw["service_title"],
+        resident=Resident.from_json(raw["resident"]),
+        created_at=raw["created_at"],
+        updated_at=raw["updated_at"],
+        mode=raw.get("mode", "full"),
+        answers=dict(raw.get("answers") or {}),
+        authorization=raw.get("authorization"),
+        attachments=_refs(raw.get("attachments") or ()),
+        state=raw.get("state", "draft"),
+        submission_id=raw.get("submission_id"),
+        sealed_at=raw.get("sealed_at"),
+        case_no=raw.get("case_no"),
+        temporary_no=raw.get("temporary_no"),
+        reason=raw.get("reason", ""),
+        state_at=raw.get("state_at", ""),
+        events=tuple(
+            CaseEvent(
+                e["event_id"],
+                e["kind"],
+                e["at"],
+                e.get("note", ""),
+                _refs(e.get("attachments") or ()),
+                e.get("submission_id"),
+            )
+            for e in raw.get("events") or ()
+        ),
+    )
+
+
+class CaseBook:
+    """The cases of one staff member, read from their vault at opening and kept in memory.
+
+    Not thread-safe by itself: the UI calls it from one thread, the sync adapter from its worker under the
+    caller's lock (``kiosk/hall/assisted_sync.py`` holds one).
+    """
+
+    def __init__(self, vault: Vault, staff_no: str, limits: CaseLimits | None = None) -> None:
+        self.vault = vault
+        self.staff_no = staff_no
+        self.limits = limits or CaseLimits()
+        self._cases: dict[str, Case] = {}
+        self._rows: list[tuple[str, CaseRow]] | None = None
+        self._meta: dict[str, Any] = {}
+        self.unreadable: list[str] = []
+        self._load()
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        for name in self.vault.names(_CASE_PREFIX):
+            try:
+                case = _from_json(json.loads(self.vault.read(name)))
+            except (VaultError, ValueError, KeyError, TypeError):
+                # Not this member's (a file copied in) or damaged: listed apart, never shown as a case.
+                self.unreadable.append(name)
+                continue
+            if case.staff_no == self.staff_no:
+                self._cases[case.case_id] = case
+        if self.vault.exists(_BOOK_FILE):
+            try:
+                self._meta = json.loads(self.vault.read(_BOOK_FILE))
+            except (VaultError, ValueError):
+                self.unreadable.append(_BOOK_FILE)
+
+    def __len__(self) -> int:
+        return len(self._cases)
+
+    def case(self, case_id: str) -> Case:
+        try:
+            return self._cases[case_id]
+        except KeyError:
+            raise UnknownCaseError(case_id) from None
+
+    def cases(self) -> list[Case]:
+        return list(self._cases.values())
+
+    def _sorted_rows(self) -> list[tuple[str, CaseRow]]:
+        if self._rows is None:
+            # Within a rank the newest change first, except unsent cases: the oldest first (they are the risk).
+            ordered = sorted(self._cases.values(), key=lambda c: c.updated_at, reverse=True)
+            ordered.sort(key=lambda c: (_RANK.get(c.state, 99), c.created_at if c.state in UNSENT_STATES else ""))
+            rows = []
+            for case in ordered:
+                row = _row(case)
+                key = " ".join(
+                    (row.case_ref, case.temporary_no or "", row.resident_masked, row.service_title, row.state_label)
+                ).lower()
+                rows.append((key, row))
+            self._rows = rows
+        return self._rows
+
+    def rows(self, filter: CaseFilter | None = None) -> list[CaseRow]:
+        """The case list, worst first (需处理, 中止, drafts, unsent oldest first, then the platform's states),
+        narrowed by ``filter``; rows only hold masked data."""
+        rows = self._sorted_rows()
+        if filter is None:
+            return [row for _, row in rows]
+        needle = filter.text.strip().lower()
+        states = filter.states
+        return [
+            row
+            for key, row in rows
+            if (not needle or needle in key)
+            and (not states or row.state in states)
+            and (not filter.unsent_only or row.state in UNSENT_STATES)
+        ]
+
+    def attachment(self, ref: AttachmentRef) -> bytes:
+        return self.vault.read(ref.name)
+
+    # -- health and limits ------------------------------------------------------------------------------
+
+    @property
+    def last_synced_at(self) -> str | None:
+        value = self._meta.get("last_synced_at")
+        return value if isinstance(value, str) else None
+
+    def health(self, now: datetime) -> SyncHealth:
+        """ "Unsynced since", the oldest unsent case's age, and whether new cases are still allowed."""
+        unsent = [c for c in self._cases.values() if c.state in ("queued", "sending", "quarantined")]
+        oldest = min((c.sealed_at or c.created_at for c in unsent), default=None)
+        first_use = self._meta.get("opened_at")
+        return sync_health(
+            self.limits,
+            now,
+            last_synced_at=self.last_synced_at,
+            since_first_use=first_use if isinstance(first_use, str) else None,
+            unsent=len(unsent),
+            oldest_unsent_at=oldest,
+        )
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def _store(self, case: Case) -> Case:
+        self.vault.write(_CASE_PREFIX + case.case_id, json.dumps(_to_json(case), ensure_ascii=False).encode())
+        self._cases[case.case_id] = case
+        self._rows = None
+        return case
+
+    def _set_meta(self, **values: Any) -> None:
+        self._meta.update(values)
+        self.vault.write(_BOOK_FILE, json.dumps(self._meta, ensure_ascii=False).encode())
+
+    def note_opened(self, now: datetime) -> None:
+        """The first time this book is used: the clock of "unsynced since" starts here until the first sync."""
+        if "opened_at" not in self._meta:
+            self._set_meta(opened_at=now.isoformat())
+
+    def note_synced(self, now: datetime) -> None:
+        """A sync reached the platform and drained what it could: "unsynced since" starts again."""
+        self._set_meta(last_synced_at=now.isoformat())
+
+    def note_exported(self, now: datetime) -> None:
+        """The unsent cases were written to a drive (``kiosk queue export``): that counts as a sync for the limits."""
+        self._set_meta(last_synced_at=now.isoformat(), last_exported_at=now.isoformat())
+
+    def hold_for_resume(self, case_id: str | None) -> None:
+        """The idle lock (or a logout) came with ``case_id`` open: the next login of this member reopens it."""
+        if case_id is not None:
+            self.case(case_id)
+        self._set_meta(resume_case=case_id)
+
+    def take_resume(self) -> Case | None:
+        """The case to reopen after login (once), if it is still there."""
+        case_id = self._meta.get("resume_case")
+        if not isinstance(case_id, str):
+            return None
+        self._set_meta(resume_case=None)
+        return self._cases.get(case_id)
+
+    def new_case(
+        self,
+        service_code: str,
+        service_title: str,
+        resident: Resident,
+        now: datetime,
+        *,
+        mode: HandlingMode = "full",
+    ) -> Case:
+        """Open a draft; refused (:class:`CaseRefused`) past the limits of working unsynced."""
+        health = self.health(now)
+        if health.refuse_new:
+            raise CaseRefused(health.message)
+        stamp = now.isoformat()
+        case = Case(
+            case_id=str(uuid.uuid4()),
+            staff_no=self.staff_no,
+            service_code=service_code,
+            service_title=service_title,
+            resident=resident,
+            created_at=stamp,
+            updated_at=stamp,
+            mode=mode,
+            state_at=stamp,
+        )
+        return self._store(case)
+
+    def update_draft(self, case_id: str, now: datetime, **changes: Any) -> Case:
+        """Change a draft's answers, resident, mode or authorization (only while it is a draft)."""
+        case = self.case(case_id)
+        if case.state != "draft":
+            raise CaseRefused("案件已保存发送，不能再修改；如需更正请新建案件并说明")
+        allowed = {"answers", "resident", "mode", "authorization", "service_code", "service_title"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise TypeError(f"cannot change {sorted(unknown)} of a draft")
+        return self._store(replace(case, updated_at=now.isoformat(), **changes))
+
+    def add_attachment(
+        self, case_id: str, data: bytes, media_type: str, role: AttachmentRole, now: datetime
+    ) -> AttachmentRef:
+        """Keep a signature, thumbprint, paper 委托书 photo or scan with a draft (sealed in the vault first)."""
+        case = self.case(case_id)
+        if case.state != "draft":
+            raise CaseRefused("案件已保存发送，不能再添加材料")
+        ref = AttachmentRef(f"{_ATTACHMENT_PREFIX}{uuid.uuid4()}", media_type, role, len(data))
+        self.vault.write(ref.name, data)
+        self._store(replace(case, attachments=(*case.attachments, ref), updated_at=now.isoformat()))
+        return ref
+
+    def discard_draft(self, case_id: str) -> None:
+        """A draft given up: its files go (never a case that was saved to be sent)."""
+        case = self.case(case_id)
+        if case.state != "draft":
+            raise CaseRefused("已保存发送的案件不能删除")
+        for ref in case.attachments:
+            (self.vault.folder / ref.name).unlink(missing_ok=True)
+        (self.vault.folder / (_CASE_PREFIX + case_id)).unlink(missing_ok=True)
+        del self._cases[case_id]
+        self._rows = None
+
+    def mark_sealing(self, case_id: str, now: datetime) -> Case:
+        """Fix the stamp that will name this case's submission before it goes into the outbox (once)."""
+        case = self.case(case_id)
+        if case.sealed_at is not None:
+            return case
+        return self._store(replace(case, sealed_at=now.isoformat(timespec="microseconds"), updated_at=now.isoformat()))
+
+    def record_submission(self, case_id: str, submission_id: str, temporary_no: str, now: datetime) -> Case:
+        """The case is in the outbox as ``submission_id`` (待发送); ``temporary_no`` is the slip's 临时编号."""
+        case = self.case(case_id)
+        return self._store(
+            replace(
+                case,
+                state="queued" if case.state == "draft" else case.state,
+                submission_id=submission_id,
+                temporary_no=temporary_no,
+                updated_at=now.isoformat(),
+                state_at=now.isoformat(),
+            )
+        )
+
+    def record_delivery(
+        self, case_id: str, state: str, now: datetime, *, case_no: str | None = None, reason: str = ""
+    ) -> Case:
+        """The outbox's news: ``sending`` / ``queued`` (a retry) / ``delivered`` (with the 受理编号) /
+        ``quarantined`` (with what to do). A case the platform already moved on is not put back."""
+        case = self.case(case_id)
+        if case.state in LIFECYCLE or (case.state == state and case.case_no == case_no and case.reason == reason):
+            return case
+        return self._store(
+            replace(
+                case,
+                state=state,
+                case_no=case_no or case.case_no,
+                reason=reason,
+                updated_at=now.isoformat(),
+                state_at=now.isoformat(),
+            )
+        )
+
+    def record_platform_state(
+        self, case_id: str, state: str, at: str, *, case_no: str | None = None, reason: str = ""
+    ) -> Case:
+        """The platform's lifecycle state of a case (from ``GET /api/v1/cases``); older news never wins."""
+        case = self.case(case_id)
+        if state not in LIFECYCLE:
+            raise ValueError(f"unknown lifecycle state {state!r}")
+        if case.state in LIFECYCLE and case.state_at and at < case.state_at:
+            return case
+        if case.state == state and case.case_no == (case_no or case.case_no):
+            return case
+        return self._store(
+            replace(case, state=state, case_no=case_no or case.case_no, reason=reason, updated_at=at, state_at=at)
+        )
+
+    def record_event(
+        self,
+        case_id: str,
+        kind: EventKind,
+        now: datetime,
+        note: str,
+        attachments: Iterable[tuple[bytes, str]] = (),
+    ) -> CaseEvent:
+        """回交 or 回访, offline: kept sealed in the vault (its signature too) until the adapter sends it."""
+        case = self.case(case_id)
+        if case.submission_id is None:
+            raise CaseRefused("案件尚未保存发送，不能登记回交或回访")
+        refs = []
+        for data, media_type in attachments:
+            ref = AttachmentRef(f"{_ATTACHMENT_PREFIX}{uuid.uuid4()}", media_type, "signature", len(data))
+            self.vault.write(ref.name, data)
+            refs.append(ref)
+        event = CaseEvent(str(uuid.uuid4()), kind, now.isoformat(), note, tuple(refs))
+        self._store(replace(case, events=(*case.events, event), updated_at=now.isoformat()))
+        return event
+
+    def record_event_submission(self, case_id: str, event_id: str, submission_id: str) -> Case:
+        case = self.case(case_id)
+        events = tuple(replace(e, submission_id=submission_id) if e.event_id == event_id else e for e in case.events)
+        return self._store(replace(case, events=events))
