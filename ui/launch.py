@@ -57,6 +57,11 @@ def _attach_hall(hall: Hall, controller: KioskController, voice: Voice, bridge: 
     offer_catalog()
     hall.upkeep.after_round.add(offer_catalog)
     hall.health_sources["voice"] = lambda: voice.health
+    # Anonymous usage events (使用统计) of every visit from now on, read off the flow on the main thread.
+    def watch_visits() -> None:
+        hall.watch_visits(controller.flow, lambda: controller.theme.name == "elder")
+
+    bridge.run_on_main(watch_visits)
 
     def voice_changed(health: DeviceHealth) -> None:
         if health.state is not DeviceState.OK:  # once per change, not once per sentence

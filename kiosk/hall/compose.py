@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,13 +38,16 @@ from kiosk.hall.queries import NoQueryDesk, QueryDesk, SampleQueryDesk
 from kiosk.hall.rating_upload import send_pending_ratings
 from kiosk.hall.technician import HallTechnician
 from kiosk.hall.upkeep import PlatformUpkeep
+from kiosk.hall.usage import ExpectedWait, UsageLog, UsageSettings
 from kiosk.paths import TerminalPaths
 from kiosk.records.audit import KIOSK, AuditAction, AuditLog
 from kiosk.records.journal import ReceiptJournal
 from kiosk.records.ratings import RatingBook
 from kiosk.records.tickets import TicketRoll
 from kiosk.visit.catalog import Catalog, parse_catalog
+from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.ports import HallPorts, Terminal
+from kiosk.visit.usage_events import VisitUsageRecorder
 from offline_cache.catalog_cache import CatalogCache
 from offline_cache.courier import PlatformLink
 from offline_cache.store import Outbox
@@ -80,6 +84,8 @@ class Hall:
     health_sources: dict[str, Callable[[], DeviceHealth]] = field(default_factory=dict)
     #: Told of what the devices need (re-used when a technician re-opens them).
     device_handler: DeviceHandler = field(default_factory=SilentHandler)
+    #: Anonymous usage events waiting for their batch (使用统计, ``kiosk/hall/usage.py``).
+    usage: UsageLog | None = None
 
     @property
     def demo(self) -> bool:
@@ -95,6 +101,15 @@ class Hall:
         client = self.sync.courier.client
         result = self.catalog_cache.refresh(client.session(), client.link.url)
         log.info("catalog refresh: %s %s", result.result, result.message)
+
+    def watch_visits(self, flow: CitizenFlow, elder: Callable[[], bool]) -> VisitUsageRecorder | None:
+        """Record the anonymous usage events of every visit on ``flow`` (``elder``: is elder mode on)."""
+        if self.usage is None:
+            return None
+        now = self.config.hall_clock()
+        recorder = VisitUsageRecorder(self.usage.record, clock=time.monotonic, now=now, elder=elder)
+        recorder.watch(flow)
+        return recorder
 
     def devices(self) -> dict[str, Device]:
         return {d.name: d for d in (self.reader, self.printer, self.camera) if d is not None}
@@ -260,9 +275,18 @@ def open_hall(
     heartbeat = Heartbeat(client, lambda: hall.health_report())  # noqa: PLW0108
     queries: QueryDesk = SampleQueryDesk(sync.courier.reachable) if demo else NoQueryDesk()
     ratings = RatingBook(paths.ratings)
+    usage = UsageLog(
+        paths.root / "usage.sqlite3",
+        outbox,
+        UsageSettings(hall=config.terminal.hall_name),
+        terminal_id=terminal_id,
+        time_zone=config.terminal.time_zone,
+    )
+    usage.after_put = sync.trigger
     upkeep = PlatformUpkeep(
         [
             lambda: send_pending_ratings(ratings, client),
+            usage.flush_due,
             lambda: hall.refresh_catalog(),  # noqa: PLW0108
             lambda: audit_upload.sync(),  # noqa: PLW0108
         ]
@@ -277,8 +301,15 @@ def open_hall(
         platform_cosigner(demo_public_keys(paths)[1]) if demo else configured_cosigner(config.platform.signing_key)
     )
     audit_upload = AuditUploader(audit, client, paths.audit_anchor, cosigner)
+    expected_wait = ExpectedWait(lambda: heartbeat.last_reply, hall_now)
     matters = OutboxMatters(
-        outbox, terminal, trigger_sync=sync.trigger, queries=queries, tickets=tickets, ratings=ratings
+        outbox,
+        terminal,
+        trigger_sync=sync.trigger,
+        queries=queries,
+        tickets=tickets,
+        ratings=ratings,
+        expected_wait=expected_wait.minutes,
     )
     receipts = JournalReceipts(
         printer, journal, hall_name=config.terminal.hall_name, terminal_id=terminal_id, now=hall_now
@@ -308,9 +339,10 @@ def open_hall(
         printer=printer,
         camera=camera,
         upkeep=upkeep,
-        closers=[ratings.close, tickets.close, journal.close, audit.stop],
+        closers=[ratings.close, tickets.close, journal.close, audit.stop, usage.close],
         audit=audit,
         device_handler=handler,
+        usage=usage,
     )
 
     hall.ports = replace(hall.ports, technician=HallTechnician(hall, config_path))

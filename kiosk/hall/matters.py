@@ -91,7 +91,10 @@ class OutboxMatters:
         ratings: RatingBook,
         wait_for_case: float = 4.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        expected_wait: Callable[[int], int | None] = lambda _waiting: None,
     ) -> None:
+        #: 预计等候 in minutes for a ticket with so many people ahead; None without a forecast.
+        self.expected_wait = expected_wait
         self.outbox = outbox
         self.terminal = terminal
         self.trigger_sync = trigger_sync
@@ -106,7 +109,8 @@ class OutboxMatters:
         if outcome == "ticket":
             counter = request.answers["counter"].value if "counter" in request.answers else "A"
             ticket = self.tickets.issue(counter)
-            return SubmitOutcome("ticket", case_no=ticket.number, waiting=ticket.waiting)
+            minutes = self.expected_wait(ticket.waiting)
+            return SubmitOutcome("ticket", case_no=ticket.number, waiting=ticket.waiting, expected_wait_minutes=minutes)
         if outcome == "query":
             rows = self.queries.ask(request)
             if rows is None:

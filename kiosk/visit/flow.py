@@ -85,6 +85,11 @@ class CitizenFlow:
     def screen(self) -> FlowScreen:
         return self._screen
 
+    @property
+    def rating_level(self) -> int | None:
+        """The 好差评 level chosen in this visit (None: not rated, or skipped)."""
+        return self._rating_level
+
     def _changed(self) -> None:
         self._screen = self._build_screen()
         for callback in list(self.on_change):
@@ -140,6 +145,7 @@ class CitizenFlow:
                 kind=outcome.kind,
                 case_no=outcome.case_no,
                 waiting=outcome.waiting,
+                expected_wait=outcome.expected_wait_minutes,
                 rows=outcome.rows,
                 print_state=self._receipt_state,
             )

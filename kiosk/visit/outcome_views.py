@@ -70,6 +70,7 @@ def result_screen(
     kind: str,
     case_no: str,
     waiting: int = 0,
+    expected_wait: int | None = None,
     rows: tuple[tuple[str, str], ...] = (),
     print_state: str = "idle",
 ) -> FlowScreen:
@@ -97,6 +98,9 @@ def result_screen(
     elif kind == "ticket":
         title, spoken_text = t("result.ticket_title"), t("result.ticket", number=case_no, waiting=waiting)
         shown = t("result.ticket_shown", waiting=waiting)
+        if expected_wait is not None:  # only with a forecast behind it: no guess without one
+            wait = t("result.ticket_wait", minutes=expected_wait)
+            shown, spoken_text = f"{shown}{wait}", f"{spoken_text}{wait}"
     else:
         title, spoken_text = t("result.failed_title"), t("result.failed")
         shown = spoken_text

@@ -36,6 +36,8 @@ class SubmitOutcome:
     reason: str = ""
     rows: tuple[tuple[str, str], ...] = ()
     waiting: int = 0
+    #: 预计等候 for a queue ticket, in minutes, from the people ahead and the hall's forecast; None: no forecast.
+    expected_wait_minutes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "前面还有 {waiting} 人。请留意叫号。",
         "{waiting} people are ahead of you. Listen for your number.",
     ),
+    "result.ticket_wait": (
+        "预计等候约 {minutes} 分钟（按前面的人数和本时段预测的办理量估算）。",
+        "Expected wait about {minutes} minutes (from the people ahead and this hour's forecast visits).",
+    ),
     "result.failed_title": ("没有提交成功", "Not submitted"),
     "result.failed": (
         "提交没有成功，请呼叫工作人员帮忙。",
