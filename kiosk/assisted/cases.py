@@ -386,6 +386,15 @@ class CaseBook:
         """A sync reached the platform and drained what it could: "unsynced since" starts again."""
         self._set_meta(last_synced_at=now.isoformat())
 
+    @property
+    def states_since(self) -> str | None:
+        """The newest platform state time already taken (``GET /cases?since=``)."""
+        value = self._meta.get("states_since")
+        return value if isinstance(value, str) else None
+
+    def note_states_since(self, at: str) -> None:
+        self._set_meta(states_since=at)
+
     def note_exported(self, now: datetime) -> None:
         """The unsent cases were written to a drive (``kiosk queue export``): that counts as a sync for the limits."""
         self._set_meta(last_synced_at=now.isoformat(), last_exported_at=now.isoformat())
@@ -537,7 +546,8 @@ class CaseBook:
             ref = AttachmentRef(f"{_ATTACHMENT_PREFIX}{uuid.uuid4()}", media_type, "signature", len(data))
             self.vault.write(ref.name, data)
             refs.append(ref)
-        event = CaseEvent(str(uuid.uuid4()), kind, now.isoformat(), note, tuple(refs))
+        # Microseconds: the stamp names the event's submission in the outbox (see kiosk/hall/assisted_outbox.py).
+        event = CaseEvent(str(uuid.uuid4()), kind, now.isoformat(timespec="microseconds"), note, tuple(refs))
         self._store(replace(case, events=(*case.events, event), updated_at=now.isoformat()))
         return event
 
