@@ -214,6 +214,9 @@ def create_app(platform: Platform | None) -> FastAPI:
     app.state.platform = platform
     _install_error_handlers(app)
     app.include_router(router)
+    from central.console.pages import mount_console  # the fleet console (docs/console.md)
+
+    mount_console(app, platform)
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     app.add_middleware(ContainFailures)
     return app

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from central.attachments import UploadOutcome
 from central.audit import PATH_AUDIT_ALARMS, AuditBook
 from central.catalog_file import etag_matches
+from central.console.desk import heartbeat_extras, published_catalog
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
@@ -161,8 +162,10 @@ def platform_keys(p: PlatformDep) -> JSONResponse:
 
 
 @router.get(PATH_CATALOG, summary="The service catalog, with a strong ETag (If-None-Match gives 304)")
-def catalog(p: PlatformDep, _terminal: TerminalDep, if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    snap = p.catalog.snapshot()
+def catalog(
+    request: Request, p: PlatformDep, _terminal: TerminalDep, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
+    snap = published_catalog(request.app.state) or p.catalog.snapshot()  # the console's newest, else the file
     headers = {"ETag": snap.etag, "Cache-Control": "no-cache"}
     if etag_matches(if_none_match, snap.etag):
         return Response(status_code=304, headers=headers)
@@ -323,19 +326,26 @@ def rate(
 
 
 @router.post(PATH_HEARTBEAT, summary="Device health and queue depth; answers with config and notices")
-def heartbeat(terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: TerminalDep) -> JSONResponse:
+def heartbeat(
+    request: Request, terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: TerminalDep
+) -> JSONResponse:
     if terminal_id != caller:
         raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {terminal_id}")
     report: dict[str, Any] = body.model_dump(mode="json")
     received_at = p.terminals.record_heartbeat(caller, report, body.alerts)
+    # The fleet console: the terminal's state and alerts, its notices and the answers to its staff calls.
+    extras = heartbeat_extras(request.app.state, caller, report)
     config = {
         "heartbeat_interval_s": p.heartbeat_interval_s,
         "batch_max_items": BATCH_MAX_ITEMS,
         "chunk_size": CHUNK_SIZE,
         "max_attachment_bytes": p.limits.attachment_bytes,
     }
-    notices = list(p.catalog.snapshot().notices)
-    return JSONResponse(envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices))
+    catalog_now = published_catalog(request.app.state) or p.catalog.snapshot()
+    notices = list(catalog_now.notices) + list(extras.pop("notices", []))
+    return JSONResponse(
+        envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices, **extras)
+    )
 
 
 @router.post(PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token")

@@ -1,0 +1,221 @@
+"""Console alerts (告警): call staff (呼叫工作人员), paper out, a device offline, a queue stuck, an audit failure,
+a terminal offline. Each is one open row per (terminal, kind, cause) that clears itself when its cause goes away;
+a staff call is answered by acknowledging it, and the terminal hears so in its next heartbeat's answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, insert, select, update
+
+from central.clock import iso
+from central.db import reading
+from central.schema import audit_alarms, audit_logs, console_alerts, console_terminals
+
+#: A queue whose oldest unsent item is older than this (seconds), or as deep as this, is stuck.
+QUEUE_STUCK_AGE_S = 30 * 60
+QUEUE_STUCK_DEPTH = 200
+#: How long a terminal is told about a staff call it raised (answered or not).
+STAFF_CALL_TOLD_FOR = timedelta(hours=1)
+
+KIND_NAMES = {
+    "call_staff": ("呼叫工作人员", "Call staff"),
+    "paper_out": ("缺纸", "Paper out"),
+    "device_offline": ("设备离线", "Device offline"),
+    "queue_stuck": ("待发队列停滞", "Queue stuck"),
+    "audit_failure": ("审计日志校验失败", "Audit log check failed"),
+    "terminal_offline": ("终端离线", "Terminal offline"),
+}
+
+#: Kinds decided from each heartbeat's report (the others come from the fleet's states and from staff calls).
+REPORT_KINDS = ("paper_out", "device_offline", "queue_stuck", "audit_failure")
+
+
+@dataclass(frozen=True)
+class AlertView:
+    seq: int
+    terminal_id: str
+    region: str
+    hall: str
+    kind: str
+    cause: str
+    detail: dict[str, Any]
+    raised_at: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+    cleared_at: str | None
+
+
+def wanted_from_report(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The report-decided alerts a heartbeat's report calls for: (kind, cause) → detail."""
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    devices = report.get("devices", {})
+    for name, health in devices.items() if isinstance(devices, dict) else []:
+        if not isinstance(health, dict) or health.get("state") != "offline":
+            continue
+        reason = str(health.get("reason", ""))
+        kind = "paper_out" if ("paper" in reason.lower() or "纸" in reason) else "device_offline"
+        wanted[(kind, str(name)[:100])] = {"device": name, "reason": reason}
+    depth = report.get("queue_depth", 0)
+    oldest = report.get("oldest_unsent_s")
+    if (
+        isinstance(depth, int)
+        and depth > 0
+        and ((isinstance(oldest, int | float) and oldest > QUEUE_STUCK_AGE_S) or depth >= QUEUE_STUCK_DEPTH)
+    ):
+        wanted[("queue_stuck", "outbox")] = {"queue_depth": depth, "oldest_unsent_s": oldest}
+    return wanted
+
+
+@dataclass(frozen=True)
+class AlertBook:
+    engine: Engine
+
+    def reconcile(
+        self,
+        conn: Connection,
+        terminal_id: str,
+        wanted: dict[tuple[str, str], dict[str, Any]],
+        kinds: Iterable[str],
+        now: datetime,
+    ) -> None:
+        """Open the alerts of ``kinds`` that are wanted and not open; clear the open ones no longer wanted."""
+        kinds = tuple(kinds)
+        open_rows = conn.execute(
+            select(console_alerts.c.seq, console_alerts.c.kind, console_alerts.c.cause).where(
+                console_alerts.c.terminal_id == terminal_id,
+                console_alerts.c.kind.in_(kinds),
+                console_alerts.c.cleared_at.is_(None),
+            )
+        ).all()
+        open_keys = {(r.kind, r.cause): r.seq for r in open_rows}
+        gone = [seq for key, seq in open_keys.items() if key not in wanted]
+        if gone:
+            conn.execute(update(console_alerts).where(console_alerts.c.seq.in_(gone)).values(cleared_at=iso(now)))
+        for (kind, cause), detail in wanted.items():
+            if (kind, cause) not in open_keys:
+                conn.execute(
+                    insert(console_alerts).values(
+                        terminal_id=terminal_id,
+                        kind=kind,
+                        cause=cause,
+                        detail=json.dumps(detail, ensure_ascii=False),
+                        raised_at=iso(now),
+                    )
+                )
+
+    def heartbeat(self, conn: Connection, terminal_id: str, report: dict[str, Any], now: datetime) -> None:
+        """Staff calls carried by the beat are opened (once each); the report-decided alerts reconciled."""
+        wanted = wanted_from_report(report)
+        if self._audit_failing(conn, terminal_id):
+            wanted[("audit_failure", "audit_log")] = {}
+        self.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now)
+        for alert in report.get("alerts", []) or []:
+            if not isinstance(alert, dict) or alert.get("kind") != "call_staff":
+                continue
+            cause = str(alert.get("at", ""))[:128] or iso(now)
+            known = conn.execute(
+                select(console_alerts.c.seq).where(
+                    console_alerts.c.terminal_id == terminal_id,
+                    console_alerts.c.kind == "call_staff",
+                    console_alerts.c.cause == cause,
+                )
+            ).first()
+            if known is None:
+                conn.execute(
+                    insert(console_alerts).values(
+                        terminal_id=terminal_id,
+                        kind="call_staff",
+                        cause=cause,
+                        detail=json.dumps({"screen": str(alert.get("screen", ""))[:64]}, ensure_ascii=False),
+                        raised_at=iso(now),
+                    )
+                )
+
+    @staticmethod
+    def _audit_failing(conn: Connection, terminal_id: str) -> bool:
+        """An audit alarm newer than the last checkpoint the platform accepted."""
+        last_alarm = conn.execute(
+            select(audit_alarms.c.last_seen_at)
+            .where(audit_alarms.c.terminal_id == terminal_id)
+            .order_by(audit_alarms.c.last_seen_at.desc())
+            .limit(1)
+        ).scalar()
+        if last_alarm is None:
+            return False
+        accepted = conn.execute(select(audit_logs.c.updated_at).where(audit_logs.c.terminal_id == terminal_id)).scalar()
+        return accepted is None or str(accepted) < str(last_alarm)
+
+    def staff_calls(self, conn: Connection, terminal_id: str, now: datetime) -> list[dict[str, Any]]:
+        """What the terminal is told of its recent staff calls: each call's time and whether staff are coming."""
+        rows = conn.execute(
+            select(console_alerts.c.cause, console_alerts.c.acknowledged_at).where(
+                console_alerts.c.terminal_id == terminal_id,
+                console_alerts.c.kind == "call_staff",
+                console_alerts.c.raised_at >= iso(now - STAFF_CALL_TOLD_FOR),
+            )
+        ).all()
+        return [
+            {"at": r.cause, "state": "acknowledged" if r.acknowledged_at else "open"}
+            | ({"message": {"zh": "工作人员马上到", "en": "Staff are on the way"}} if r.acknowledged_at else {})
+            for r in rows
+        ]
+
+    def acknowledge(self, seq: int, username: str, now: datetime) -> bool:
+        """Someone is on the way. A staff call is answered by this and leaves the open list."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(console_alerts.c.kind).where(console_alerts.c.seq == seq)).first()
+            if row is None:
+                return False
+            values: dict[str, Any] = {"acknowledged_at": iso(now), "acknowledged_by": username}
+            if row.kind == "call_staff":
+                values["cleared_at"] = iso(now)
+            conn.execute(
+                update(console_alerts)
+                .where(and_(console_alerts.c.seq == seq, console_alerts.c.acknowledged_at.is_(None)))
+                .values(**values)
+            )
+        return True
+
+    def listing(self, *, open_only: bool, limit: int = 200) -> list[AlertView]:
+        query = (
+            select(console_alerts, console_terminals.c.region, console_terminals.c.hall)
+            .select_from(
+                console_alerts.outerjoin(
+                    console_terminals, console_terminals.c.terminal_id == console_alerts.c.terminal_id
+                )
+            )
+            .order_by(console_alerts.c.seq.desc())
+            .limit(limit)
+        )
+        if open_only:
+            query = query.where(console_alerts.c.cleared_at.is_(None))
+        else:
+            query = query.where(console_alerts.c.cleared_at.is_not(None))
+        with reading(self.engine) as conn:
+            rows = conn.execute(query).all()
+        return [
+            AlertView(
+                seq=int(r.seq),
+                terminal_id=r.terminal_id,
+                region=r.region or "",
+                hall=r.hall or "",
+                kind=r.kind,
+                cause=r.cause,
+                detail=json.loads(r.detail),
+                raised_at=r.raised_at,
+                acknowledged_at=r.acknowledged_at,
+                acknowledged_by=r.acknowledged_by,
+                cleared_at=r.cleared_at,
+            )
+            for r in rows
+        ]
+
+    def open_count(self) -> int:
+        with reading(self.engine) as conn:
+            return len(conn.execute(select(console_alerts.c.seq).where(console_alerts.c.cleared_at.is_(None))).all())

@@ -1,0 +1,86 @@
+"""终端 / Terminals: the fleet worst-first by region and hall with counters, and one terminal's page (devices,
+paper, queue, audit checkpoint, versions, disk, last sync, 30-day history, uptime; place and maintenance)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from central.console.accounts import Role
+from central.console.states import STATE_NAMES, WORST_FIRST
+from central.console.web import ALL_ROLES, PREFIX, NavEntry, Page, Viewer, render, require, require_form, see_other
+
+#: Who may set a terminal's place and maintenance window.
+EDITORS = (Role.HALL_MANAGER, Role.TECHNICIAN, Role.ADMIN)
+
+router = APIRouter()
+
+
+def _context(viewer: Viewer) -> dict[str, Any]:
+    return {"state_names": STATE_NAMES, "states": WORST_FIRST}
+
+
+@router.get(PREFIX + "/terminals")
+async def terminals(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
+    fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
+    return render(request, viewer, "terminals.html", fleet=fleet, **_context(viewer))
+
+
+@router.get(PREFIX + "/terminals/list")
+async def terminal_list(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
+    """The list alone, for the page's refresh every few seconds."""
+    fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
+    return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(viewer))
+
+
+@router.get(PREFIX + "/terminals/{terminal_id}")
+async def terminal(
+    terminal_id: str, request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]
+) -> Response:
+    view = await run_in_threadpool(viewer.console.fleet.terminal, terminal_id, viewer.now)
+    if view is None:
+        return render(request, viewer, "error.html", 404, message=viewer.t("没有这台终端", "No such terminal"))
+    changes, uptime = await run_in_threadpool(viewer.console.fleet.history, terminal_id, viewer.now)
+    return render(
+        request,
+        viewer,
+        "terminal.html",
+        terminal=view,
+        changes=changes,
+        uptime=uptime,
+        may_edit=viewer.session.user.role in EDITORS,
+        **_context(viewer),
+    )
+
+
+@router.post(PREFIX + "/terminals/{terminal_id}")
+async def edit_terminal(
+    terminal_id: str,
+    request: Request,
+    form: Annotated[tuple[Viewer, dict[str, str]], Depends(require_form(*EDITORS))],
+) -> Response:
+    viewer, fields = form
+    try:
+        hours = float(fields.get("maintenance_hours", "0") or 0)
+    except ValueError:
+        hours = -1
+    if not 0 <= hours <= 24 * 14:
+        return render(
+            request,
+            viewer,
+            "error.html",
+            422,
+            message=viewer.t("维护时长须为 0 到 336 小时", "Maintenance: 0 to 336 hours"),
+        )
+    region = fields.get("region", "").strip()[:64]
+    hall = fields.get("hall", "").strip()[:128]
+    found = await run_in_threadpool(viewer.console.fleet.place, terminal_id, region, hall, hours, viewer.now)
+    if not found:
+        return render(request, viewer, "error.html", 404, message=viewer.t("没有这台终端", "No such terminal"))
+    return see_other(f"{PREFIX}/terminals/{terminal_id}")
+
+
+PAGE = Page(router, NavEntry(PREFIX + "/terminals", ("终端", "Terminals"), ALL_ROLES))
