@@ -222,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     from central.audit_cli import add_commands as audit_commands
 
     audit_commands(commands)
+
+    from central.console.console_cli import add_commands as console_commands
+
+    console_commands(commands)
     return parser
 
 
