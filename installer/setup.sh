@@ -19,12 +19,13 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 # --- system packages -------------------------------------------------------------------------
 # CJK fonts (Chinese must render), espeak-ng (Mandarin voice), sox (voice checks), Xvfb (demo without a
 # screen), xdotool (bench/usability.py clicks the real window), the xcb/EGL libraries Qt 6 loads, libusb (USB
-# printers), PostgreSQL (central platform tests).
+# printers), PostgreSQL (central platform tests), Chromium and its driver (the console's browser tests).
 system_packages=(
     fonts-noto-cjk espeak-ng sox xvfb xauth xdotool
     libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
     libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3
     libglib2.0-0 libusb-1.0-0 postgresql libzinnia0 tegaki-zinnia-simplified-chinese
+    chromium chromium-driver
 )
 
 missing_packages() {
