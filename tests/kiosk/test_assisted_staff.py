@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.kiosk.assisted_support import hash_password, verify_password
 from kiosk.assisted.cases import CaseBook
 from kiosk.assisted.resident import resident_from_input
 from kiosk.assisted.staff import LoginPolicy, LoginRefused, StaffDirectory, StaffRecord
 from kiosk.assisted.vault import Vault, VaultError
 from kiosk.paths import TerminalPaths
+from tests.kiosk.assisted_support import hash_password, verify_password
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SYNCED = datetime(2026, 11, 20, 9, 0, tzinfo=ZONE)
