@@ -421,8 +421,11 @@ class CaseBook:
         now: datetime,
         *,
         mode: HandlingMode = "full",
+        answers: dict[str, Any] | None = None,
+        authorization: dict[str, Any] | None = None,
     ) -> Case:
-        """Open a draft; refused (:class:`CaseRefused`) past the limits of working unsynced."""
+        """Open a draft (with what is already known of it); refused (:class:`CaseRefused`) past the limits of
+        working unsynced."""
         health = self.health(now)
         if health.refuse_new:
             raise CaseRefused(health.message)
@@ -436,6 +439,8 @@ class CaseBook:
             created_at=stamp,
             updated_at=stamp,
             mode=mode,
+            answers=dict(answers or {}),
+            authorization=authorization,
             state_at=stamp,
         )
         return self._store(case)
