@@ -208,7 +208,7 @@ def explained(controller: KioskController) -> str:
     return ""
 
 
-def fault_soak(visits: int) -> dict[str, Any]:
+def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
     app = start_application()
     assert isinstance(app, QApplication)
     crashes: list[str] = []
@@ -242,6 +242,7 @@ def fault_soak(visits: int) -> dict[str, Any]:
         bridge = MainThreadBridge()
         voice = RecordingVoice()
         controller = KioskController(config, hall.catalog(), hall.ports, voice, bridge)
+        controller.window.tap_guard.seconds = tap_guard_s
         controller.window.resize(1080, 1920)
         controller.window.show()
         controller.activate()
@@ -349,6 +350,7 @@ def fault_soak(visits: int) -> dict[str, Any]:
         "visits": visits,
         "faults_at_visits": {name: list(span) for name, span in schedule.items()},
         "disk_full_applied": can_fill,
+        "tap_guard_s": tap_guard_s,
         "seconds": round(seconds, 1),
         "visits_finished": finished,
         "finished_queued_not_numbered_at_once": queued,

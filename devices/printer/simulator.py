@@ -89,8 +89,11 @@ class SerialPrinterSimulator:
         self.stop()
 
     def set_mode(self, mode: PaperMode) -> None:
+        """The printer's state from now on; back ONLINE means a new roll, so a pending run-out is forgotten."""
         with self._lock:
             self.mode = mode
+            if mode is PaperMode.ONLINE:
+                self._run_out_after = None
 
     def run_out_after(self, byte_count: int) -> None:
         """Paper runs out after ``byte_count`` more printed bytes: the rest is lost, as on paper."""
