@@ -156,7 +156,7 @@ class Fleet:
             audits = {r[0]: (int(r[1]), str(r[2])) for r in conn.execute(audit_query)}
             alarms = {str(r[0]): int(r[1]) for r in conn.execute(alarm_query)}
         views: list[TerminalView] = []
-        changes: list[tuple[str, State | None, State]] = []
+        changes: list[tuple[str, State | None, State, datetime]] = []
         stamp = iso(now)
         for row in rows:
             report = json.loads(row.last_heartbeat) if row.last_heartbeat else {}
@@ -166,7 +166,7 @@ class Fleet:
             in_maintenance = row.maintenance_until is not None and row.maintenance_until > stamp
             state = terminal_state(previous, age, report.get("devices", {}), in_maintenance, self.thresholds)
             if state is not previous:
-                changes.append((row.terminal_id, previous, state))
+                changes.append((row.terminal_id, previous, state, self._since(state, seen, now)))
             audit = audits.get(row.terminal_id)
             views.append(
                 TerminalView(
@@ -174,7 +174,7 @@ class Fleet:
                     region=row.region or "",
                     hall=row.hall or "",
                     state=state,
-                    state_since=stamp if state is not previous else row.state_since,
+                    state_since=iso(changes[-1][3]) if state is not previous else row.state_since,
                     age_s=age,
                     last_seen_at=row.last_seen_at,
                     maintenance_until=row.maintenance_until if in_maintenance else None,
@@ -186,12 +186,19 @@ class Fleet:
                 )
             )
         if changes:
-            self._record(changes, now)
+            self._record(changes)
         return _group(views)
 
-    def _record(self, changes: list[tuple[str, State | None, State]], now: datetime) -> None:
+    def _since(self, state: State, seen: datetime | None, now: datetime) -> datetime:
+        """When a state that silence brought began: the moment the beat became late or lost, not the look."""
+        if seen is None or state not in (State.WARNING, State.OFFLINE):
+            return now
+        after = self.thresholds.lost_s if state is State.OFFLINE else self.thresholds.late_s
+        return min(now, seen + timedelta(seconds=after))
+
+    def _record(self, changes: list[tuple[str, State | None, State, datetime]]) -> None:
         with self.engine.begin() as conn:
-            for terminal_id, previous, state in changes:
+            for terminal_id, previous, state, now in changes:
                 if previous is None:
                     conn.execute(
                         insert(console_terminals).values(

@@ -50,7 +50,7 @@ def _console_routes() -> set[tuple[str, str]]:
     for page in PAGES:
         for route in page.router.routes:
             if isinstance(route, APIRoute):
-                found |= {(method, route.path) for method in route.methods if method != "HEAD"}
+                found |= {(method, route.path) for method in route.methods or () if method != "HEAD"}
     return found
 
 
