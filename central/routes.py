@@ -24,6 +24,7 @@ from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
 from central.terminals import AuthError, same_secret
+from central.usage.forecasts import heartbeat_forecast
 from offline_cache.wire.audit_sync import AuditAppend, AuditSyncError
 from offline_cache.wire.protocol import (
     AUDIT_MAX_ENTRIES,
@@ -343,6 +344,9 @@ def heartbeat(
     }
     catalog_now = published_catalog(request.app.state) or p.catalog.snapshot()
     notices = list(catalog_now.notices) + list(extras.pop("notices", []))
+    usage_forecast = heartbeat_forecast(p.engine, caller)  # the hall's forecast: 预计等候 on queue tickets
+    if usage_forecast is not None:
+        extras["usage_forecast"] = usage_forecast
     return JSONResponse(
         envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices, **extras)
     )

@@ -1,7 +1,11 @@
-"""``kiosk-central forecast --hall H --csv FILE``: print a hall's forecast for each opening hour ahead.
+"""``kiosk-central forecast --hall H --db URL`` (or ``--csv FILE``): print a hall's forecast for each opening
+hour ahead, with its busiest hours.
 
-The CSV has the columns timestamp, series, count (hourly; ``series`` names the hall). Bad input gives one
-readable line and exit 2.
+With ``--db`` the counts are the platform's own (``central/usage/``: the terminals' usage batches, counted by
+``kiosk-central usage rollup``) and the hall's hours and closed days are those kept with
+``kiosk-central usage hall``. The CSV has the columns timestamp, series, count (hourly; ``series`` names the
+hall). ``--export FILE.csv`` or ``FILE.xlsx`` writes the hall's hourly counts and the forecast. Bad input gives
+one readable line and exit 2.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class ForecastInputError(Exception):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hall", required=True, help="the hall (the CSV's series column)")
     parser.add_argument("--csv", type=Path, help="hourly counts: columns timestamp, series, count")
+    parser.add_argument("--db", help="the platform's database (sqlite:///PATH or postgresql://...): its counts")
+    parser.add_argument("--export", type=Path, help="write counts and forecast to FILE.csv or FILE.xlsx")
     parser.add_argument("--days", type=int, default=14, help=f"days ahead (1-{_MAX_DAYS}, default 14)")
     parser.add_argument("--hours", default="9-17", help="opening hours on working days, e.g. 9-17 or 9-12,13-17")
     parser.add_argument("--closed", default="", help="the hall's own closed days, e.g. 2026-12-01,2026-12-02")
@@ -47,9 +53,7 @@ def _counts(path: Path | None, hall: str) -> pd.Series:
     import pandas as pd
 
     if path is None:
-        raise ForecastInputError(
-            f"no hourly counts for hall {hall!r}: the platform does not record them yet; give --csv FILE"
-        )
+        raise ForecastInputError(f"no hourly counts for hall {hall!r}: give --db URL (the platform's) or --csv FILE")
     try:
         data = pd.read_csv(path)
     except FileNotFoundError:
@@ -109,12 +113,53 @@ def _print_table(hall: str, forecast: Forecast, start: dt.date, days: int, calen
         print(f"{label}: total {rows['point'].sum():.0f} | {cells}")
 
 
+def _busiest(forecast: Forecast, top: int = 5) -> str:
+    frame = forecast.frame().sort_values("point", ascending=False).head(top)
+    cells = [f"{t:%m-%d %a} {t.hour:02d}h {r.point:.0f}" for t, r in zip(frame.index, frame.itertuples(), strict=True)]
+    return "busiest hours 最忙时段: " + ", ".join(cells)
+
+
+def _from_db(args: argparse.Namespace) -> int:
+    from central.db import open_engine
+    from central.usage.export import write_export
+    from central.usage.forecasts import forecast_hall_from_db, hourly_visits
+
+    if args.csv is not None:
+        raise ForecastInputError("give --db or --csv, not both")
+    if not 1 <= args.days <= _MAX_DAYS:
+        raise ForecastInputError(f"--days {args.days}: give 1 to {_MAX_DAYS}")
+    start = _date(args.start, "--from") if args.start else dt.date.today()
+    engine = open_engine(args.db)
+    try:
+        try:
+            forecast, settings = forecast_hall_from_db(engine, args.hall, start, args.days)
+        except ValueError as exc:
+            raise ForecastInputError(f"hall {args.hall!r}: {exc} (kiosk-central usage rollup counts them)") from None
+        counts = hourly_visits(engine, args.hall)
+    finally:
+        engine.dispose()
+    if args.export is not None:
+        try:
+            write_export(args.export, args.hall, counts, forecast)
+        except (OSError, ValueError) as exc:
+            raise ForecastInputError(f"cannot write {args.export}: {exc}") from None
+    _print_table(args.hall, forecast, start, args.days, settings.calendar())
+    print(_busiest(forecast))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from central.forecast.calendar import HallCalendar, OpeningHours
     from central.forecast.model import forecast_hall
 
+    if args.db:
+        try:
+            return _from_db(args)
+        except ForecastInputError as exc:
+            print(f"kiosk-central forecast: {exc}", file=sys.stderr)
+            return 2
     try:
         if not 1 <= args.days <= _MAX_DAYS:
             raise ForecastInputError(f"--days {args.days}: give 1 to {_MAX_DAYS}")
