@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     from central.audit_cli import add_commands as audit_commands
 
     audit_commands(commands)
+    from central.usage.command import add_commands as usage_commands
+
+    usage_commands(commands)
 
     from central.console.console_cli import add_commands as console_commands
 
