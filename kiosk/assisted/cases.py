@@ -66,6 +66,8 @@ _RANK: dict[str, int] = {
     "followed_up": 12,
 }
 UNSENT_STATES = frozenset({"draft", "queued", "sending", "quarantined"})
+#: Saved to be sent, not yet at the platform: what the limits count (a draft is not yet anything to send).
+_WAITING = frozenset({"queued", "sending", "quarantined"})
 #: What a case's 回交 / 回访 records (``CaseEvent.kind``).
 EventKind = Literal["handed_back", "followed_up"]
 AttachmentRole = Literal["signature", "authorization_photo", "thumbprint", "document"]
@@ -277,6 +279,8 @@ class CaseBook:
         self._cases: dict[str, Case] = {}
         self._rows: list[tuple[str, CaseRow]] | None = None
         self._meta: dict[str, Any] = {}
+        #: Cases saved to be sent that have not reached the platform (the limits count them).
+        self._unsent: set[str] = set()
         self.unreadable: list[str] = []
         self._load()
 
@@ -292,6 +296,7 @@ class CaseBook:
                 continue
             if case.staff_no == self.staff_no:
                 self._cases[case.case_id] = case
+                self._note_unsent(case)
         if self.vault.exists(_BOOK_FILE):
             try:
                 self._meta = json.loads(self.vault.read(_BOOK_FILE))
@@ -351,18 +356,20 @@ class CaseBook:
         value = self._meta.get("last_synced_at")
         return value if isinstance(value, str) else None
 
-    def health(self, now: datetime) -> SyncHealth:
-        """ "Unsynced since", the oldest unsent case's age, and whether new cases are still allowed."""
-        unsent = [c for c in self._cases.values() if c.state in ("queued", "sending", "quarantined")]
-        oldest = min((c.sealed_at or c.created_at for c in unsent), default=None)
+    def health(self, now: datetime, *, oldest: bool = True) -> SyncHealth:
+        """Since when unsynced, the oldest unsent case's age, and whether new cases are still allowed
+        (``oldest=False``: without the age, the only part that reads every unsent case)."""
+        oldest_at = None
+        if oldest and self._unsent:
+            oldest_at = min(c.sealed_at or c.created_at for c in (self._cases[i] for i in self._unsent))
         first_use = self._meta.get("opened_at")
         return sync_health(
             self.limits,
             now,
             last_synced_at=self.last_synced_at,
             since_first_use=first_use if isinstance(first_use, str) else None,
-            unsent=len(unsent),
-            oldest_unsent_at=oldest,
+            unsent=len(self._unsent),
+            oldest_unsent_at=oldest_at,
         )
 
     # -- writing ----------------------------------------------------------------------------------------
@@ -370,8 +377,15 @@ class CaseBook:
     def _store(self, case: Case) -> Case:
         self.vault.write(_CASE_PREFIX + case.case_id, json.dumps(_to_json(case), ensure_ascii=False).encode())
         self._cases[case.case_id] = case
+        self._note_unsent(case)
         self._rows = None
         return case
+
+    def _note_unsent(self, case: Case) -> None:
+        if case.state in _WAITING:
+            self._unsent.add(case.case_id)
+        else:
+            self._unsent.discard(case.case_id)
 
     def _set_meta(self, **values: Any) -> None:
         self._meta.update(values)
@@ -426,7 +440,7 @@ class CaseBook:
     ) -> Case:
         """Open a draft (with what is already known of it); refused (:class:`CaseRefused`) past the limits of
         working unsynced."""
-        health = self.health(now)
+        health = self.health(now, oldest=False)
         if health.refuse_new:
             raise CaseRefused(health.message)
         stamp = now.isoformat()
@@ -477,6 +491,7 @@ class CaseBook:
             (self.vault.folder / ref.name).unlink(missing_ok=True)
         (self.vault.folder / (_CASE_PREFIX + case_id)).unlink(missing_ok=True)
         del self._cases[case_id]
+        self._unsent.discard(case_id)
         self._rows = None
 
     def mark_sealing(self, case_id: str, now: datetime) -> Case:
