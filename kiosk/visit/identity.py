@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.visit.strings import Texts
+from offline_cache.wire.id_check import mod11_2
 
 #: 省级行政区划代码 (GB/T 2260): the first two digits of every ID number, and the 83 of Taiwan residents'
 #: residence permits (830000, next to 810000 Hong Kong and 820000 Macau).
@@ -54,8 +55,6 @@ PROVINCES: dict[str, str] = {
 }
 _PERMIT_PREFIXES = {"83": "台湾居民居住证"}
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _EARLIEST_BIRTH = date(1880, 1, 1)
 
@@ -87,8 +86,7 @@ def check_character(first17: str) -> str:
     """The MOD 11-2 check character (0-9 or X) for the first 17 digits."""
     if not re.fullmatch(r"\d{17}", first17):
         raise IdNumberError("id.not_digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    return mod11_2(first17)
 
 
 def normalize_id_number(text: str) -> str:

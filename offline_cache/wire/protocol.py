@@ -46,6 +46,31 @@ PATH_PLATFORM_KEYS = API_PREFIX + "/platform-keys"
 PATH_AUDIT_APPEND = API_PREFIX + "/audit:append"
 #: Most entries one audit append may carry (its body stays under ``MAX_SUBMISSION_BYTES``).
 AUDIT_MAX_ENTRIES = 2048
+#: Assisted handling (帮办代办, docs/protocol.md): the hall's staff accounts with their password hashes, and the
+#: lifecycle of a staff member's cases, paged (``?staff=NO&since=ISO&cursor=…&limit=…``).
+PATH_STAFF = API_PREFIX + "/staff"
+PATH_CASES = API_PREFIX + "/cases"
+CASES_PAGE_DEFAULT = 200
+CASES_PAGE_MAX = 1000
+#: A sealed payload's ``kind`` for a 回交 / 回访 recorded on a laptop: an event of an existing case, not a case.
+KIND_CASE_EVENT = "case_event"
+#: Staff roles: 代办员 and 审核.
+STAFF_ROLES = ("agent", "reviewer")
+#: 全程代办 / 环节帮办.
+ASSISTED_MODES = ("full", "step")
+#: A case's lifecycle at the platform: 受理 办理 中止 续办 办结 终止 回交 回访.
+CASE_STATES = (
+    "accepted",
+    "processing",
+    "suspended",
+    "resumed",
+    "concluded",
+    "terminated",
+    "handed_back",
+    "followed_up",
+)
+#: What a laptop may record offline as a ``case_event``.
+CASE_EVENT_STATES = ("handed_back", "followed_up")
 
 #: Sealing algorithm name carried in every sealed object a terminal makes: the submission id *and the
 #: terminal id* are bound into every AEAD (``offline_cache.wire.sealing``), so a copy of the body posted by
