@@ -1,0 +1,249 @@
+"""The authorization (委托书) of a case, as the local 帮办代办 standards have it.
+
+委托人 (the resident, from the resident form) and 受托人 (name, ID number, phone), their relationship, the
+specific matters (never "全权"), the validity (dates, or until the matter is closed), whether 转委托 is allowed,
+and the consent: a signature on the screen and/or a photo of the signed paper 委托书, or "委托人本人在场" with
+the card read. :meth:`AuthorizationForm.authorization` checks it all and gives the record to seal with the case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from kiosk.assisted.resident import Resident, ResidentError, resident_from_input
+from kiosk.visit.identity import mask_id_number, mask_name, mask_phone
+from ui.assisted.desk import CapturePaper
+from ui.assisted.masked_field import MaskedLineEdit
+from ui.assisted.style import DESKTOP
+from ui.signature import SignaturePad
+
+RELATIONSHIPS = ("帮办代办员", "子女", "配偶", "其他亲属", "村（社区）工作人员", "邻居或朋友")
+#: Words that make a 委托 general instead of specific: refused.
+_GENERAL = re.compile(r"全权|一切事务|所有事项|全部事项")
+
+
+def _day(edit: QDateEdit) -> date:
+    chosen = edit.date()
+    return date(chosen.year(), chosen.month(), chosen.day())
+
+
+class AuthorizationError(ValueError):
+    """The authorization cannot be taken as it stands; ``str(self)`` says what to change."""
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the resident gave: a signature image, a photo of the paper 委托书, or presence with the card read."""
+
+    kind: str
+    signature_png: bytes | None
+    paper_jpeg: bytes | None
+
+
+class AuthorizationForm(QGroupBox):
+    def __init__(self, staff_name: str, capture_paper: CapturePaper | None) -> None:  # noqa: PLR0915 - the form's fields, one statement each
+        super().__init__("委托（委托书）")
+        self.setObjectName("authorization-form")
+        self._staff_name = staff_name
+        self._capture = capture_paper
+        self._paper: bytes | None = None
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        self.grantee_is_staff = QCheckBox(f"受托人为帮办代办员本人（{staff_name}）")
+        self.grantee_is_staff.setObjectName("grantee-is-staff")
+        self.grantee_is_staff.setChecked(True)
+        self.grantee_name = MaskedLineEdit(mask_name, "grantee-name")
+        self.grantee_name.setAccessibleName("受托人姓名")
+        self.grantee_id = MaskedLineEdit(mask_id_number, "grantee-id")
+        self.grantee_id.setAccessibleName("受托人身份证号码")
+        self.grantee_phone = MaskedLineEdit(mask_phone, "grantee-phone")
+        self.grantee_phone.setAccessibleName("受托人电话")
+        self.relationship = QComboBox()
+        self.relationship.setObjectName("relationship")
+        self.relationship.setEditable(True)
+        self.relationship.addItems(RELATIONSHIPS)
+        self.relationship.setAccessibleName("委托人与受托人的关系")
+        self.matters = QLineEdit()
+        self.matters.setObjectName("matters")
+        self.matters.setAccessibleName("委托事项")
+        self.matters.setPlaceholderText("写明具体事项，不能写“全权”")
+        self.valid_from = QDateEdit()
+        self.valid_from.setObjectName("valid-from")
+        self.valid_from.setCalendarPopup(True)
+        self.valid_from.setDisplayFormat("yyyy-MM-dd")
+        self.valid_until = QDateEdit()
+        self.valid_until.setObjectName("valid-until")
+        self.valid_until.setCalendarPopup(True)
+        self.valid_until.setDisplayFormat("yyyy-MM-dd")
+        self.until_closed = QCheckBox("至事项办结为止")
+        self.until_closed.setObjectName("until-closed")
+        self.until_closed.setChecked(True)
+        self.sub_delegation = QCheckBox("允许转委托")
+        self.sub_delegation.setObjectName("sub-delegation")
+        validity = QHBoxLayout()
+        validity.addWidget(self.valid_from)
+        validity.addWidget(QLabel("至"))
+        validity.addWidget(self.valid_until)
+        validity.addWidget(self.until_closed)
+        validity.addStretch(1)
+        form.addRow(self.grantee_is_staff)
+        form.addRow("受托人姓名", self.grantee_name)
+        form.addRow("受托人身份证", self.grantee_id)
+        form.addRow("受托人电话", self.grantee_phone)
+        form.addRow("关系", self.relationship)
+        form.addRow("委托事项", self.matters)
+        form.addRow("有效期", validity)
+        form.addRow(self.sub_delegation)
+        outer.addLayout(form)
+
+        consent_title = QLabel("委托人确认（至少一种）")
+        consent_title.setProperty("role", "heading")
+        self.use_signature = QCheckBox("委托人在屏幕上签名")
+        self.use_signature.setObjectName("consent-signature")
+        self.pad = SignaturePad(DESKTOP)
+        self.pad.setMinimumHeight(120)
+        self.pad.setAccessibleName("委托人签名区")
+        self.clear_pad = QPushButton("重签")
+        self.clear_pad.setObjectName("clear-signature")
+        self.paper_button = QPushButton("拍摄纸质委托书")
+        self.paper_button.setObjectName("capture-paper")
+        self.paper_button.setEnabled(capture_paper is not None)
+        paper_hint = "已签字的纸质委托书放在文档摄像头下拍摄（自动拉正）"
+        self.paper_note = QLabel(paper_hint if capture_paper else "本机无文档摄像头")
+        self.paper_note.setProperty("role", "muted")
+        self.in_person = QCheckBox("委托人本人在场（已读取其身份证）")
+        self.in_person.setObjectName("consent-in-person")
+        sign_row = QHBoxLayout()
+        sign_row.addWidget(self.use_signature)
+        sign_row.addStretch(1)
+        sign_row.addWidget(self.clear_pad)
+        paper_row = QHBoxLayout()
+        paper_row.addWidget(self.paper_button)
+        paper_row.addWidget(self.paper_note, 1)
+        self.error = QLabel("")
+        self.error.setObjectName("authorization-error")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        for part in (consent_title,):
+            outer.addWidget(part)
+        outer.addLayout(sign_row)
+        outer.addWidget(self.pad)
+        outer.addLayout(paper_row)
+        outer.addWidget(self.in_person)
+        outer.addWidget(self.error)
+
+        today = QDate.currentDate()
+        self.valid_from.setDate(today)
+        self.valid_until.setDate(today.addMonths(3))
+        self.valid_until.setEnabled(False)
+        self.until_closed.toggled.connect(lambda on: self.valid_until.setEnabled(not on))
+        self.grantee_is_staff.toggled.connect(self._grantee_changed)
+        self.pad.signature_did_change.connect(self._signed)
+        self.clear_pad.clicked.connect(self.pad.clear)
+        self.paper_button.clicked.connect(self.capture_paper)
+        self._grantee_changed(True)
+
+    def _signed(self, signed: bool) -> None:
+        if signed:
+            self.use_signature.setChecked(True)
+
+    def _grantee_changed(self, staff: bool) -> None:
+        for field in (self.grantee_name, self.grantee_id, self.grantee_phone):
+            field.setEnabled(not staff)
+        if staff:
+            self.relationship.setCurrentText(RELATIONSHIPS[0])
+
+    def set_matter(self, title: str) -> None:
+        if not self.matters.text().strip() or self.matters.property("auto"):
+            self.matters.setText(title)
+            self.matters.setProperty("auto", True)
+
+    def capture_paper(self) -> bool:
+        if self._capture is None:
+            return False
+        photo = self._capture()
+        if not photo:
+            self.paper_note.setText("没有拍到委托书：请放平、放在画面中间后再拍")
+            return False
+        self._paper = photo
+        self.paper_note.setText(f"已拍摄纸质委托书（{len(photo) // 1024} KB，已加密保存）")
+        return True
+
+    def _fail(self, message: str) -> AuthorizationError:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        return AuthorizationError(message)
+
+    def _grantee(self) -> Resident | None:
+        if self.grantee_is_staff.isChecked():
+            return None
+        try:
+            return resident_from_input(self.grantee_name.value(), self.grantee_id.value(), self.grantee_phone.value())
+        except ResidentError as exc:
+            raise self._fail(f"受托人：{exc}") from None
+
+    def authorization(
+        self, grantor: Resident, service_code: str, today: date, *, card_read: bool
+    ) -> tuple[dict[str, Any], Consent]:
+        """The 委托 record to seal with the case, and the consent's images; :class:`AuthorizationError` if not."""
+        matters = [m.strip() for m in re.split(r"[、，,；;]", self.matters.text()) if m.strip()]
+        if not matters:
+            raise self._fail("请写明委托的具体事项")
+        if any(_GENERAL.search(m) for m in matters):
+            raise self._fail("委托事项须写明具体事项，不能写“全权”或“所有事项”")
+        until: str | None = None
+        if not self.until_closed.isChecked():
+            end = _day(self.valid_until)
+            start = _day(self.valid_from)
+            if end < today:
+                raise self._fail("委托已过有效期：请与委托人重新确认有效期")
+            if end < start:
+                raise self._fail("有效期的结束日期早于开始日期")
+            until = end.isoformat()
+        signed = self.use_signature.isChecked() and self.pad.has_signature()
+        if self.use_signature.isChecked() and not signed:
+            raise self._fail("已选择屏幕签名，但还没有签名：请委托人在签名区签名")
+        present = self.in_person.isChecked()
+        if present and not card_read:
+            raise self._fail("“委托人本人在场”须先读取委托人的身份证")
+        if not (signed or self._paper or present):
+            raise self._fail("请取得委托人的确认：屏幕签名、拍摄纸质委托书，或本人在场并读取身份证")
+        grantee = self._grantee()
+        kind = "in_person" if present and not (signed or self._paper) else (
+            "signature_and_paper" if signed and self._paper else ("signature" if signed else "paper")
+        )
+        self.error.setVisible(False)
+        record: dict[str, Any] = {
+            "grantor": grantor.to_json(),
+            "grantor_masked": grantor.masked,
+            "grantee": grantee.to_json() if grantee else {"staff": True, "name": self._staff_name},
+            "grantee_masked": grantee.masked if grantee else self._staff_name,
+            "relationship": self.relationship.currentText().strip() or RELATIONSHIPS[0],
+            "matters": matters,
+            "service_codes": [service_code],
+            "valid_from": _day(self.valid_from).isoformat(),
+            "valid_until": until,
+            "sub_delegation": self.sub_delegation.isChecked(),
+            "consent": kind,
+            "grantor_present": present,
+        }
+        return record, Consent(kind, self.pad.to_png() if signed else None, self._paper)

@@ -1,0 +1,272 @@
+"""A case being handled (新建案件 / 草稿): the matter, the mode, the resident, the 委托 and the matter's own
+questions on one desktop form, keyboard first (Tab walks it top to bottom, left column then right).
+
+A service the hall marks 须本人到场 is refused at once, with the reason, before anything is typed. A draft is
+written to the staff member's vault whenever it is saved, and before the idle lock (so the lock keeps it);
+"保存并发送" checks everything, seals the case with its 委托, signature and photos into the outbox and hands
+over to the slip.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.assisted.cases import Case, CaseBook, CaseRefused, HandlingMode
+from kiosk.assisted.resident import ResidentError
+from kiosk.assisted.staff import StaffSession
+from kiosk.visit.catalog import Service
+from kiosk.visit.validation import FieldError
+from ui.assisted.authorization_form import AuthorizationError, AuthorizationForm
+from ui.assisted.desk import AssistedDesk
+from ui.assisted.resident_form import ResidentForm
+from ui.assisted.service_fields import ServiceFields
+
+
+def proxy_services(desk: AssistedDesk) -> list[Service]:
+    """The services a case can be opened for: those that end in a case at a department (not a query or a
+    queue number, which the resident gets at once at the kiosk or the counter)."""
+    return [s for s in desk.catalog.services if s.outcome == "case"]
+
+
+class CaseEditor(QWidget):
+    #: A case saved to be sent (its id): the window shows the slip.
+    case_did_send = Signal(str)
+    closed = Signal()
+
+    def __init__(  # noqa: PLR0915 - the screen's parts, one statement each
+        self, desk: AssistedDesk, book: CaseBook, session: StaffSession, case: Case | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("assisted-case-editor")
+        self.desk, self.book, self.session = desk, book, session
+        self.case_id: str | None = case.case_id if case else None
+        self.services = proxy_services(desk)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        head = QHBoxLayout()
+        self.title = QLabel("新建案件" if case is None else f"草稿 {case.reference}")
+        self.title.setProperty("role", "title")
+        self.service_box = QComboBox()
+        self.service_box.setObjectName("service")
+        self.service_box.setAccessibleName("办理事项")
+        self.service_box.addItem("请选择办理事项", "")
+        for service in self.services:
+            self.service_box.addItem(f"{service.name.zh}（{service.department.zh}）", service.code)
+        self.full = QRadioButton("全程代办")
+        self.full.setObjectName("mode-full")
+        self.partial = QRadioButton("环节帮办")
+        self.partial.setObjectName("mode-partial")
+        self.full.setChecked(True)
+        modes = QButtonGroup(self)
+        modes.addButton(self.full)
+        modes.addButton(self.partial)
+        head.addWidget(self.title)
+        head.addSpacing(16)
+        head.addWidget(QLabel("办理事项"))
+        head.addWidget(self.service_box, 1)
+        head.addWidget(self.full)
+        head.addWidget(self.partial)
+        outer.addLayout(head)
+        self.refusal = QLabel("")
+        self.refusal.setObjectName("in-person-refusal")
+        self.refusal.setProperty("role", "error")
+        self.refusal.setWordWrap(True)
+        self.refusal.setVisible(False)
+        outer.addWidget(self.refusal)
+
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        self.resident = ResidentForm(desk.read_card)
+        self.authorization = AuthorizationForm(session.name, desk.capture_paper)
+        left.addWidget(self.resident)
+        left.addWidget(self.authorization)
+        left.addStretch(1)
+        self.right = QVBoxLayout()
+        self.fields: ServiceFields | None = None
+        self.fields_hint = QLabel("先选择办理事项，这里显示该事项要填写的内容")
+        self.fields_hint.setProperty("role", "muted")
+        self.fields_hint.setWordWrap(True)
+        self.right.addWidget(self.fields_hint)
+        self.right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(self.right, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        self.message = QLabel("")
+        self.message.setObjectName("editor-message")
+        self.message.setWordWrap(True)
+        actions = QHBoxLayout()
+        self.back_button = QPushButton("返回列表")
+        self.back_button.setObjectName("back-to-list")
+        self.draft_button = QPushButton("保存草稿")
+        self.draft_button.setObjectName("save-draft")
+        self.send_button = QPushButton("保存并发送")
+        self.send_button.setObjectName("save-and-send")
+        self.send_button.setProperty("role", "primary")
+        actions.addWidget(self.message, 1)
+        actions.addWidget(self.back_button)
+        actions.addWidget(self.draft_button)
+        actions.addWidget(self.send_button)
+        outer.addLayout(actions)
+
+        self.service_box.currentIndexChanged.connect(self._service_changed)
+        self.resident.resident_did_change.connect(self._resident_changed)
+        self.back_button.clicked.connect(self._back)
+        self.draft_button.clicked.connect(lambda: self.save_draft(quiet=False))
+        self.send_button.clicked.connect(self.save_and_send)
+        if case is not None:
+            self._fill(case)
+        self._service_changed()
+
+    # -- the matter --------------------------------------------------------------------------------------
+
+    def service(self) -> Service | None:
+        code = self.service_box.currentData()
+        return next((s for s in self.services if s.code == code), None)
+
+    def choose_service(self, code: str) -> None:
+        self.service_box.setCurrentIndex(max(0, self.service_box.findData(code)))
+
+    def _service_changed(self) -> None:
+        service = self.service()
+        reason = self.desk.in_person_reason(service) if service else None
+        self.refusal.setText(f"不能代办：{reason}" if reason else "")
+        self.refusal.setVisible(bool(reason))
+        for part in (self.authorization, self.draft_button, self.send_button):
+            part.setEnabled(service is not None and reason is None)
+        if self.fields is not None:
+            self.right.removeWidget(self.fields)
+            self.fields.deleteLater()
+            self.fields = None
+        self.fields_hint.setVisible(service is None or reason is not None)
+        if service is not None and reason is None:
+            self.fields = ServiceFields(service, self.desk.capture_paper)
+            self.right.insertWidget(0, self.fields)
+            self.authorization.set_matter(service.name.zh)
+            self._resident_changed()
+
+    def _resident_changed(self) -> None:
+        if self.fields is None:
+            return
+        try:
+            resident = self.resident.resident()
+        except ResidentError:
+            return
+        self.fields.prefill(resident)
+
+    def mode(self) -> HandlingMode:
+        return "step" if self.partial.isChecked() else "full"
+
+    def _fill(self, case: Case) -> None:
+        self.choose_service(case.service_code)
+        self.resident.fill(case.resident)
+        (self.partial if case.mode == "step" else self.full).setChecked(True)
+        self._service_changed()
+        if self.fields is not None:
+            self.fields.fill({k: str(v) for k, v in case.answers.items()})
+
+    # -- saving ---------------------------------------------------------------------------------------------
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("role", "error" if error else "ok")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def save_draft(self, *, quiet: bool = True) -> str | None:
+        """Write what is typed to the vault as a draft (the idle lock calls this); the case id, or ``None``
+        when there is not yet a resident to file it under."""
+        service = self.service()
+        if service is None or self.desk.in_person_reason(service):
+            return self.case_id
+        try:
+            resident = self.resident.resident()
+        except ResidentError:
+            if not quiet:
+                self._say("草稿须先填好办事人的姓名和身份证号码", error=True)
+            return self.case_id
+        now = self.desk.clock()
+        answers = self.fields.draft_answers() if self.fields else {}
+        try:
+            if self.case_id is None:
+                case = self.book.new_case(
+                    service.code, service.name.zh, resident, now, mode=self.mode(), answers=answers
+                )
+                self.case_id = case.case_id
+                self.title.setText(f"草稿 {case.reference}")
+            else:
+                self.book.update_draft(
+                    self.case_id,
+                    now,
+                    resident=resident,
+                    answers=answers,
+                    mode=self.mode(),
+                    service_code=service.code,
+                    service_title=service.name.zh,
+                )
+        except CaseRefused as exc:
+            self._say(str(exc), error=True)
+            return self.case_id
+        if not quiet:
+            self._say(f"草稿已加密保存（{now.strftime('%H:%M')}）")
+        return self.case_id
+
+    def save_and_send(self) -> None:
+        service = self.service()
+        if service is None:
+            self._say("请先选择办理事项", error=True)
+            self.service_box.setFocus()
+            return
+        reason = self.desk.in_person_reason(service)
+        if reason:
+            self._say(f"不能代办：{reason}", error=True)
+            return
+        now = self.desk.clock()
+        try:
+            resident = self.resident.resident()
+            record, consent = self.authorization.authorization(
+                resident, service.code, now.date(), card_read=self.resident.from_card
+            )
+            answers, files = self.fields.answers() if self.fields else ({}, [])
+        except (ResidentError, AuthorizationError, FieldError) as exc:
+            self._say(f"还不能发送：{exc.message if isinstance(exc, FieldError) else exc}", error=True)
+            return
+        case_id = self.save_draft(quiet=True)
+        if case_id is None:
+            return
+        try:
+            self.book.update_draft(case_id, now, answers=answers, authorization=record)
+            if consent.signature_png:
+                self.book.add_attachment(case_id, consent.signature_png, "image/png", "signature", now)
+            if consent.paper_jpeg:
+                self.book.add_attachment(case_id, consent.paper_jpeg, "image/jpeg", "authorization_photo", now)
+            for file in files:
+                self.book.add_attachment(case_id, file.data, file.media_type, "document", now)
+        except CaseRefused as exc:
+            self._say(str(exc), error=True)
+            return
+        if self.desk.send_case is None:
+            self._say("案件已加密保存为草稿；本机未接通发件箱，联网配置好后再发送", error=True)
+            return
+        self.desk.send_case(self.book, self.session, case_id, now)
+        self.case_did_send.emit(case_id)
+
+    def _back(self) -> None:
+        self.save_draft(quiet=True)
+        self.closed.emit()

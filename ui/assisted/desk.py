@@ -1,0 +1,98 @@
+"""What the staff member's client (帮办代办客户端) is given to work with: the hall's parts, passed in, no Qt.
+
+The window decides nothing about logins, cases or limits: it asks the staff directory, the case book and the
+sync (``kiosk/assisted``, ``kiosk/hall``) and shows their answers. Everything here is optional where a laptop
+may lack it: no outbox wiring (a screenshot), no printer (a PDF or an on-screen QR instead), no camera.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.assisted.cases import Case, CaseBook
+from kiosk.assisted.idle import IdleSettings
+from kiosk.assisted.limits import CaseLimits
+from kiosk.assisted.slip import Slip
+from kiosk.assisted.staff import StaffDirectory, StaffSession
+from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
+from kiosk.visit.catalog import Catalog, Service
+
+#: ``AssistedOutbox.send``: a finished draft into the sealed outbox (待发送).
+SendCase = Callable[[CaseBook, StaffSession, str, datetime], Case]
+#: ``AssistedOutbox.send_event``: a recorded 回交 / 回访 into the outbox.
+SendEvent = Callable[[CaseBook, StaffSession, str, str], str]
+#: ``AssistedSync.run``: one sync, reporting progress (called on a worker thread).
+RunSync = Callable[[CaseBook, StaffSession, Callable[[SyncProgress], None]], AssistedSyncReport]
+#: The receipt printer, if the laptop has one: True when the slip was printed.
+PrintSlip = Callable[[Slip], bool]
+#: The ID card reader: ``(name, id_number)`` of the card on it, or ``None``.
+ReadCard = Callable[[], tuple[str, str] | None]
+#: The document camera (straightened photo of the paper 委托书), JPEG bytes, or ``None``.
+CapturePaper = Callable[[], bytes | None]
+
+#: The reason read out when a service may not be handled by proxy, unless the catalog gives its own.
+IN_PERSON_REASON = "此事项须本人到场办理（需本人现场确认身份或签字），不能由他人代办；请约本人到大厅或预约上门"
+
+
+@dataclass
+class AssistedDesk:
+    """The parts of one laptop the client uses; the composition (``ui/assisted/compose.py``) fills them in."""
+
+    directory: StaffDirectory
+    cases_root: Path
+    catalog: Catalog
+    hall_name: str
+    clock: Callable[[], datetime]
+    limits: CaseLimits = field(default_factory=CaseLimits)
+    idle: IdleSettings = field(default_factory=IdleSettings)
+    monotonic: Callable[[], float] = time.monotonic
+    send_case: SendCase | None = None
+    send_event: SendEvent | None = None
+    sync: RunSync | None = None
+    print_slip: PrintSlip | None = None
+    read_card: ReadCard | None = None
+    capture_paper: CapturePaper | None = None
+    #: Services the hall marks 须本人到场 (service code → why), beside any flag the catalog itself carries.
+    in_person: Mapping[str, str] = field(default_factory=dict)
+
+    def open_book(self, session: StaffSession) -> CaseBook:
+        book = CaseBook(session.vault(self.cases_root), session.staff_no, self.limits)
+        book.note_opened(self.clock())
+        return book
+
+    def in_person_reason(self, service: Service) -> str | None:
+        """Why ``service`` cannot be handled for someone else (须本人到场), or ``None`` when it may (可代办)."""
+        if service.code in self.in_person:
+            return self.in_person[service.code] or IN_PERSON_REASON
+        flag: Any = getattr(service, "proxy", None) or getattr(service, "proxy_handling", None)
+        if flag in ("in_person", "须本人到场"):
+            reason: Any = getattr(service, "in_person_reason", None)
+            text = reason.get("zh_CN") if hasattr(reason, "get") else reason
+            return str(text) if text else IN_PERSON_REASON
+        return None
+
+
+def authorization_summary(authorization: Mapping[str, Any] | None, resident_masked: str) -> str:
+    """One sentence for a slip or a list: who authorised whom for what, until when (nothing unmasked)."""
+    if not authorization:
+        return f"委托人本人在场（{resident_masked}）"
+    grantee = str(authorization.get("grantee_masked") or authorization.get("grantee_name_masked") or "")
+    matters = "、".join(str(m) for m in authorization.get("matters") or ())
+    until = str(authorization.get("valid_until") or "") or "事项办结为止"
+    consent = {
+        "signature": "屏幕签名",
+        "paper": "纸质委托书照片",
+        "signature_and_paper": "屏幕签名及纸质委托书",
+        "in_person": "委托人本人在场",
+    }.get(str(authorization.get("consent") or ""), "")
+    parts = [f"委托{('给' + grantee) if grantee else ''}办理：{matters or '（未填）'}", f"有效至 {until}"]
+    if consent:
+        parts.append(f"确认方式：{consent}")
+    if authorization.get("sub_delegation"):
+        parts.append("允许转委托")
+    return "；".join(parts)

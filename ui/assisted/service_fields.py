@@ -1,0 +1,171 @@
+"""A catalog service's questions laid out for a desk: all on one form, in the catalog's order, typed on the
+keyboard (Chinese through the system's input method), checked by the kiosk's own rules
+(:func:`kiosk.visit.validation.check_answer`), with the kiosk's ``shown_when`` (银行卡 → which bank)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+
+from kiosk.assisted.resident import Resident
+from kiosk.visit.catalog import FormField, Service
+from kiosk.visit.identity import parse_id_number
+from kiosk.visit.strings import Texts
+from kiosk.visit.validation import FieldError, check_answer
+from ui.assisted.desk import CapturePaper
+from ui.assisted.style import DESKTOP
+from ui.signature import SignaturePad
+
+_CAPTURED = "attached"
+_PLACEHOLDERS = {"date": "年月日 8 位数字，如 20250131", "phone": "11 位手机号", "bank_account": "16-19 位卡号"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a question asked for (the resident's signature, a photo, a scanned document)."""
+
+    data: bytes
+    media_type: str
+
+
+class ServiceFields(QGroupBox):
+    def __init__(self, service: Service, capture: CapturePaper | None, texts: Texts | None = None) -> None:
+        super().__init__(f"办理事项：{service.name.zh}")
+        self.setObjectName("service-fields")
+        self.service = service
+        self.texts = texts or Texts()
+        self._capture = capture
+        self._widgets: dict[str, QWidget] = {}
+        self._captured: dict[str, bytes] = {}
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self.form = QFormLayout(self)
+        self.form.setVerticalSpacing(8)
+        if not service.fields:
+            self.form.addRow(QLabel("此事项无需填写表单"))
+        for form_field in service.fields:
+            widget = self._widget_for(form_field)
+            widget.setAccessibleName(form_field.label.zh)
+            self._widgets[form_field.key] = widget
+            label = QLabel(form_field.label.zh + ("" if form_field.required else "（选填）"))
+            self._rows[form_field.key] = (label, widget)
+            self.form.addRow(label, widget)
+        self.error = QLabel("")
+        self.error.setObjectName("fields-error")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.form.addRow(self.error)
+        self._update_shown()
+
+    def _widget_for(self, form_field: FormField) -> QWidget:
+        kind = form_field.kind
+        if kind in ("choice", "yes_no"):
+            box = QComboBox()
+            box.addItem("请选择", "")
+            if kind == "yes_no":
+                box.addItem(self.texts("form.yes"), "yes")
+                box.addItem(self.texts("form.no"), "no")
+            for choice in form_field.choices:
+                box.addItem(choice.label.zh, choice.value)
+            box.currentIndexChanged.connect(self._update_shown)
+            return box
+        if kind == "signature":
+            pad = SignaturePad(DESKTOP)
+            pad.setMinimumHeight(110)
+            return pad
+        if kind in ("photo", "document"):
+            button = QPushButton("拍摄" + ("照片" if kind == "photo" else "材料"))
+            button.setEnabled(self._capture is not None)
+            if self._capture is None:
+                button.setText("本机无摄像头：请收取纸质材料")
+            button.clicked.connect(lambda _=False, key=form_field.key, b=button: self._take(key, b))
+            return button
+        line = QLineEdit()
+        line.setMaxLength(form_field.max_length)
+        line.setPlaceholderText(_PLACEHOLDERS.get(kind, ""))
+        return line
+
+    def _take(self, key: str, button: QPushButton) -> None:
+        if self._capture is None:
+            return
+        photo = self._capture()
+        if photo:
+            self._captured[key] = photo
+            button.setText(f"已拍摄（{len(photo) // 1024} KB），重拍")
+
+    def _raw(self, form_field: FormField) -> str:
+        widget = self._widgets[form_field.key]
+        if isinstance(widget, QComboBox):
+            return str(widget.currentData() or "")
+        if isinstance(widget, SignaturePad):
+            return _CAPTURED if widget.has_signature() else ""
+        if isinstance(widget, QPushButton):
+            return _CAPTURED if form_field.key in self._captured else ""
+        assert isinstance(widget, QLineEdit)
+        return widget.text()
+
+    def _shown(self, form_field: FormField) -> bool:
+        condition = form_field.shown_when
+        if condition is None:
+            return True
+        controller = next(f for f in self.service.fields if f.key == condition.field)
+        return self._shown(controller) and self._raw(controller) == condition.equals
+
+    def _update_shown(self) -> None:
+        for form_field in self.service.fields:
+            label, widget = self._rows[form_field.key]
+            shown = self._shown(form_field)
+            label.setVisible(shown)
+            widget.setVisible(shown)
+
+    def prefill(self, resident: Resident) -> None:
+        """What the card or the resident form already says (一次填报): name, ID number, phone, age."""
+        values = {"name": resident.name, "id_number": resident.id_number}
+        try:
+            birth = parse_id_number(resident.id_number).birth_date
+            values["birth_date"] = birth.isoformat() if birth else ""
+        except ValueError:
+            pass
+        for form_field in self.service.fields:
+            widget = self._widgets[form_field.key]
+            value = values.get(form_field.prefill or "") or (resident.phone if form_field.kind == "phone" else "")
+            if value and isinstance(widget, QLineEdit) and not widget.text():
+                widget.setText(value)
+
+    def fill(self, answers: dict[str, str]) -> None:
+        for key, value in answers.items():
+            widget = self._widgets.get(key)
+            if isinstance(widget, QLineEdit):
+                widget.setText(str(value))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+        self._update_shown()
+
+    def draft_answers(self) -> dict[str, str]:
+        """What is typed so far, unchecked (a draft keeps half-done work)."""
+        return {f.key: self._raw(f) for f in self.service.fields if self._shown(f) and self._raw(f)}
+
+    def answers(self) -> tuple[dict[str, str], list[Attachment]]:
+        """Every shown answer checked; :class:`FieldError` names the first wrong one (and focuses it)."""
+        answers: dict[str, str] = {}
+        files: list[Attachment] = []
+        for form_field in self.service.fields:
+            if not self._shown(form_field):
+                continue
+            widget = self._widgets[form_field.key]
+            try:
+                checked = check_answer(form_field, self._raw(form_field), self.texts)
+            except FieldError as exc:
+                message = f"{form_field.label.zh}：{exc.message}"
+                self.error.setText(message)
+                self.error.setVisible(True)
+                widget.setFocus()
+                raise FieldError(message) from None
+            answers[form_field.key] = checked.value
+            if isinstance(widget, SignaturePad) and widget.has_signature():
+                files.append(Attachment(widget.to_png(), "image/png"))
+            elif form_field.key in self._captured:
+                files.append(Attachment(self._captured[form_field.key], "image/jpeg"))
+        self.error.setVisible(False)
+        return answers, files
