@@ -22,7 +22,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kiosk.assisted.limits import CaseLimits, SyncHealth, sync_health
@@ -31,7 +31,7 @@ from kiosk.assisted.vault import Vault, VaultError
 
 LocalState = Literal["draft", "queued", "sending", "delivered", "quarantined"]
 #: The platform's lifecycle (docs/protocol.md, "Assisted handling"), in its order.
-LIFECYCLE = ("accepted", "processing", "suspended", "resumed", "completed", "terminated", "handed_back", "followed_up")
+LIFECYCLE = ("accepted", "processing", "suspended", "resumed", "concluded", "terminated", "handed_back", "followed_up")
 
 STATE_LABELS: dict[str, str] = {
     "draft": "草稿",
@@ -43,7 +43,7 @@ STATE_LABELS: dict[str, str] = {
     "processing": "办理",
     "suspended": "中止",
     "resumed": "续办",
-    "completed": "办结",
+    "concluded": "办结",
     "terminated": "终止",
     "handed_back": "回交",
     "followed_up": "回访",
@@ -60,7 +60,7 @@ _RANK: dict[str, int] = {
     "accepted": 6,
     "processing": 7,
     "resumed": 8,
-    "completed": 9,
+    "concluded": 9,
     "terminated": 10,
     "handed_back": 11,
     "followed_up": 12,
@@ -71,9 +71,9 @@ _WAITING = frozenset({"queued", "sending", "quarantined"})
 #: What a case's 回交 / 回访 records (``CaseEvent.kind``).
 EventKind = Literal["handed_back", "followed_up"]
 AttachmentRole = Literal["signature", "authorization_photo", "thumbprint", "document"]
-HandlingMode = Literal["full", "partial"]
+HandlingMode = Literal["full", "step"]
 #: 全程代办 / 环节帮办.
-MODE_LABELS: dict[str, str] = {"full": "全程代办", "partial": "环节帮办"}
+MODE_LABELS: dict[str, str] = {"full": "全程代办", "step": "环节帮办"}
 
 _CASE_PREFIX = "case-"
 _ATTACHMENT_PREFIX = "att-"
@@ -168,6 +168,12 @@ class CaseFilter:
     text: str = ""
     states: frozenset[str] = frozenset()
     unsent_only: bool = False
+
+
+def _moment(stamp: str) -> datetime:
+    """An ISO 8601 time as an aware datetime (the platform's may be in UTC, the laptop's in the hall's zone)."""
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _label(case: Case) -> str:
@@ -541,7 +547,7 @@ class CaseBook:
         case = self.case(case_id)
         if state not in LIFECYCLE:
             raise ValueError(f"unknown lifecycle state {state!r}")
-        if case.state in LIFECYCLE and case.state_at and at < case.state_at:
+        if case.state in LIFECYCLE and case.state_at and _moment(at) < _moment(case.state_at):
             return case
         if case.state == state and case.case_no == (case_no or case.case_no):
             return case

@@ -84,6 +84,14 @@ def staff_from_json(body: Mapping[str, Any]) -> list[StaffRecord]:
     return out
 
 
+def _latest_note(item: Mapping[str, Any]) -> str:
+    """The note of a case's latest state (why it was suspended, what the department said)."""
+    history = item.get("history")
+    if isinstance(history, list) and history and isinstance(history[-1], dict):
+        return str(history[-1].get("note") or "")
+    return ""
+
+
 class AssistedSync:
     """The sync of one laptop: one platform client, the staff directory, the outbox and its drain."""
 
@@ -132,21 +140,25 @@ class AssistedSync:
         seen = 0
         newest = since
         for _ in range(_MAX_PAGES):
-            query = {"staff": book.staff_no, "since": since, **({"cursor": cursor} if cursor else {})}
+            query = {"staff": book.staff_no}
+            if since:
+                query["since"] = since
+            if cursor:
+                query["cursor"] = cursor
             body = self._get(f"{PATH_CASES}?{urlencode(query)}")
             for item in body.get("cases") or ():
                 seen += 1
                 local = by_submission.get(item.get("submission_id")) or by_case_id.get(item.get("case_id"))
                 state = item.get("state")
-                if local is None or state not in LIFECYCLE:
+                at = item.get("state_at")
+                if local is None or state not in LIFECYCLE or not isinstance(at, str) or not at:
                     continue
-                at = str(item.get("updated_at") or item.get("at") or "")
                 before = book.case(local)
                 after = book.record_platform_state(
-                    local, state, at, case_no=item.get("case_no"), reason=str(item.get("reason") or "")
+                    local, state, at, case_no=item.get("case_no"), reason=_latest_note(item)
                 )
                 changed += after is not before
-                newest = max(newest, at)
+                newest = max(newest, at) if newest else at
             progress(SyncProgress("states", seen, 0, f"已取回 {seen} 件的办理进度"))
             cursor = str(body.get("next_cursor") or "")
             if not cursor:

@@ -115,7 +115,7 @@ def _fill(book: CaseBook, count: int) -> None:
             book.record_delivery(case.case_id, "delivered", T0, case_no=f"ZW2026{n:06d}")
         elif n % 10 == 4:
             book.record_delivery(case.case_id, "delivered", T0, case_no=f"ZW2026{n:06d}")
-            book.record_platform_state(case.case_id, "completed", (T0 + timedelta(days=1)).isoformat())
+            book.record_platform_state(case.case_id, "concluded", (T0 + timedelta(days=1)).isoformat())
         elif n % 10 == 5:
             book.record_delivery(case.case_id, "delivered", T0, case_no=f"ZW2026{n:06d}")
             book.record_platform_state(case.case_id, "suspended", (T0 + timedelta(days=1)).isoformat())
@@ -129,7 +129,7 @@ def test_the_list_is_worst_first_and_filters(book: CaseBook) -> None:
     assert order[:4] == ["quarantined"] * 4
     assert order[4:8] == ["suspended"] * 4
     assert order[8:12] == ["draft"] * 4
-    assert order.index("queued") < order.index("delivered") < order.index("completed")
+    assert order.index("queued") < order.index("delivered") < order.index("concluded")
     assert rows[0].state_label == "需处理"
     assert rows[0].reason == "平台未接收：材料不全"
     assert next(r for r in rows if r.state == "delivered").state_label.startswith("已送达（ZW2026")
@@ -139,7 +139,7 @@ def test_the_list_is_worst_first_and_filters(book: CaseBook) -> None:
     assert [r.case_ref for r in book.rows(CaseFilter(text="ZW2026000012"))] == ["ZW2026000012"]
     assert {r.resident_masked for r in book.rows(CaseFilter(text="李*"))} == {"李*兰"}
     assert {r.service_title for r in book.rows(CaseFilter(text="社保"))} == {"社保缴费证明"}
-    assert {r.state for r in book.rows(CaseFilter(states=frozenset({"completed"})))} == {"completed"}
+    assert {r.state for r in book.rows(CaseFilter(states=frozenset({"concluded"})))} == {"concluded"}
     unsent = book.rows(CaseFilter(unsent_only=True))
     assert {r.state for r in unsent} == {"quarantined", "draft", "queued"}
     # The full name is never searchable (nothing unmasked sits in a row).
@@ -148,11 +148,11 @@ def test_the_list_is_worst_first_and_filters(book: CaseBook) -> None:
 
 def test_news_never_goes_backwards(book: CaseBook) -> None:
     _fill(book, 5)
-    case = next(c for c in book.cases() if c.state == "completed")
+    case = next(c for c in book.cases() if c.state == "concluded")
     book.record_platform_state(case.case_id, "processing", T0.isoformat())
-    assert book.case(case.case_id).state == "completed"
+    assert book.case(case.case_id).state == "concluded"
     book.record_delivery(case.case_id, "sending", T0)
-    assert book.case(case.case_id).state == "completed"
+    assert book.case(case.case_id).state == "concluded"
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_too_long_unsynced_or_too_many_unsent_warns_then_refuses_new_cases(tmp_p
 
 def test_the_slip_names_the_case_the_matter_and_the_staff_member(book: CaseBook) -> None:
     resident = resident_from_input(NAME, ID_NUMBER, today=T0.date())
-    case = book.new_case("GLJT-01", "高龄津贴申请", resident, T0, mode="partial")
+    case = book.new_case("GLJT-01", "高龄津贴申请", resident, T0, mode="step")
     with pytest.raises(ValueError, match="draft"):
         case_slip(
             case,
