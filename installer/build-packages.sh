@@ -140,6 +140,9 @@ root="$work/root-central"
 stage_common hall-kiosk-central central "$root"
 install -D -m 0755 "$packaging/central/kiosk-central" "$root/usr/bin/kiosk-central"
 install -D -m 0644 "$packaging/central/hall-kiosk-central.service" "$root/lib/systemd/system/hall-kiosk-central.service"
+for unit in hall-kiosk-central-nightly.service hall-kiosk-central-nightly.timer; do
+    install -D -m 0644 "$packaging/central/$unit" "$root/lib/systemd/system/$unit"
+done
 install -D -m 0644 "$packaging/central/central.env" "$root/etc/hall-kiosk/central.env"
 finish hall-kiosk-central "$root" central
 
