@@ -172,6 +172,62 @@ audit_alarms = Table(
 
 # --- assisted handling: staff, authorizations, case lifecycle (migration 0004) ---
 
+#: Staff of a hall (帮办代办员 ``agent``, 审核 ``reviewer``): the password only as its scrypt hash
+#: (``offline_cache.wire.staff_hash``), which laptops of the hall receive to log in offline.
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("staff_no", String(32), primary_key=True),
+    Column("hall", String(128), nullable=False, default="", index=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: Each 委托 once, as received (canonical JSON of the wire form), with the case that first carried it.
+staff_authorizations = Table(
+    "staff_authorizations",
+    metadata,
+    Column("authorization_id", String(36), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("submission_id", String(36), nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
+#: An assisted case: who handled it, under which 委托, and its lifecycle state now (paged by ``state_at``).
+staff_cases = Table(
+    "staff_cases",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("terminal_id", String(64), primary_key=True),
+    Column("case_no", String(32), nullable=False, unique=True),
+    Column("staff_no", String(32), nullable=False, index=True),
+    Column("service_code", String(64), nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("authorization_id", String(36)),
+    Column("state", String(16), nullable=False),
+    Column("state_at", String(40), nullable=False, index=True),
+)
+
+#: Every step of a case's lifecycle; a laptop's 回交/回访 by its own submission (recorded once).
+staff_case_events = Table(
+    "staff_case_events",
+    metadata,
+    Column("seq", _Seq, primary_key=True, autoincrement=True),
+    Column("case_no", String(32), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("by", String(32), nullable=False),
+    Column("terminal_id", String(64)),
+    Column("event_submission_id", String(36)),
+    UniqueConstraint("terminal_id", "event_submission_id", name="uq_staff_case_events_submission"),
+)
+
 
 # --- fleet console: users, sessions, alerts, notices, catalog versions, state history (migration 0005) ---
 
