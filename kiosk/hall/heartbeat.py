@@ -53,6 +53,11 @@ class Heartbeat:
         self.last_reply: dict[str, Any] | None = None
         #: After each beat, on the heartbeat's thread, with whether the platform answered: keep callbacks quick.
         self.after_beat: ObserverList[bool] = ObserverList()
+        #: The times (``at``) of this terminal's staff calls that the hall's staff acknowledged (工作人员马上到),
+        #: from the answers' ``staff_calls``; observers hear each one once, on the heartbeat's thread.
+        self.acknowledged_calls: set[str] = set()
+        self.staff_did_acknowledge: ObserverList[str] = ObserverList()
+        self._last_call: str | None = None
 
     def raise_alert(self, kind: str, **details: Any) -> None:
         """An alert for the next beat."""
@@ -71,9 +76,14 @@ class Heartbeat:
     def call_staff(self, screen: str, wait: float = STAFF_WAIT) -> bool:
         """Alert the hall's staff; True when the platform took the alert now."""
         alert = self._raise("call_staff", screen=screen)
+        self._last_call = str(alert["at"])
         self.beat(wait)
         with self._changed:
             return all(pending is not alert for pending in self._pending)
+
+    def staff_coming(self) -> bool:
+        """Whether the hall's staff acknowledged the last staff call from this terminal (工作人员马上到)."""
+        return self._last_call is not None and self._last_call in self.acknowledged_calls
 
     def beat(self, wait: float = 60.0) -> bool:
         """Ask the heartbeat's thread for a beat now and wait for it (at most ``wait`` seconds): True when the
@@ -148,4 +158,13 @@ class Heartbeat:
         if not is_envelope(reply, "heartbeat_reply"):
             return False
         self.last_reply = reply if isinstance(reply, dict) else None
+        self._note_acknowledgements(reply)
         return True
+
+    def _note_acknowledgements(self, reply: Any) -> None:
+        calls = reply.get("staff_calls") if isinstance(reply, dict) else None
+        for call in calls if isinstance(calls, list) else []:
+            at = call.get("at") if isinstance(call, dict) else None
+            if isinstance(at, str) and call.get("state") == "acknowledged" and at not in self.acknowledged_calls:
+                self.acknowledged_calls.add(at)
+                self.staff_did_acknowledge.notify(at)
