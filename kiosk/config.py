@@ -152,6 +152,20 @@ class AssistedConfig(_Section):
     refuse_unsent_cases: int = Field(200, ge=1, le=20000)
 
 
+class UsageConfig(_Section):
+    """Anonymous usage events (使用统计, docs/usage.md): the hall they count for, their batches, how long they wait."""
+
+    enabled: bool = True
+    #: The hall as the platform counts it; empty: ``terminal.hall_name``.
+    hall: str = Field("", max_length=64)
+    #: A batch goes into the outbox when it holds this many events, or its oldest waited this long.
+    batch_events: int = Field(50, ge=1, le=1000)
+    batch_minutes: int = Field(60, ge=1, le=1440)
+    #: Events not yet sent are kept at most this long, and at most this many (the oldest go first).
+    keep_days: int = Field(30, ge=1, le=365)
+    max_events: int = Field(20_000, ge=100, le=200_000)
+
+
 class Config(_Section):
     terminal: TerminalConfig = TerminalConfig()
     platform: PlatformConfig = PlatformConfig()
@@ -160,6 +174,7 @@ class Config(_Section):
     timeouts: TimeoutsConfig = TimeoutsConfig()
     ui: UiConfig = UiConfig()
     technician: TechnicianConfig = TechnicianConfig()
+    usage: UsageConfig = UsageConfig()
     assisted: AssistedConfig = AssistedConfig()
     #: Where the outbox, journals and caches live; empty → the platform's user data folder.
     data_dir: str = ""

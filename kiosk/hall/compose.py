@@ -243,6 +243,24 @@ def _open_devices(
     )
 
 
+def _usage_log(config: Config, paths: TerminalPaths, outbox: Outbox) -> UsageLog:
+    usage = config.usage
+    settings = UsageSettings(
+        hall=(usage.hall or config.terminal.hall_name)[:64],
+        batch_events=usage.batch_events,
+        batch_seconds=usage.batch_minutes * 60.0,
+        max_age_days=usage.keep_days,
+        max_events=usage.max_events,
+    )
+    return UsageLog(
+        paths.root / "usage.sqlite3",
+        outbox,
+        settings,
+        terminal_id=config.terminal.id,
+        time_zone=config.terminal.time_zone,
+    )
+
+
 def open_hall(
     config: Config,
     *,
@@ -275,13 +293,7 @@ def open_hall(
     heartbeat = Heartbeat(client, lambda: hall.health_report())  # noqa: PLW0108
     queries: QueryDesk = SampleQueryDesk(sync.courier.reachable) if demo else NoQueryDesk()
     ratings = RatingBook(paths.ratings)
-    usage = UsageLog(
-        paths.root / "usage.sqlite3",
-        outbox,
-        UsageSettings(hall=config.terminal.hall_name),
-        terminal_id=terminal_id,
-        time_zone=config.terminal.time_zone,
-    )
+    usage = _usage_log(config, paths, outbox)
     usage.after_put = sync.trigger
     upkeep = PlatformUpkeep(
         [
@@ -342,7 +354,7 @@ def open_hall(
         closers=[ratings.close, tickets.close, journal.close, audit.stop, usage.close],
         audit=audit,
         device_handler=handler,
-        usage=usage,
+        usage=usage if config.usage.enabled else None,
     )
 
     hall.ports = replace(hall.ports, technician=HallTechnician(hall, config_path))

@@ -123,3 +123,37 @@ def test_events_go_in_batches_and_old_ones_are_dropped(tmp_path: Path) -> None:
     assert [e["kind"] for e in log.events()] == ["visit_ended"]
     log.close()
     outbox.close()
+
+
+def test_the_hall_keeps_the_events_of_the_visits_it_watches(tmp_path: Path) -> None:
+    from kiosk.config import parse_config
+    from kiosk.hall.compose import open_hall
+    from kiosk.paths import TerminalPaths
+
+    config = parse_config(
+        f'data_dir = "{tmp_path / "data"}"\n[terminal]\nid = "t-usage"\n'
+        '[platform]\nurl = "http://127.0.0.1:9"\ntoken = "t"\n'
+        "[devices.id_reader]\nenabled = false\n[devices.printer]\nenabled = false\n"
+        '[devices.camera]\nenabled = false\n[usage]\nhall = "东城大厅"\nkeep_days = 7\n'
+    )
+    hall = open_hall(config, demo=False, paths=TerminalPaths(tmp_path / "data"))
+    try:
+        assert hall.usage is not None
+        assert (hall.usage.settings.hall, hall.usage.settings.max_age_days) == ("东城大厅", 7)
+        flow = CitizenFlow(bundled_catalog(), "示范大厅", texts=Texts("en"), today=lambda: date(2026, 11, 23))
+        hall.watch_visits(flow, lambda: True)
+        flow.start()
+        flow.choose_service("PDQH-06")
+        flow.reset()
+        events = hall.usage.events()
+        assert [e["kind"] for e in events] == [
+            "visit_started",
+            "step_done",
+            "service_chosen",
+            "step_done",
+            "visit_abandoned",
+        ]
+        assert events[0] == {"kind": "visit_started", "hour": events[0]["hour"], "elder": True, "language": "en"}
+        assert (events[-1]["service"], events[-1]["step"]) == ("PDQH-06", "form:counter")
+    finally:
+        hall.close()
