@@ -28,10 +28,11 @@ from typing import Any, Literal
 from kiosk.assisted.limits import CaseLimits, SyncHealth, sync_health
 from kiosk.assisted.resident import Resident
 from kiosk.assisted.vault import Vault, VaultError
+from offline_cache.wire.protocol import CASE_STATES
 
 LocalState = Literal["draft", "queued", "sending", "delivered", "quarantined"]
 #: The platform's lifecycle (docs/protocol.md, "Assisted handling"), in its order.
-LIFECYCLE = ("accepted", "processing", "suspended", "resumed", "concluded", "terminated", "handed_back", "followed_up")
+LIFECYCLE = CASE_STATES
 
 STATE_LABELS: dict[str, str] = {
     "draft": "草稿",
@@ -71,7 +72,7 @@ _WAITING = frozenset({"queued", "sending", "quarantined"})
 #: What a case's 回交 / 回访 records (``CaseEvent.kind``).
 EventKind = Literal["handed_back", "followed_up"]
 AttachmentRole = Literal["signature", "authorization_photo", "thumbprint", "document"]
-HandlingMode = Literal["full", "step"]
+HandlingMode = Literal["full", "step"]  # offline_cache.wire.protocol.ASSISTED_MODES
 #: 全程代办 / 环节帮办.
 MODE_LABELS: dict[str, str] = {"full": "全程代办", "step": "环节帮办"}
 

@@ -28,8 +28,9 @@ from typing import Any, Literal
 
 from kiosk.assisted.vault import Vault, VaultError, new_data_key, unwrap_data_key, wrap_data_key
 from offline_cache.durable import write_atomic
+from offline_cache.wire import staff_hash
 
-Role = Literal["agent", "reviewer"]
+Role = Literal["agent", "reviewer"]  # offline_cache.wire.protocol.STAFF_ROLES
 #: 代办员 handles cases; 审核 also reviews them.
 ROLE_LABELS: dict[str, str] = {"agent": "代办员", "reviewer": "审核"}
 RefusalKind = Literal["no_directory", "unknown_or_wrong", "locked", "disabled", "stale", "password_reset"]
@@ -115,13 +116,13 @@ class StaffDirectory:
     """The laptop's staff directory in ``folder`` (``TerminalPaths.assisted_staff``).
 
     ``verify_password(password, stored_hash) -> bool`` is the platform's hash check
-    (``offline_cache.wire.staff_hash.verify_password``); the hall passes it in.
+    (``offline_cache.wire.staff_hash.verify_password``, the default).
     """
 
     def __init__(
         self,
         folder: Path,
-        verify_password: Callable[[str, str], bool],
+        verify_password: Callable[[str, str], bool] = staff_hash.verify_password,
         policy: LoginPolicy | None = None,
     ) -> None:
         self.folder = folder

@@ -28,10 +28,8 @@ from kiosk.assisted.staff import StaffDirectory, StaffRecord, StaffSession
 from kiosk.hall.assisted_outbox import AssistedOutbox
 from offline_cache.courier import PlatformClient
 from offline_cache.sync import SyncReport
-from offline_cache.wire.protocol import API_PREFIX
+from offline_cache.wire.protocol import PATH_CASES, PATH_STAFF
 
-PATH_STAFF = API_PREFIX + "/staff"
-PATH_CASES = API_PREFIX + "/cases"
 #: Pages of case states read at most in one sync (a safety stop against a cursor that never ends).
 _MAX_PAGES = 1000
 

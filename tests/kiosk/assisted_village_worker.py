@@ -22,11 +22,13 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kiosk.assisted.authorization import AuthorizationForm, ConsentImage, attach_authorization
 from kiosk.assisted.cases import CaseBook
 from kiosk.assisted.resident import Resident
 from kiosk.assisted.staff import StaffDirectory
@@ -56,18 +58,20 @@ def resident(n: int) -> Resident:
     )
 
 
-def authorization(staff_no: str, n: int, code: str) -> dict[str, Any]:
-    who = resident(n % 12)
-    return {
-        "principal": {"name": who.name, "id_number": who.id_number, "phone": who.phone},
-        "agent": {"name": staff_no, "staff_no": staff_no},
-        "relationship": "帮办代办员",
-        "matters": [code],
-        "valid_from": "2026-11-25",
-        "valid_until": "2026-12-31",
-        "sub_delegation": False,
-        "consent": ["signature", "paper_photo"],
-    }
+def authorization_form(staff_no: str, code: str) -> AuthorizationForm:
+    """The 委托书 of the day: the resident's signature on the screen and a photo of the signed paper."""
+    agent_17 = f"5224011985{int(staff_no[1:]) % 12 + 1:02d}1504{int(staff_no[1:]) % 10}"
+    return AuthorizationForm(
+        agent_name={"S001": "李代办", "S003": "赵代办"}[staff_no],
+        agent_id_number=agent_17 + check_character(agent_17),
+        agent_phone="13800000001",
+        relationship="帮办代办员",
+        matters=(code,),
+        valid_from=date(2026, 11, 1),
+        valid_until=None,
+        images=(),
+        agent_staff_no=staff_no,
+    )
 
 
 class Steps:
@@ -147,14 +151,18 @@ def day(command: dict[str, Any]) -> None:
                     resident(seq % 12),
                     now,
                     answers={"village_seq": seq, "note": f"村民服务点第 {seq} 件"},
-                    authorization=authorization(staff_no, seq, code),
                 )
-            roles = {ref.role for ref in case.attachments}
-            if "signature" not in roles:
-                book.add_attachment(case.case_id, b"\x89PNG signature %d" % seq, "image/png", "signature", now)
-            if "authorization_photo" not in roles:
-                photo = b"\xff\xd8\xff JPEG paper authorization %d " % seq + os.urandom(2048)
-                book.add_attachment(case.case_id, photo, "image/jpeg", "authorization_photo", now)
+            if case.authorization is None:
+                # A kill may have left the images of an earlier try: they are replaced with the 委托 (a draft).
+                images = (
+                    ConsentImage("signature", b"\x89PNG signature %d" % seq),
+                    ConsentImage("paper_photo", b"\xff\xd8\xff paper %d " % seq + os.urandom(2048), "image/jpeg"),
+                )
+                if case.attachments:
+                    book.discard_draft(case.case_id)
+                    case = book.new_case(code, title, resident(seq % 12), now, answers=dict(case.answers))
+                form = replace(authorization_form(staff_no, code), images=images)
+                attach_authorization(book, case.case_id, form, proxy_allowed=True, now=now)
             sent = cases.send(book, session, case.case_id, datetime.now(ZONE))
             print(f"case {seq} {sent.submission_id}", flush=True)
         report = away.run(book, session)

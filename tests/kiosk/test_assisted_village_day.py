@@ -166,6 +166,8 @@ def test_a_village_day_offline_with_two_kills_then_one_sync(
     for row in rows:
         assisted = row["payload"]["assisted"]
         assert assisted["authorization"]["matters"] == [row["payload"]["service_code"]]
+        assert [c["kind"] for c in assisted["authorization"]["consent"]] == ["signature", "paper_photo"]
+        assert assisted["staff_no"] in STAFF
         assert [a["role"] for a in assisted["attachments"]] == ["signature", "authorization_photo"]
         assert row["attachments"] == 2
         assert row["case_no"]
