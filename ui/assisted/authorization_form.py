@@ -3,12 +3,14 @@
 委托人 (the resident, from the resident form) and 受托人 (name, ID number, phone), their relationship, the
 specific matters (never "全权"), the validity (dates, or until the matter is closed), whether 转委托 is allowed,
 and the consent: a signature on the screen and/or a photo of the signed paper 委托书, or "委托人本人在场" with
-the card read. :meth:`AuthorizationForm.authorization` checks it all and gives the record to seal with the case.
+the card read. :meth:`AuthorizationForm.authorization` builds the wire's 委托 (``offline_cache.wire.authorization``),
+reads it back through the wire's strict parser and its ``refusal`` (matter not covered, expired), so the laptop
+refuses what the platform would.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,21 +24,21 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
-from kiosk.assisted.resident import Resident, ResidentError, resident_from_input
+from kiosk.assisted.resident import Resident
+from kiosk.visit.catalog import Service
 from kiosk.visit.identity import mask_id_number, mask_name, mask_phone
+from offline_cache.wire import authorization as wire
 from ui.assisted.desk import CapturePaper
 from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.style import DESKTOP
 from ui.signature import SignaturePad
 
 RELATIONSHIPS = ("帮办代办员", "子女", "配偶", "其他亲属", "村（社区）工作人员", "邻居或朋友")
-#: Words that make a 委托 general instead of specific: refused.
-_GENERAL = re.compile(r"全权|一切事务|所有事项|全部事项")
 
 
 def _day(edit: QDateEdit) -> date:
@@ -50,18 +52,19 @@ class AuthorizationError(ValueError):
 
 @dataclass(frozen=True)
 class Consent:
-    """What the resident gave: a signature image, a photo of the paper 委托书, or presence with the card read."""
+    """The consent's images to keep with the case (their sha256 are in the 委托)."""
 
-    kind: str
     signature_png: bytes | None
     paper_jpeg: bytes | None
 
 
 class AuthorizationForm(QGroupBox):
-    def __init__(self, staff_name: str, capture_paper: CapturePaper | None) -> None:  # noqa: PLR0915 - the form's fields, one statement each
+    def __init__(self, staff_name: str, staff_no: str, capture_paper: CapturePaper | None) -> None:  # noqa: PLR0915 - the form's fields, one statement each
         super().__init__("委托（委托书）")
         self.setObjectName("authorization-form")
         self._staff_name = staff_name
+        self._staff_no = staff_no
+        self._matter_boxes: dict[str, QCheckBox] = {}
         self._capture = capture_paper
         self._paper: bytes | None = None
         outer = QVBoxLayout(self)
@@ -81,10 +84,13 @@ class AuthorizationForm(QGroupBox):
         self.relationship.setEditable(True)
         self.relationship.addItems(RELATIONSHIPS)
         self.relationship.setAccessibleName("委托人与受托人的关系")
-        self.matters = QLineEdit()
-        self.matters.setObjectName("matters")
-        self.matters.setAccessibleName("委托事项")
-        self.matters.setPlaceholderText("写明具体事项，不能写“全权”")
+        self.not_needed = QCheckBox("不需委托：办事人本人在场，自己办理（仅限环节帮办）")
+        self.not_needed.setObjectName("no-authorization")
+        self.matters = QVBoxLayout()
+        self.matters_note = QLabel("委托事项逐项勾选（不能“全权委托”）；一份委托可涵盖同一办事人的几件事项")
+        self.matters_note.setProperty("role", "muted")
+        self.matters_note.setWordWrap(True)
+        self.matters.addWidget(self.matters_note)
         self.valid_from = QDateEdit()
         self.valid_from.setObjectName("valid-from")
         self.valid_from.setCalendarPopup(True)
@@ -104,6 +110,7 @@ class AuthorizationForm(QGroupBox):
         validity.addWidget(self.valid_until)
         validity.addWidget(self.until_closed)
         validity.addStretch(1)
+        form.addRow(self.not_needed)
         form.addRow(self.grantee_is_staff)
         form.addRow("受托人姓名", self.grantee_name)
         form.addRow("受托人身份证", self.grantee_id)
@@ -157,6 +164,7 @@ class AuthorizationForm(QGroupBox):
         self.valid_until.setEnabled(False)
         self.until_closed.toggled.connect(lambda on: self.valid_until.setEnabled(not on))
         self.grantee_is_staff.toggled.connect(self._grantee_changed)
+        self.not_needed.toggled.connect(self._needed_changed)
         self.pad.signature_did_change.connect(self._signed)
         self.clear_pad.clicked.connect(self.pad.clear)
         self.paper_button.clicked.connect(self.capture_paper)
@@ -167,15 +175,31 @@ class AuthorizationForm(QGroupBox):
             self.use_signature.setChecked(True)
 
     def _grantee_changed(self, staff: bool) -> None:
-        for field in (self.grantee_name, self.grantee_id, self.grantee_phone):
-            field.setEnabled(not staff)
+        self.grantee_name.setEnabled(not staff)
         if staff:
+            self.grantee_name.set_value(self._staff_name)
             self.relationship.setCurrentText(RELATIONSHIPS[0])
 
-    def set_matter(self, title: str) -> None:
-        if not self.matters.text().strip() or self.matters.property("auto"):
-            self.matters.setText(title)
-            self.matters.setProperty("auto", True)
+    def _needed_changed(self, not_needed: bool) -> None:
+        for child in self.findChildren(QWidget):
+            if child is not self.not_needed and child.parent() is not None:
+                child.setEnabled(not not_needed)
+        self.not_needed.setEnabled(True)
+        if not not_needed:
+            self._grantee_changed(self.grantee_is_staff.isChecked())
+
+    def set_services(self, services: list[Service], current: str) -> None:
+        """The matters to tick: the one being handled (ticked, fixed), the others of the catalog to add."""
+        for service in services:
+            if service.code not in self._matter_boxes:
+                made = QCheckBox(f"{service.name.zh}（{service.code}）")
+                made.setObjectName(f"matter-{service.code}")
+                self._matter_boxes[service.code] = made
+                self.matters.addWidget(made)
+            box = self._matter_boxes[service.code]
+            if service.code == current:
+                box.setChecked(True)
+            box.setEnabled(service.code != current)
 
     def capture_paper(self) -> bool:
         if self._capture is None:
@@ -193,57 +217,58 @@ class AuthorizationForm(QGroupBox):
         self.error.setVisible(True)
         return AuthorizationError(message)
 
-    def _grantee(self) -> Resident | None:
-        if self.grantee_is_staff.isChecked():
-            return None
-        try:
-            return resident_from_input(self.grantee_name.value(), self.grantee_id.value(), self.grantee_phone.value())
-        except ResidentError as exc:
-            raise self._fail(f"受托人：{exc}") from None
+    def _agent(self) -> wire.Party:
+        name = self._staff_name if self.grantee_is_staff.isChecked() else self.grantee_name.value()
+        return wire.Party(
+            name.strip(),
+            self.grantee_id.value().strip().upper(),
+            self.grantee_phone.value().replace(" ", ""),
+            self._staff_no if self.grantee_is_staff.isChecked() else None,
+        )
 
     def authorization(
-        self, grantor: Resident, service_code: str, today: date, *, card_read: bool
-    ) -> tuple[dict[str, Any], Consent]:
-        """The 委托 record to seal with the case, and the consent's images; :class:`AuthorizationError` if not."""
-        matters = [m.strip() for m in re.split(r"[、，,；;]", self.matters.text()) if m.strip()]
-        if not matters:
-            raise self._fail("请写明委托的具体事项")
-        if any(_GENERAL.search(m) for m in matters):
-            raise self._fail("委托事项须写明具体事项，不能写“全权”或“所有事项”")
-        until: str | None = None
-        if not self.until_closed.isChecked():
-            end = _day(self.valid_until)
-            start = _day(self.valid_from)
-            if end < today:
-                raise self._fail("委托已过有效期：请与委托人重新确认有效期")
-            if end < start:
-                raise self._fail("有效期的结束日期早于开始日期")
-            until = end.isoformat()
+        self, grantor: Resident, service_code: str, proxy_allowed: bool, today: date, *, card_read: bool
+    ) -> tuple[dict[str, Any] | None, Consent]:
+        """The 委托 (wire form) to seal with the case and the consent's images, or :class:`AuthorizationError`
+        saying what to change; ``None`` when the resident acts for themself in 环节帮办."""
+        if self.not_needed.isChecked():
+            self.error.setVisible(False)
+            return None, Consent(None, None)
+        matters = [code for code, box in self._matter_boxes.items() if box.isChecked()]
         signed = self.use_signature.isChecked() and self.pad.has_signature()
         if self.use_signature.isChecked() and not signed:
             raise self._fail("已选择屏幕签名，但还没有签名：请委托人在签名区签名")
         present = self.in_person.isChecked()
         if present and not card_read:
             raise self._fail("“委托人本人在场”须先读取委托人的身份证")
-        if not (signed or self._paper or present):
+        signature = self.pad.to_png() if signed else None
+        consent: list[dict[str, Any]] = []
+        if signature:
+            consent.append({"kind": "signature", "sha256": hashlib.sha256(signature).hexdigest()})
+        if self._paper:
+            consent.append({"kind": "paper_photo", "sha256": hashlib.sha256(self._paper).hexdigest()})
+        if present:
+            consent.append({"kind": "principal_present", "card_read": card_read})
+        if not consent:
             raise self._fail("请取得委托人的确认：屏幕签名、拍摄纸质委托书，或本人在场并读取身份证")
-        grantee = self._grantee()
-        kind = "in_person" if present and not (signed or self._paper) else (
-            "signature_and_paper" if signed and self._paper else ("signature" if signed else "paper")
-        )
-        self.error.setVisible(False)
-        record: dict[str, Any] = {
-            "grantor": grantor.to_json(),
-            "grantor_masked": grantor.masked,
-            "grantee": grantee.to_json() if grantee else {"staff": True, "name": self._staff_name},
-            "grantee_masked": grantee.masked if grantee else self._staff_name,
-            "relationship": self.relationship.currentText().strip() or RELATIONSHIPS[0],
+        until = None if self.until_closed.isChecked() else _day(self.valid_until)
+        record = {
+            "authorization_id": wire.new_authorization_id(),
+            "principal": {"name": grantor.name, "id_number": grantor.id_number, "phone": grantor.phone},
+            "agent": self._agent().to_json(),
+            "relationship": self.relationship.currentText().strip(),
             "matters": matters,
-            "service_codes": [service_code],
             "valid_from": _day(self.valid_from).isoformat(),
-            "valid_until": until,
+            "valid_until": until.isoformat() if until else wire.UNTIL_CLOSED,
             "sub_delegation": self.sub_delegation.isChecked(),
-            "consent": kind,
-            "grantor_present": present,
+            "consent": consent,
         }
-        return record, Consent(kind, self.pad.to_png() if signed else None, self._paper)
+        try:
+            parsed = wire.parse_authorization(record)
+        except wire.AuthorizationError as exc:
+            raise self._fail(str(exc)) from None
+        refused = wire.refusal(parsed, service_code, proxy_allowed, today)
+        if refused:
+            raise self._fail(refused)
+        self.error.setVisible(False)
+        return parsed.to_json(), Consent(signature, self._paper)

@@ -90,7 +90,7 @@ class CaseEditor(QWidget):
         columns.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
         self.resident = ResidentForm(desk.read_card)
-        self.authorization = AuthorizationForm(session.name, desk.capture_paper)
+        self.authorization = AuthorizationForm(session.name, session.staff_no, desk.capture_paper)
         left.addWidget(self.resident)
         left.addWidget(self.authorization)
         left.addStretch(1)
@@ -158,7 +158,7 @@ class CaseEditor(QWidget):
         if service is not None and reason is None:
             self.fields = ServiceFields(service, self.desk.capture_paper)
             self.right.insertWidget(0, self.fields)
-            self.authorization.set_matter(service.name.zh)
+            self.authorization.set_services(self.services, service.code)
             self._resident_changed()
 
     def _resident_changed(self) -> None:
@@ -241,9 +241,11 @@ class CaseEditor(QWidget):
         try:
             resident = self.resident.resident()
             record, consent = self.authorization.authorization(
-                resident, service.code, now.date(), card_read=self.resident.from_card
+                resident, service.code, True, now.date(), card_read=self.resident.from_card
             )
             answers, files = self.fields.answers() if self.fields else ({}, [])
+            if record is None and self.mode() == "full":
+                raise AuthorizationError("全程代办须有委托人的委托；办事人本人在场自己办理时请选“环节帮办”")
         except (ResidentError, AuthorizationError, FieldError) as exc:
             self._say(f"还不能发送：{exc.message if isinstance(exc, FieldError) else exc}", error=True)
             return

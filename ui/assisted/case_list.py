@@ -37,7 +37,7 @@ STATE_FILTERS: tuple[tuple[str, frozenset[str], bool], ...] = (
     ("已送达", frozenset({"delivered"}), False),
     ("受理/办理中", frozenset({"accepted", "processing", "resumed"}), False),
     ("中止", frozenset({"suspended"}), False),
-    ("办结/终止", frozenset({"completed", "terminated"}), False),
+    ("办结/终止", frozenset({"concluded", "terminated"}), False),
     ("已回交/回访", frozenset({"handed_back", "followed_up"}), False),
 )
 
@@ -157,7 +157,7 @@ class CaseListScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((190, 170, 250, 150, 100, 120)):
+        for column, width in enumerate((170, 110, 190, 210, 100, 120)):
             self.table.setColumnWidth(column, width)
         outer.addWidget(self.table, 1)
 
@@ -294,5 +294,3 @@ class CaseListScreen(QWidget):
         case_id = self.selected_case_id()
         if case_id is not None:
             self.event_requested.emit(case_id, kind)
-
-

@@ -21,6 +21,8 @@ from kiosk.assisted.slip import Slip
 from kiosk.assisted.staff import StaffDirectory, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from kiosk.visit.catalog import Catalog, Service
+from kiosk.visit.identity import mask_name
+from offline_cache.wire import authorization as wire
 
 #: ``AssistedOutbox.send``: a finished draft into the sealed outbox (待发送).
 SendCase = Callable[[CaseBook, StaffSession, str, datetime], Case]
@@ -69,30 +71,22 @@ class AssistedDesk:
         """Why ``service`` cannot be handled for someone else (须本人到场), or ``None`` when it may (可代办)."""
         if service.code in self.in_person:
             return self.in_person[service.code] or IN_PERSON_REASON
-        flag: Any = getattr(service, "proxy", None) or getattr(service, "proxy_handling", None)
-        if flag in ("in_person", "须本人到场"):
-            reason: Any = getattr(service, "in_person_reason", None)
-            text = reason.get("zh_CN") if hasattr(reason, "get") else reason
-            return str(text) if text else IN_PERSON_REASON
-        return None
+        # The catalog's flag (docs/protocol.md: ``proxy`` is ``allowed`` or ``in_person``), once the catalog has it.
+        flag: Any = getattr(service, "proxy", "allowed")
+        return IN_PERSON_REASON if flag == "in_person" else None
 
 
 def authorization_summary(authorization: Mapping[str, Any] | None, resident_masked: str) -> str:
-    """One sentence for a slip or a list: who authorised whom for what, until when (nothing unmasked)."""
+    """One sentence for a slip or a case: who authorised whom for what, until when — names masked, no ID."""
     if not authorization:
-        return f"委托人本人在场（{resident_masked}）"
-    grantee = str(authorization.get("grantee_masked") or authorization.get("grantee_name_masked") or "")
-    matters = "、".join(str(m) for m in authorization.get("matters") or ())
-    until = str(authorization.get("valid_until") or "") or "事项办结为止"
-    consent = {
-        "signature": "屏幕签名",
-        "paper": "纸质委托书照片",
-        "signature_and_paper": "屏幕签名及纸质委托书",
-        "in_person": "委托人本人在场",
-    }.get(str(authorization.get("consent") or ""), "")
-    parts = [f"委托{('给' + grantee) if grantee else ''}办理：{matters or '（未填）'}", f"有效至 {until}"]
-    if consent:
-        parts.append(f"确认方式：{consent}")
-    if authorization.get("sub_delegation"):
-        parts.append("允许转委托")
-    return "；".join(parts)
+        return f"办事人本人在场办理（{resident_masked}），无委托"
+    try:
+        parsed = wire.parse_authorization(dict(authorization))
+    except wire.AuthorizationError as exc:
+        return f"委托书无法读取：{exc}"
+    until = f"至 {parsed.valid_until.isoformat()}" if parsed.valid_until else "至事项办结"
+    ways = "、".join(wire.CONSENT_LABELS[c.kind] for c in parsed.consent)
+    return (
+        f"{mask_name(parsed.principal.name)} 委托 {mask_name(parsed.agent.name)}（{parsed.relationship}）"
+        f"办理 {'、'.join(parsed.matters)}，{until}；{ways}；{'可' if parsed.sub_delegation else '不可'}转委托"
+    )
