@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from argon2 import PasswordHasher
+from sqlalchemy import insert
 
+from central.clock import iso
 from central.console.accounts import Role
 from central.console.desk import FleetConsole
 from central.runner import RunningCentral, start_central
+from central.schema import console_users
 from offline_cache.wire.protocol import PATH_HEARTBEAT
 
 PASSWORD = "correct horse battery"
+_CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 @dataclass
@@ -73,6 +78,18 @@ def start_site(db_url: str) -> ConsoleSite:
     app = central._server.config.app
     console = app.state.console
     assert isinstance(console, FleetConsole)
-    for role in Role:
-        console.accounts.add(f"{role.value}1", PASSWORD, role, f"{role.value} 测试", console.clock.now())
+    # The users go in with a cheap argon2id hash made once (a login costs what its hash's parameters say), so
+    # each test does not pay four full-cost hashes on shared cores; test_console_login checks the real cost.
+    with console.engine.begin() as conn:
+        for role in Role:
+            conn.execute(
+                insert(console_users).values(
+                    username=f"{role.value}1",
+                    display_name=f"{role.value} 测试",
+                    role=role.value,
+                    password_hash=_CHEAP_HASH,
+                    failed_logins=0,
+                    created_at=iso(console.clock.now()),
+                )
+            )
     return ConsoleSite(central, console)

@@ -4,8 +4,10 @@ and logging out ends the session in the database."""
 from __future__ import annotations
 
 import requests
+from sqlalchemy import select
 
 from central.console.accounts import Role
+from central.schema import console_users
 from tests.central.console.support import PASSWORD, ConsoleSite, csrf_of, log_in
 
 
@@ -46,3 +48,17 @@ def test_english_is_available(sqlite_site: ConsoleSite) -> None:
     admin = site.client(Role.ADMIN)
     page = admin.get(site.url + "/console/lang?to=en&back=/console/terminals", timeout=10).text
     assert "Terminals" in page and "终端总览" not in page
+
+
+def test_passwords_are_kept_as_full_cost_argon2id_hashes(sqlite_site: ConsoleSite) -> None:
+    site = sqlite_site
+    site.console.accounts.add(
+        "supervisor2", "a long passphrase 2026", Role.SUPERVISOR, "审核乙", site.console.clock.now()
+    )
+    with site.console.engine.connect() as conn:
+        stored = conn.execute(
+            select(console_users.c.password_hash).where(console_users.c.username == "supervisor2")
+        ).scalar_one()
+    assert stored.startswith("$argon2id$") and "m=65536,t=3" in stored
+    assert "a long passphrase" not in stored
+    assert log_in(requests.Session(), site.url, "supervisor2", "a long passphrase 2026").url.endswith("/terminals")
