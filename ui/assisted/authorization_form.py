@@ -86,11 +86,14 @@ class AuthorizationForm(QGroupBox):
         self.relationship.setAccessibleName("委托人与受托人的关系")
         self.not_needed = QCheckBox("不需委托：办事人本人在场，自己办理（仅限环节帮办）")
         self.not_needed.setObjectName("no-authorization")
-        self.matters = QVBoxLayout()
-        self.matters_note = QLabel("委托事项逐项勾选（不能“全权委托”）；一份委托可涵盖同一办事人的几件事项")
+        self.matters_box = QWidget()
+        self.matters_box.setObjectName("matters")
+        self.matters = QVBoxLayout(self.matters_box)
+        self.matters.setContentsMargins(0, 0, 0, 0)
+        self.matters.setSpacing(2)
+        self.matters_note = QLabel("逐项勾选，不能“全权委托”；一份委托可涵盖同一办事人的几件事项")
         self.matters_note.setProperty("role", "muted")
         self.matters_note.setWordWrap(True)
-        self.matters.addWidget(self.matters_note)
         self.valid_from = QDateEdit()
         self.valid_from.setObjectName("valid-from")
         self.valid_from.setCalendarPopup(True)
@@ -116,7 +119,8 @@ class AuthorizationForm(QGroupBox):
         form.addRow("受托人身份证", self.grantee_id)
         form.addRow("受托人电话", self.grantee_phone)
         form.addRow("关系", self.relationship)
-        form.addRow("委托事项", self.matters)
+        form.addRow("委托事项", self.matters_box)
+        form.addRow(self.matters_note)
         form.addRow("有效期", validity)
         form.addRow(self.sub_delegation)
         outer.addLayout(form)
@@ -194,8 +198,10 @@ class AuthorizationForm(QGroupBox):
             if service.code not in self._matter_boxes:
                 made = QCheckBox(f"{service.name.zh}（{service.code}）")
                 made.setObjectName(f"matter-{service.code}")
+                made.setMinimumHeight(DESKTOP.target_px)
                 self._matter_boxes[service.code] = made
                 self.matters.addWidget(made)
+                made.setVisible(True)
             box = self._matter_boxes[service.code]
             if service.code == current:
                 box.setChecked(True)

@@ -158,17 +158,16 @@ class CaseEditor(QWidget):
         if service is not None and reason is None:
             self.fields = ServiceFields(service, self.desk.capture_paper)
             self.right.insertWidget(0, self.fields)
-            self.authorization.set_services(self.services, service.code)
+            allowed = [s for s in self.services if not self.desk.in_person_reason(s)]
+            self.authorization.set_services(allowed, service.code)
             self._resident_changed()
 
     def _resident_changed(self) -> None:
         if self.fields is None:
             return
-        try:
-            resident = self.resident.resident()
-        except ResidentError:
-            return
-        self.fields.prefill(resident)
+        resident = self.resident.resident_or_none()
+        if resident is not None:
+            self.fields.prefill(resident, self.desk.clock().date())
 
     def mode(self) -> HandlingMode:
         return "step" if self.partial.isChecked() else "full"

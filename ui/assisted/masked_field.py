@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLineEdit
 
 
 class MaskedLineEdit(QLineEdit):
-    def __init__(self, mask: Callable[[str], str], name: str) -> None:
+    def __init__(self, mask: Callable[[str], str], name: str = "") -> None:
         super().__init__()
         self._mask = mask
         self._value = ""

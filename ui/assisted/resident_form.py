@@ -85,6 +85,13 @@ class ResidentForm(QGroupBox):
     def from_card(self) -> bool:
         return self._from_card
 
+    def resident_or_none(self) -> Resident | None:
+        """The resident if what is typed checks out, without saying anything (for prefilling as one types)."""
+        try:
+            return resident_from_input(self.name.value(), self.id_number.value(), self.phone.value())
+        except ResidentError:
+            return None
+
     def resident(self) -> Resident:
         """The checked resident, else :class:`ResidentError` (also shown under the fields)."""
         try:

@@ -5,19 +5,24 @@ keyboard (Chinese through the system's input method), checked by the kiosk's own
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.assisted.resident import Resident
 from kiosk.visit.catalog import FormField, Service
-from kiosk.visit.identity import parse_id_number
+from kiosk.visit.identity import age_on, mask_id_number, mask_name, mask_phone, parse_id_number
 from kiosk.visit.strings import Texts
-from kiosk.visit.validation import FieldError, check_answer
+from kiosk.visit.validation import FieldError, check_answer, mask_account
 from ui.assisted.desk import CapturePaper
+from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.style import DESKTOP
 from ui.signature import SignaturePad
 
 _CAPTURED = "attached"
+#: Answers the resident form already gives (一次填报): shown masked, never asked again.
+_FROM_RESIDENT = frozenset({"name", "id_number", "age", "birth_date", "gender"})
+_MASKS = {"phone": mask_phone, "id_number": mask_id_number, "bank_account": mask_account}
 _PLACEHOLDERS = {"date": "年月日 8 位数字，如 20250131", "phone": "11 位手机号", "bank_account": "16-19 位卡号"}
 
 
@@ -38,6 +43,7 @@ class ServiceFields(QGroupBox):
         self._capture = capture
         self._widgets: dict[str, QWidget] = {}
         self._captured: dict[str, bytes] = {}
+        self._prefilled: dict[str, str] = {}
         self._rows: dict[str, tuple[QLabel, QWidget]] = {}
         self.form = QFormLayout(self)
         self.form.setVerticalSpacing(8)
@@ -60,6 +66,10 @@ class ServiceFields(QGroupBox):
 
     def _widget_for(self, form_field: FormField) -> QWidget:
         kind = form_field.kind
+        if form_field.prefill in _FROM_RESIDENT:
+            shown = QLabel("（取自办事人信息）")
+            shown.setProperty("role", "muted")
+            return shown
         if kind in ("choice", "yes_no"):
             box = QComboBox()
             box.addItem("请选择", "")
@@ -81,7 +91,8 @@ class ServiceFields(QGroupBox):
                 button.setText("本机无摄像头：请收取纸质材料")
             button.clicked.connect(lambda _=False, key=form_field.key, b=button: self._take(key, b))
             return button
-        line = QLineEdit()
+        mask = _MASKS.get(kind)
+        line = MaskedLineEdit(mask, f"field-{form_field.key}") if mask else QLineEdit()
         line.setMaxLength(form_field.max_length)
         line.setPlaceholderText(_PLACEHOLDERS.get(kind, ""))
         return line
@@ -96,6 +107,10 @@ class ServiceFields(QGroupBox):
 
     def _raw(self, form_field: FormField) -> str:
         widget = self._widgets[form_field.key]
+        if form_field.prefill in _FROM_RESIDENT:
+            return self._prefilled.get(form_field.key, "")
+        if isinstance(widget, MaskedLineEdit):
+            return widget.value()
         if isinstance(widget, QComboBox):
             return str(widget.currentData() or "")
         if isinstance(widget, SignaturePad):
@@ -119,24 +134,31 @@ class ServiceFields(QGroupBox):
             label.setVisible(shown)
             widget.setVisible(shown)
 
-    def prefill(self, resident: Resident) -> None:
-        """What the card or the resident form already says (一次填报): name, ID number, phone, age."""
-        values = {"name": resident.name, "id_number": resident.id_number}
-        try:
-            birth = parse_id_number(resident.id_number).birth_date
-            values["birth_date"] = birth.isoformat() if birth else ""
-        except ValueError:
-            pass
+    def prefill(self, resident: Resident, today: date) -> None:
+        """What the resident form already says (一次填报): name, ID number, age from it; the phone offered."""
+        number = parse_id_number(resident.id_number)
+        values = {
+            "name": (resident.name, mask_name(resident.name)),
+            "id_number": (resident.id_number, mask_id_number(resident.id_number)),
+            "age": (str(age_on(number.birth_date, today)), f"{age_on(number.birth_date, today)} 岁"),
+            "birth_date": (number.birth_date.isoformat(), number.birth_date.isoformat()),
+            "gender": (number.gender_code, "男" if number.gender_code == "1" else "女"),
+        }
         for form_field in self.service.fields:
             widget = self._widgets[form_field.key]
-            value = values.get(form_field.prefill or "") or (resident.phone if form_field.kind == "phone" else "")
-            if value and isinstance(widget, QLineEdit) and not widget.text():
-                widget.setText(value)
+            if form_field.prefill in values and isinstance(widget, QLabel):
+                value, shown = values[form_field.prefill]
+                self._prefilled[form_field.key] = value
+                widget.setText(f"{shown}（取自办事人信息）")
+            elif form_field.kind == "phone" and isinstance(widget, MaskedLineEdit) and not widget.value():
+                widget.set_value(resident.phone)
 
     def fill(self, answers: dict[str, str]) -> None:
         for key, value in answers.items():
             widget = self._widgets.get(key)
-            if isinstance(widget, QLineEdit):
+            if isinstance(widget, MaskedLineEdit):
+                widget.set_value(str(value))
+            elif isinstance(widget, QLineEdit):
                 widget.setText(str(value))
             elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
