@@ -72,6 +72,9 @@ def _admin_token(path: Path | None) -> str:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.workers > 1:
+        return _serve_workers(args)
+
     from central.app import create_app
     from central.catalog_file import CatalogFile
     from central.db import open_engine
@@ -85,7 +88,51 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         limits=Limits(attachment_bytes=args.max_attachment_mib * 1024 * 1024),
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(platform), host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        create_app(platform),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=not args.no_access_log,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _serve_workers(args: argparse.Namespace) -> int:
+    """Several uvicorn worker processes on one port, each building the app from the environment
+    (``central.asgi``): they must share the key file and the admin token, so both are fixed here, once."""
+    import uvicorn
+
+    from central import asgi
+    from central.db import open_engine
+
+    if args.keys is None:
+        raise CentralCliError("--workers needs --keys: every worker must open what terminals seal to the same key")
+    if args.workers > 64:
+        raise CentralCliError("--workers: at most 64 (one or two per CPU core is plenty)")
+    PlatformKeys.load(args.keys)  # a bad key file is one line here, not a traceback in every worker
+    open_engine(args.db).dispose()  # the schema is upgraded once, before the workers open it
+    os.environ[asgi.DB_ENV] = args.db
+    os.environ[asgi.KEYS_ENV] = str(args.keys.resolve())
+    os.environ[ADMIN_TOKEN_ENV] = _admin_token(args.admin_token_file)
+    os.environ.pop(asgi.ADMIN_TOKEN_FILE_ENV, None)
+    os.environ[asgi.MAX_ATTACHMENT_ENV] = str(args.max_attachment_mib)
+    if args.catalog is not None:
+        os.environ[asgi.CATALOG_ENV] = str(args.catalog.resolve())
+    else:
+        os.environ.pop(asgi.CATALOG_ENV, None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(
+        "central.asgi:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=not args.no_access_log,
+        proxy_headers=True,
+    )
     return 0
 
 
@@ -187,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--admin-token-file", type=Path, help=f"file holding the admin token (or ${ADMIN_TOKEN_ENV})"
     )
     serve.add_argument("--max-attachment-mib", type=int, default=20, help="largest attachment accepted")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes on the port (needs --keys when more than 1)"
+    )
+    serve.add_argument("--no-access-log", action="store_true", help="no line per request in the log")
 
     keygen = command("keygen", "write a new platform key file (mode 0600)", _cmd_keygen)
     keygen.add_argument("--out", type=Path, required=True)
