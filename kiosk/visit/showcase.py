@@ -214,7 +214,10 @@ def showcase() -> list[ShowcaseStep]:
                 "SBZM-03",
             ),
         ),
-        ShowcaseStep("21-result-ticket", _outcome(SubmitOutcome("ticket", case_no="C012", waiting=3), "PDQH-06")),
+        ShowcaseStep(
+            "21-result-ticket",
+            _outcome(SubmitOutcome("ticket", case_no="C012", waiting=3, expected_wait_minutes=9), "PDQH-06"),
+        ),
         ShowcaseStep("22-result-printing", _receipt("printing")),
         ShowcaseStep("23-result-printed", _receipt("printed")),
         ShowcaseStep("24-result-paper-out", _receipt("paper_out")),
