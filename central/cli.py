@@ -280,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     from central.console.console_cli import add_commands as console_commands
 
     console_commands(commands)
+    from central.staff.cli import add_commands as staff_commands
+
+    staff_commands(commands)
     return parser
 
 

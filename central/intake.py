@@ -12,6 +12,10 @@ kiosk's payload names its terminal (``terminal_id``): a payload naming another t
 ``payload_of_another_terminal``). An id another terminal already holds is refused (409 ``conflict``) unless
 the payload names the caller: then it is the caller's own submission, stored under the caller's key, so a
 copy that another terminal got stored first (before these checks) never blocks the true terminal.
+
+An assisted case (帮办代办) is checked before it is stored (its 委托, ``central.staff.screening``); a laptop's
+回交/回访 (``"kind": "case_event"``) is stored as a submission without a case number of its own and answered
+with the number of the case it belongs to.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -33,6 +38,7 @@ from central.db import reading
 from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
+from central.staff.screening import CaseEventIn, Refusal, Screened, StaffIntake
 from offline_cache.wire.protocol import MAX_SUBMISSION_BYTES, canonical_json, envelope, error_body, load_json
 from offline_cache.wire.sealing import Opener, SealError
 
@@ -70,6 +76,8 @@ class _Checked:
     canonical: bytes
     sha256: str
     opened: bytes | Answer = b""
+    #: An assisted case or a laptop's 回交/回访, as checked (``None``: a kiosk's own submission).
+    screened: Screened | None = None
 
 
 # Built once: passing parameters at execute time keeps SQLAlchemy's per-call work (and the batch) fast.
@@ -98,10 +106,18 @@ _ATTACHMENT = select(attachments.c.upload_length, attachments.c.complete).where(
 class IntakeDesk:
     """Accepts submissions into the platform's database, exactly once per submission id."""
 
-    def __init__(self, engine: Engine, keys: PlatformKeys, *, max_submission_bytes: int = MAX_SUBMISSION_BYTES) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keys: PlatformKeys,
+        *,
+        max_submission_bytes: int = MAX_SUBMISSION_BYTES,
+        catalog: Callable[[], bytes] | None = None,
+    ) -> None:
         self._engine = engine
         self._opener = Opener(keys.seal)
         self._max_bytes = max_submission_bytes
+        self._staff = StaffIntake(engine, catalog)
 
     def accept(self, raw: object, *, terminal_id: str, idempotency_key: str | None) -> Answer:
         """One submission posted on its own (``POST /submissions``)."""
@@ -227,7 +243,7 @@ class IntakeDesk:
                     "id": item.model.id,
                     "terminal_id": item.model.terminal_id,
                     "service_code": item.model.service_code,
-                    "status": "accepted",
+                    "status": "case_event" if isinstance(item.screened, CaseEventIn) else "accepted",
                     "body_sha256": item.sha256,
                     "body": item.canonical.decode("utf-8"),
                     "payload": payload,
@@ -242,15 +258,21 @@ class IntakeDesk:
         numbers: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for (seq, terminal_id, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
-            case_no = case_number(int(seq), now)
+            event = item.screened if isinstance(item.screened, CaseEventIn) else None
+            case_no = event.case_no if event else case_number(int(seq), now)
+            extra = {"case_submission_id": event.case_submission_id, "event": event.event} if event else {}
             body = envelope(
                 "submission_receipt",
                 submission_id=submission_id,
                 case_no=case_no,
                 received_at=received_at,
                 status="accepted",
+                **extra,
             )
-            numbers.append({"b_seq": seq, "b_case_no": case_no, "b_response": json.dumps(body, ensure_ascii=False)})
+            own_number = None if event else case_no  # an event's row has no number of its own
+            numbers.append({"b_seq": seq, "b_case_no": own_number, "b_response": json.dumps(body, ensure_ascii=False)})
+            if item.screened is not None:
+                self._staff.record(conn, terminal_id, submission_id, case_no, item.screened)
             links.extend(
                 {
                     "terminal_id": terminal_id,
@@ -278,7 +300,20 @@ class IntakeDesk:
         if not items:
             return []
         with reading(self._engine) as conn:
-            return [replace(item, opened=_own(item.model, self._open(conn, item))) for item in items]
+            return [
+                self._screen(conn, replace(item, opened=_own(item.model, self._open(conn, item)))) for item in items
+            ]
+
+    def _screen(self, conn: Connection, item: _Checked) -> _Checked:
+        """An assisted case's 委托 and a 回交/回访's case, checked before anything is stored."""
+        if not isinstance(item.opened, bytes):
+            return item
+        made_at = datetime.fromisoformat(item.model.created_at)
+        screened = self._staff.screen(conn, item.opened, item.model.service_code, made_at)
+        if isinstance(screened, Refusal):
+            log.info("submission %s: assisted handling refused (%s)", item.model.id, screened.code)
+            return replace(item, opened=_reject(screened.status, screened.code, screened.message))
+        return replace(item, screened=screened)
 
     def _open(self, conn: Connection, checked: _Checked) -> bytes | Answer:
         model = checked.model

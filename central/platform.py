@@ -53,7 +53,12 @@ class Platform:
     def intake(self) -> IntakeDesk:
         # One desk for the process: its opener remembers the X25519 secret of recent ephemeral keys, and a
         # terminal's run of submissions arrives over many requests.
-        return IntakeDesk(self.engine, self.keys, max_submission_bytes=self.limits.submission_bytes)
+        return IntakeDesk(
+            self.engine,
+            self.keys,
+            max_submission_bytes=self.limits.submission_bytes,
+            catalog=lambda: self.catalog.snapshot().content,  # 可代办 / 须本人到场 of assisted cases
+        )
 
     @property
     def terminals(self) -> TerminalRegistry:

@@ -23,6 +23,7 @@ from central.console.desk import heartbeat_extras, published_catalog
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
+from central.staff.api import case_page, staff_list
 from central.terminals import AuthError, same_secret
 from central.usage.forecasts import heartbeat_forecast
 from offline_cache.wire.audit_sync import AuditAppend, AuditSyncError
@@ -39,11 +40,13 @@ from offline_cache.wire.protocol import (
     PATH_ATTACHMENTS_BATCH,
     PATH_AUDIT_APPEND,
     PATH_CASE,
+    PATH_CASES,
     PATH_CATALOG,
     PATH_ENROLL,
     PATH_HEARTBEAT,
     PATH_PLATFORM_KEYS,
     PATH_RATINGS,
+    PATH_STAFF,
     PATH_SUBMISSIONS,
     PATH_SUBMISSIONS_BATCH,
     SEAL_ALG,
@@ -310,6 +313,24 @@ def case_status(case_no: str, p: PlatformDep, _terminal: TerminalDep) -> JSONRes
     if status is None:
         return error_response(404, "unknown_case", f"no case {case_no} on this platform")
     return JSONResponse(status)
+
+
+@router.get(PATH_STAFF, summary="The hall's staff accounts with password hashes (帮办代办)")
+def assisted_staff(p: PlatformDep, caller: TerminalDep) -> JSONResponse:
+    return staff_list(p.engine, caller)
+
+
+@router.get(PATH_CASES, summary="A staff member's assisted cases and their lifecycle, paged (帮办代办)")
+def assisted_cases(
+    p: PlatformDep,
+    caller: TerminalDep,
+    *,
+    staff: str | None = None,
+    since: str | None = None,
+    cursor: str | None = None,
+    limit: str | None = None,
+) -> JSONResponse:
+    return case_page(p.engine, caller, staff=staff, since=since, cursor=cursor, limit=limit)
 
 
 @router.post(PATH_RATINGS, status_code=201, summary="A rating of a handled matter (好差评)")

@@ -29,6 +29,8 @@ FieldKind = Literal[
 PrefillSource = Literal["name", "id_number", "gender", "birth_date", "address", "age"]
 Identification = Literal["id_card", "qr", "none"]
 Outcome = Literal["case", "query", "ticket"]
+#: 可代办 (``allowed``: staff may handle it for a resident under a 委托) or 须本人到场 (``in_person``).
+Proxy = Literal["allowed", "in_person"]
 
 
 class CatalogError(Exception):
@@ -106,6 +108,7 @@ class Service(_Model):
     #: What the citizen is told happens next (shown on the result screen and printed on the receipt).
     next_steps: Text | None = None
     popularity: int = 0
+    proxy: Proxy = "allowed"
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Service:
