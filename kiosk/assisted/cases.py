@@ -28,6 +28,8 @@ from typing import Any, Literal
 from kiosk.assisted.limits import CaseLimits, SyncHealth, sync_health
 from kiosk.assisted.resident import Resident
 from kiosk.assisted.vault import Vault, VaultError
+from kiosk.records.audit import AuditAction, AuditLog
+from kiosk.records.audit import Resident as AuditResident
 from offline_cache.wire.protocol import CASE_STATES
 
 LocalState = Literal["draft", "queued", "sending", "delivered", "quarantined"]
@@ -279,10 +281,14 @@ class CaseBook:
     caller's lock (``kiosk/hall/assisted_sync.py`` holds one).
     """
 
-    def __init__(self, vault: Vault, staff_no: str, limits: CaseLimits | None = None) -> None:
+    def __init__(
+        self, vault: Vault, staff_no: str, limits: CaseLimits | None = None, audit: AuditLog | None = None
+    ) -> None:
         self.vault = vault
         self.staff_no = staff_no
         self.limits = limits or CaseLimits()
+        #: The terminal's audit log: cases opened, 委托 recorded, 回交 / 回访 (keyed hashes, masked names only).
+        self.audit = audit
         self._cases: dict[str, Case] = {}
         self._rows: list[tuple[str, CaseRow]] | None = None
         self._meta: dict[str, Any] = {}
@@ -394,6 +400,11 @@ class CaseBook:
         else:
             self._unsent.discard(case.case_id)
 
+    def _record(self, action: AuditAction, case: Case, authorization: str | None = None) -> None:
+        if self.audit is not None:
+            who = AuditResident(case.resident.id_number, case.resident.name)
+            self.audit.record(action, self.staff_no, resident=who, case=case.case_id, authorization=authorization)
+
     def _set_meta(self, **values: Any) -> None:
         self._meta.update(values)
         self.vault.write(_BOOK_FILE, json.dumps(self._meta, ensure_ascii=False).encode())
@@ -464,7 +475,9 @@ class CaseBook:
             authorization=authorization,
             state_at=stamp,
         )
-        return self._store(case)
+        self._store(case)
+        self._record(AuditAction.CASE_CREATED, case)
+        return case
 
     def update_draft(self, case_id: str, now: datetime, **changes: Any) -> Case:
         """Change a draft's answers, resident, mode or authorization (only while it is a draft)."""
@@ -475,7 +488,11 @@ class CaseBook:
         unknown = set(changes) - allowed
         if unknown:
             raise TypeError(f"cannot change {sorted(unknown)} of a draft")
-        return self._store(replace(case, updated_at=now.isoformat(), **changes))
+        updated = self._store(replace(case, updated_at=now.isoformat(), **changes))
+        auth = changes.get("authorization")
+        if isinstance(auth, dict):
+            self._record(AuditAction.AUTHORIZATION_RECORDED, updated, str(auth.get("authorization_id") or ""))
+        return updated
 
     def add_attachment(
         self, case_id: str, data: bytes, media_type: str, role: AttachmentRole, now: datetime
@@ -575,7 +592,9 @@ class CaseBook:
             refs.append(ref)
         # Microseconds: the stamp names the event's submission in the outbox (see kiosk/hall/assisted_outbox.py).
         event = CaseEvent(str(uuid.uuid4()), kind, now.isoformat(timespec="microseconds"), note, tuple(refs))
-        self._store(replace(case, events=(*case.events, event), updated_at=now.isoformat()))
+        stored = self._store(replace(case, events=(*case.events, event), updated_at=now.isoformat()))
+        action = AuditAction.HANDBACK_RECORDED if kind == "handed_back" else AuditAction.FOLLOW_UP_RECORDED
+        self._record(action, stored)
         return event
 
     def record_event_submission(self, case_id: str, event_id: str, submission_id: str) -> Case:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk.assisted.vault import Vault, VaultError, new_data_key, unwrap_data_key, wrap_data_key
+from kiosk.records.audit import AuditAction, AuditLog
 from offline_cache.durable import write_atomic
 from offline_cache.wire import staff_hash
 
@@ -124,10 +125,13 @@ class StaffDirectory:
         folder: Path,
         verify_password: Callable[[str, str], bool] = staff_hash.verify_password,
         policy: LoginPolicy | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.folder = folder
         self.verify_password = verify_password
         self.policy = policy or LoginPolicy()
+        #: The terminal's audit log (审计日志): every login, refusal, lock and logout is written to it.
+        self.audit = audit
         folder.mkdir(parents=True, exist_ok=True)
 
     # -- what the last sync brought ----------------------------------------------------------------------
@@ -221,13 +225,31 @@ class StaffDirectory:
             )
         return record
 
-    def login(self, staff_no: str, password: str, now: datetime) -> StaffSession:
-        """Log ``staff_no`` in offline or online alike; :class:`LoginRefused` says why not.
+    def _record(self, action: AuditAction, staff_no: str, detail: dict[str, Any] | None = None) -> None:
+        if self.audit is not None:
+            self.audit.record(action, staff_no if _STAFF_NO.match(staff_no) else "unknown", detail=detail)
 
-        ``now`` is an aware datetime (the hall's clock). A wrong password counts towards the lock; a right one
-        clears the count. The first login of a member on this laptop makes their data key.
-        """
-        staff_no = staff_no.strip()
+    def login(self, staff_no: str, password: str, now: datetime) -> StaffSession:
+        """Log ``staff_no`` in offline or online alike; :class:`LoginRefused` says why not (also written to the
+        audit log, as is a success)."""
+        try:
+            session = self._login(staff_no.strip(), password, now)
+        except LoginRefused as refused:
+            if refused.kind == "locked":
+                self._record(AuditAction.STAFF_LOCKOUT, staff_no.strip())
+            self._record(AuditAction.STAFF_LOGIN, staff_no.strip(), {"ok": False, "refused": refused.kind})
+            raise
+        self._record(AuditAction.STAFF_LOGIN, session.staff_no, {"ok": True})
+        return session
+
+    def logout(self, session: StaffSession, *, idle: bool = False) -> None:
+        """The member logged out (or the idle lock closed the session): written to the audit log, whose head is
+        signed then. The caller drops the session (and its key) from memory."""
+        self._record(AuditAction.STAFF_LOGOUT, session.staff_no, {"idle_lock": True} if idle else None)
+
+    def _login(self, staff_no: str, password: str, now: datetime) -> StaffSession:
+        """``now`` is an aware datetime (the hall's clock). A wrong password counts towards the lock; a right one
+        clears the count. The first login of a member on this laptop makes their data key."""
         record = self._check_may_try(staff_no, now)
         if not self.verify_password(password, record.password_hash):
             failures = int((self._logins().get(staff_no) or {}).get("failures") or 0) + 1

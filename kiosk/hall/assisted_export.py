@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.assisted.cases import CaseBook
+from kiosk.records.audit import AuditAction, AuditLog
 from offline_cache.drive import EXPORT_STATES, ExportResult
 from offline_cache.durable import fsync_dir, write_atomic
 from offline_cache.models import OutboxError
@@ -30,7 +31,9 @@ def member_submissions(book: CaseBook) -> set[str]:
     return ids
 
 
-def export_member_cases(outbox: Outbox, book: CaseBook, folder: Path, now: datetime) -> ExportResult:
+def export_member_cases(
+    outbox: Outbox, book: CaseBook, folder: Path, now: datetime, audit: AuditLog | None = None
+) -> ExportResult:
     """Write the member's unsent submissions to ``folder`` (manifest last); :class:`OutboxError` says what failed.
 
     The cases stay 待发送 until the platform's receipt file is imported.
@@ -68,4 +71,6 @@ def export_member_cases(outbox: Outbox, book: CaseBook, folder: Path, now: datet
             f"导出到 {folder} 失败（{exc.strerror or exc}）：请检查U盘是否可写、空间是否足够；案件仍在本机待发送"
         ) from exc
     book.note_exported(now)
+    if audit is not None:
+        audit.record(AuditAction.CASE_EXPORTED, book.staff_no, detail={"submissions": len(submissions)})
     return ExportResult(len(submissions), len(shas), folder)

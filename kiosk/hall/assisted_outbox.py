@@ -23,6 +23,8 @@ from datetime import datetime
 from kiosk.assisted.cases import Case, CaseBook, CaseEvent
 from kiosk.assisted.staff import StaffSession
 from kiosk.hall.matters import provisional_number
+from kiosk.records.audit import AuditAction, AuditLog
+from kiosk.records.audit import Resident as AuditResident
 from kiosk.visit.ports import Terminal
 from offline_cache.models import NewAttachment, OutboxItem
 from offline_cache.store import Outbox
@@ -95,9 +97,11 @@ def event_payload(case: Case, event: CaseEvent, session: StaffSession, terminal:
 class AssistedOutbox:
     """Puts one staff member's cases and their 回交 / 回访 into the terminal's outbox, once each."""
 
-    def __init__(self, outbox: Outbox, terminal: Terminal) -> None:
+    def __init__(self, outbox: Outbox, terminal: Terminal, audit: AuditLog | None = None) -> None:
         self.outbox = outbox
         self.terminal = terminal
+        #: The terminal's audit log: each case saved to be sent is written to it once.
+        self.audit = audit
 
     def _by_stamp(self) -> dict[tuple[str, str], OutboxItem]:
         return {(i.summary.service_code, i.summary.created_at): i for i in self.outbox.items(limit=_SCAN_LIMIT)}
@@ -122,7 +126,16 @@ class AssistedOutbox:
             payload, files = case_payload(case, session, self.terminal, data, now)
             summary = SubmissionSummary(case.service_code, case.service_title, case.resident.masked_name, stamp)
             submission_id = self.outbox.put(payload, summary, files)
-        return book.record_submission(case_id, submission_id, provisional_number(submission_id), now)
+        recorded = book.record_submission(case_id, submission_id, provisional_number(submission_id), now)
+        if self.audit is not None:
+            self.audit.record(
+                AuditAction.CASE_SUBMITTED,
+                session.staff_no,
+                resident=AuditResident(case.resident.id_number, case.resident.name),
+                case=case_id,
+                detail={"submission": submission_id},
+            )
+        return recorded
 
     def send_event(self, book: CaseBook, session: StaffSession, case_id: str, event_id: str) -> str:
         """Put a recorded 回交 / 回访 into the outbox (once; adopted after a crash like a case)."""

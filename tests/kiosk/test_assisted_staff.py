@@ -4,6 +4,7 @@ member's files closed to another."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from kiosk.assisted.resident import resident_from_input
 from kiosk.assisted.staff import LoginPolicy, LoginRefused, StaffDirectory, StaffRecord
 from kiosk.assisted.vault import Vault, VaultError
 from kiosk.paths import TerminalPaths
+from kiosk.records.audit import AuditLog
 from tests.kiosk.assisted_support import hash_password, verify_password
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -177,3 +179,32 @@ def test_a_password_reset_at_the_platform_keeps_the_cases_after_one_rekey(
     session = directory.rekey("S001", "li-2026!", "new-pass-1", now + timedelta(hours=2))
     assert len(CaseBook(session.vault(paths.assisted_cases), "S001")) == 1
     assert directory.login("S001", "new-pass-1", now + timedelta(hours=3)).data_key == alice.data_key
+
+
+def test_logins_refusals_locks_logouts_and_cases_are_in_the_audit_log(paths: TerminalPaths) -> None:
+    log = AuditLog(paths.audit, paths.audit_key, "LAPTOP-audit")
+    try:
+        directory = StaffDirectory(paths.assisted_staff, verify_password, LoginPolicy(max_failures=5), audit=log)
+        directory.replace(_records(), SYNCED)
+        now = SYNCED + timedelta(hours=1)
+        session = directory.login("S001", "li-2026!", now)
+        book = CaseBook(session.vault(paths.assisted_cases), "S001", audit=log)
+        resident = resident_from_input("张三丰", "110101194001011234", today=now.date())
+        book.new_case("GLJT-01", "高龄津贴申请", resident, now)
+        directory.logout(session, idle=True)
+        for _ in range(5):
+            with pytest.raises(LoginRefused):
+                directory.login("S003", "wrong", now)
+        entries = [json.loads(entry) for entry in log.entries()]
+    finally:
+        log.close()
+    actions = [(e["who"], e["action"], e.get("detail")) for e in entries]
+    assert actions[0] == ("S001", "staff.login", {"ok": True})
+    assert actions[1][:2] == ("S001", "case.created")
+    assert actions[2] == ("S001", "staff.logout", {"idle_lock": True})
+    assert actions[3] == ("S003", "staff.login", {"ok": False, "refused": "unknown_or_wrong"})
+    assert ("S003", "staff.lockout", None) in actions
+    assert actions[-1] == ("S003", "staff.login", {"ok": False, "refused": "locked"})
+    text = b"".join(log_entry for log_entry in (json.dumps(e, ensure_ascii=False).encode() for e in entries))
+    assert "张三丰".encode() not in text
+    assert b"110101194001011234" not in text
