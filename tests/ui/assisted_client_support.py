@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from kiosk.assisted.staff import StaffSession
 from kiosk.hall.assisted_outbox import AssistedOutbox
 from kiosk.hall.assisted_sync import AssistedSync
 from kiosk.hall.compose import Hall
@@ -56,11 +57,13 @@ def open_window(qtbot: QtBot, desk: AssistedDesk) -> AssistedWindow:
     return window
 
 
-def log_in(window: AssistedWindow, index: int) -> None:
+def log_in(window: AssistedWindow, index: int) -> StaffSession | None:
+    """Type the demo member's number and password and press 登录; the session, or ``None`` if refused."""
     staff = DEMO_STAFF[index]
     window.login_screen.staff_no.setText(staff.staff_no)
     window.login_screen.password.setText(staff.password)
     window.login_screen.button.click()
+    return window.session
 
 
 def closing(window: AssistedWindow) -> Iterator[AssistedWindow]:

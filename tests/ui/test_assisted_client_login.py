@@ -83,7 +83,8 @@ def test_b_cannot_see_or_open_a_cases(qtbot: QtBot, tmp_path: Path, demo_hall: H
     assert window.session is None
     assert window.case_list.model.rowCount() == 0
 
-    log_in(window, 1)
+    b_session = log_in(window, 1)
+    assert b_session is not None
     settle()
     window.case_list.search.setText(search)
     assert window.case_list.model.rowCount() == 0
@@ -91,8 +92,7 @@ def test_b_cannot_see_or_open_a_cases(qtbot: QtBot, tmp_path: Path, demo_hall: H
     assert window.open_case(a_cases[0]) is None
     assert "只能打开自己的案件" in window.case_list.detail.text()
     # Nor through the files: B's key opens none of A's.
-    assert window.session is not None
-    a_folder = Vault(desk.cases_root / DEMO_STAFF[0].staff_no, window.session.data_key)
+    a_folder = Vault(desk.cases_root / DEMO_STAFF[0].staff_no, b_session.data_key)
     names = a_folder.names("case-")
     assert names
     with pytest.raises(VaultError):

@@ -37,8 +37,10 @@ ReadCard = Callable[[], tuple[str, str] | None]
 #: The document camera (straightened photo of the paper 委托书), JPEG bytes, or ``None``.
 CapturePaper = Callable[[], bytes | None]
 
-#: The reason read out when a service may not be handled by proxy, unless the catalog gives its own.
-IN_PERSON_REASON = "此事项须本人到场办理（需本人现场确认身份或签字），不能由他人代办；请约本人到大厅或预约上门"
+#: Why a service flagged 须本人到场 cannot be handled by proxy, and what to do instead.
+IN_PERSON_REASON = (
+    "此事项须本人到场办理（现场核验身份或本人签字），不能由他人代办；请约办事人本人到大厅，或预约上门服务"
+)
 
 
 @dataclass
@@ -71,9 +73,9 @@ class AssistedDesk:
         """Why ``service`` cannot be handled for someone else (须本人到场), or ``None`` when it may (可代办)."""
         if service.code in self.in_person:
             return self.in_person[service.code] or IN_PERSON_REASON
-        # The catalog's flag (docs/protocol.md: ``proxy`` is ``allowed`` or ``in_person``), once the catalog has it.
-        flag: Any = getattr(service, "proxy", "allowed")
-        return IN_PERSON_REASON if flag == "in_person" else None
+        if service.proxy == "in_person":  # the catalog's flag (docs/protocol.md, "Assisted handling")
+            return f"“{service.name.zh}”{IN_PERSON_REASON[3:]}"
+        return None
 
 
 def authorization_summary(authorization: Mapping[str, Any] | None, resident_masked: str) -> str:

@@ -18,14 +18,24 @@ class MaskedLineEdit(QLineEdit):
         super().__init__()
         self._mask = mask
         self._value = ""
+        #: The box shows the masked form (not what was typed): the value is then ``_value``.
+        self._showing_mask = False
         self.setObjectName(name)
 
     def value(self) -> str:
-        return self.text() if self.hasFocus() else self._value
+        return self._value if self._showing_mask else self.text().strip()
 
     def set_value(self, value: str) -> None:
         self._value = value.strip()
-        self.setText(self._value if self.hasFocus() else self._masked())
+        if self.hasFocus():
+            self._showing_mask = False
+            self.setText(self._value)
+        else:
+            self._show_mask()
+
+    def _show_mask(self) -> None:
+        self._showing_mask = bool(self._value)
+        self.setText(self._masked())
 
     def _masked(self) -> str:
         if not self._value:
@@ -36,10 +46,12 @@ class MaskedLineEdit(QLineEdit):
             return "*" * len(self._value)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self.setText(self._value)
+        if self._showing_mask:
+            self._showing_mask = False
+            self.setText(self._value)
         super().focusInEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._value = self.text().strip()
+        self._value = self.value()
         super().focusOutEvent(event)
-        self.setText(self._masked())
+        self._show_mask()

@@ -97,6 +97,10 @@ class ServiceFields(QGroupBox):
         line.setPlaceholderText(_PLACEHOLDERS.get(kind, ""))
         return line
 
+    def widget(self, key: str) -> QWidget | None:
+        """The input of question ``key`` (as the form shows it)."""
+        return self._widgets.get(key)
+
     def _take(self, key: str, button: QPushButton) -> None:
         if self._capture is None:
             return

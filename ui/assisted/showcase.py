@@ -25,7 +25,6 @@ from ui.assisted.desk import AssistedDesk, RunSync
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: The demo's moment: screenshots show the same ages every time.
 DEMO_NOW = datetime(2026, 11, 25, 15, 30, tzinfo=SHANGHAI)
-IN_PERSON_DEMO = {"YLRZ-02": "养老金领取资格认证须本人到场（或上门）现场核验身份，不能由他人代办"}
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ _NAMES = (
 )
 
 
-def demo_id_number(index: int, born: int = 1945) -> str:
+def demo_id_number(index: int, born: int = 1926) -> str:
     """A well-formed ID number (GB 11643 check character) for demo resident ``index``."""
     first17 = f"130624{born + index % 20:04d}{1 + index % 12:02d}{1 + index % 28:02d}{index % 1000:03d}"
     return first17 + mod11_2(first17)
@@ -91,14 +90,13 @@ def demo_desk(
         hall_name="城关镇便民服务中心",
         clock=clock,
         sync=sync,
-        in_person=IN_PERSON_DEMO,
     )
 
 
 def fill_cases(book: CaseBook, catalog: Catalog, now: datetime, count: int = 14) -> None:
     """``count`` cases of the book's member in the states a working week leaves: drafts, unsent, delivered,
     quarantined, and the platform's lifecycle."""
-    services = [s for s in catalog.services if s.outcome == "case" and s.code != "YLRZ-02"]
+    services = [s for s in catalog.services if s.outcome == "case" and s.proxy == "allowed"]
     plan = ["quarantined", "draft", "queued", "queued", "delivered", "accepted", "processing", "suspended"]
     plan += ["concluded", "handed_back", "followed_up", "sending", "draft", "terminated"]
     for index in range(count):
