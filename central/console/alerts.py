@@ -199,6 +199,8 @@ class AlertBook:
             query = query.where(console_alerts.c.cleared_at.is_not(None))
         with reading(self.engine) as conn:
             rows = conn.execute(query).all()
+        if open_only:  # a person waiting at a kiosk comes first
+            rows = sorted(rows, key=lambda r: (r.kind != "call_staff", -int(r.seq)))
         return [
             AlertView(
                 seq=int(r.seq),

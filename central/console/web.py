@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import ROLE_NAMES, Role, Session
 from central.console.desk import FleetConsole, console_of
+from central.console.words import alert_detail, device_name, device_state, when
 
 PREFIX = "/console"
 SESSION_COOKIE = "console_session"
@@ -36,6 +37,7 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+TEMPLATES.filters["when"] = when
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ def render(request: Request, viewer: Viewer | None, template: str, status: int =
         csrf=viewer.session.csrf_token if viewer else "",
         here=quote(request.url.path),
         prefix=PREFIX,
+        device_name=lambda name: device_name(name, lang),
+        device_state=lambda state: device_state(state, lang),
+        alert_detail=lambda kind, detail: alert_detail(kind, detail, lang),
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
