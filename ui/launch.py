@@ -81,6 +81,10 @@ def _window_size(app: QApplication, *, kiosk: bool, full_screen: bool) -> tuple[
 
 def run_app(config: Config, *, demo: bool, mode: str | None, windowed: bool, config_path: Path | None = None) -> int:
     """Paint the attract screen first; the devices and the platform come up behind it."""
+    if (mode or config.terminal.mode) == "assisted":  # the staff member's own client, not the citizen kiosk
+        from ui.assisted.app import run_assisted
+
+        return run_assisted(config, demo=demo or config.is_demo, windowed=windowed, config_path=config_path)
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
