@@ -106,7 +106,7 @@ def test_a_broken_catalog_is_refused_with_its_line(chromium: Any, site: ConsoleS
     area = driver.find_element(By.ID, "text")
     driver.execute_script("arguments[0].value = arguments[1];", area, broken)
     driver.find_element(By.ID, "publish-catalog").click()
-    wait_text(driver, "#catalog-problems", f"第{bad + 1} 行")
+    wait_text(driver, "#catalog-problems", f"第 {bad + 1} 行")
     assert "services.0.code" in driver.find_element(By.ID, "catalog-problems").text
 
 

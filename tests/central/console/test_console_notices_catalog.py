@@ -98,13 +98,13 @@ def test_a_broken_catalog_is_refused_with_its_line_and_a_good_one_is_fetched_by_
     )
     refused = admin.post(site.url + "/console/catalog", data={"csrf": csrf_of(page), "text": broken}, timeout=10)
     assert refused.status_code == 422
-    assert f"第{bad_line + 1} 行" in refused.text and "identification" in refused.text
+    assert f"第 {bad_line + 1} 行" in refused.text and "identification" in refused.text
     not_json = admin.post(
         site.url + "/console/catalog",
         data={"csrf": csrf_of(page), "text": '{\n  "version": "x",\n  oops\n}'},
         timeout=10,
     )
-    assert not_json.status_code == 422 and "第3 行" in not_json.text
+    assert not_json.status_code == 422 and "第 3 行" in not_json.text
     assert requests.get(site.url + PATH_CATALOG, headers=bearer, timeout=10).headers["ETag"] == before.headers["ETag"]
     published = admin.post(site.url + "/console/catalog", data={"csrf": csrf_of(page), "text": text}, timeout=10)
     assert "已发布版本 2026.12-console" in published.text
