@@ -1,6 +1,7 @@
 """Issue 15, must-show 1 without the UI: a village day on one laptop with the platform away, the program killed
 twice in the middle, then one sync puts every case at the real platform (on loopback) exactly once, with its
-authorization and its attachments, and the case list shows them delivered with their case numbers.
+authorization and its attachments; the lifecycle a reviewer gives them at the platform comes back to the case
+lists, and a 回交 recorded offline reaches its case as an event.
 
 The day itself runs in ``assisted_village_worker.py`` (its own process, so it can be SIGKILLed at a chosen step):
 once until the 9th case is in the outbox but not yet noted in its file, once until the 5th outbox insert of the
@@ -15,7 +16,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,15 +29,18 @@ from sqlalchemy import text
 from central.db import open_engine
 from central.keys import PlatformKeys
 from central.runner import RunningCentral, start_central
+from central.staff.accounts import StaffBook
+from central.staff.lifecycle import CaseLifecycle
 from kiosk.assisted.cases import CaseBook
-from kiosk.assisted.staff import StaffDirectory, StaffRecord
+from kiosk.assisted.staff import StaffDirectory
 from kiosk.hall.assisted_outbox import AssistedOutbox
+from kiosk.hall.assisted_sync import AssistedSync, SyncProgress
 from kiosk.paths import TerminalPaths
 from kiosk.visit.ports import Terminal
-from offline_cache.courier import PlatformLink
+from offline_cache.courier import PlatformClient, PlatformLink
 from offline_cache.store import Outbox
-from offline_cache.sync import SyncEngine, SyncSettings
-from tests.kiosk.assisted_support import hash_password, verify_password
+from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
+from offline_cache.wire.sealing import Sealer, load_public_key
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -99,14 +104,46 @@ def central(db_url: str) -> Iterator[RunningCentral]:
         running.stop()
 
 
+@dataclass
+class Laptop:
+    paths: TerminalPaths
+    link: PlatformLink
+
+
 @pytest.fixture
-def laptop(data_dir: Path, central: RunningCentral) -> TerminalPaths:
+def laptop(data_dir: Path, central: RunningCentral, db_url: str) -> Laptop:
+    """The laptop enrolled at the platform, whose staff accounts it pulled the day before (online)."""
+    engine = open_engine(db_url, create_schema=False)
+    try:
+        for staff_no, (name, password) in STAFF.items():
+            StaffBook(engine).add(staff_no, name, "agent", password)
+    finally:
+        engine.dispose()
     paths = TerminalPaths(data_dir / "terminal").ensure()
-    directory = StaffDirectory(paths.assisted_staff, verify_password)
-    # The laptop's last online moment, the day before (waits for GET /api/v1/staff: then a real pull).
-    records = [StaffRecord(no, name, "agent", hash_password(password)) for no, (name, password) in STAFF.items()]
-    directory.replace(records, datetime.now(ZONE) - timedelta(days=1))
-    return paths
+    link = PlatformLink(central.url, central.enroll(TERMINAL), TERMINAL)
+    client = PlatformClient(link)
+    yesterday = datetime.now(ZONE) - timedelta(days=1)
+    outbox = Outbox(paths.outbox, terminal_id=TERMINAL)
+    try:
+        sync = _sync(paths, client, outbox, None, lambda: yesterday)
+        assert sync.pull_staff() == len(STAFF)
+    finally:
+        outbox.close()
+        client.close()
+    return Laptop(paths, link)
+
+
+def _sync(
+    paths: TerminalPaths,
+    client: PlatformClient,
+    outbox: Outbox,
+    engine: SyncEngine | None,
+    clock: Callable[[], datetime] = lambda: datetime.now(ZONE),
+) -> AssistedSync:
+    directory = StaffDirectory(paths.assisted_staff)
+    adapter = AssistedOutbox(outbox, Terminal(TERMINAL, "522401", "assisted"))
+    drain = engine.run_once if engine is not None else SyncReport
+    return AssistedSync(client, directory, adapter, drain, clock)
 
 
 def _platform_rows(db_url: str) -> list[dict[str, Any]]:
@@ -134,60 +171,101 @@ def _platform_rows(db_url: str) -> list[dict[str, Any]]:
 
 
 def test_a_village_day_offline_with_two_kills_then_one_sync(
-    laptop: TerminalPaths, central: RunningCentral, db_url: str
+    laptop: Laptop, central: RunningCentral, db_url: str
 ) -> None:
-    first = run_worker(laptop.root, central, kill_on="record_submission", occurrence=9)
+    root = laptop.paths.root
+    first = run_worker(root, central, kill_on="record_submission", occurrence=9)
     assert first.paused == "record_submission"
     assert len(first.cases) == 8
-    second = run_worker(laptop.root, central, kill_on="sql INSERT INTO submission", occurrence=5)
+    second = run_worker(root, central, kill_on="sql INSERT INTO submission", occurrence=5)
     assert second.paused is not None
-    third = run_worker(laptop.root, central)
+    third = run_worker(root, central)
     assert third.finished
     assert sorted(third.cases) == list(range(30))
     # What was saved before a kill kept its submission (the slip's temporary number stays true).
     for seq, submission_id in {**first.cases, **second.cases}.items():
         assert third.cases[seq] == submission_id
 
-    # The network is back: one sync of the outbox, then each staff member's case list takes the news.
-    token = central.enroll(TERMINAL)
-    link = PlatformLink(central.url, token, TERMINAL)
-    engine = SyncEngine(laptop.outbox, link, SyncSettings(workers=2))
+    # The network is back: one sync, from the first staff member to log in, sends the whole outbox.
+    client = PlatformClient(laptop.link)
+    engine = SyncEngine(laptop.paths.outbox, laptop.link, SyncSettings(workers=2))
+    outbox = Outbox(laptop.paths.outbox, terminal_id=TERMINAL, sealer=Sealer(load_public_key(central.public_key)))
+    progress: list[SyncProgress] = []
     try:
-        report = engine.run_once()
+        sync = _sync(laptop.paths, client, outbox, engine)
+        books = {}
+        for staff_no, (_, password) in STAFF.items():
+            session = sync.directory.login(staff_no, password, datetime.now(ZONE))
+            books[staff_no] = (session, CaseBook(session.vault(laptop.paths.assisted_cases), staff_no))
+        session, book = books["S001"]
+        report = sync.run(book, session, progress.append)
+        assert report.reached
+        assert (report.sent, report.quarantined) == (30, 0), report.message
+        assert progress[0].step == "staff"
+        assert progress[-1].step == "done"
+
+        rows = _platform_rows(db_url)
+        assert len(rows) == 30, "every case at the platform exactly once"
+        assert {row["id"] for row in rows} == set(third.cases.values())
+        by_case = {row["payload"]["assisted"]["case_id"]: row for row in rows}
+        assert len(by_case) == 30
+        for row in rows:
+            assisted = row["payload"]["assisted"]
+            assert assisted["authorization"]["matters"] == [row["payload"]["service_code"]]
+            assert [c["kind"] for c in assisted["authorization"]["consent"]] == ["signature", "paper_photo"]
+            assert assisted["staff_no"] in STAFF
+            assert [a["role"] for a in assisted["attachments"]] == ["signature", "authorization_photo"]
+            assert row["attachments"] == 2
+            assert row["case_no"]
+
+        # At the platform a reviewer moves some of S003's cases on; the 受理 of all came back already.
+        session_b, book_b = books["S003"]
+        assert sync.run(book_b, session_b).reached
+        cases_b = sorted(book_b.cases(), key=lambda c: c.created_at)
+        assert {c.state for c in cases_b} == {"accepted"}
+        lifecycle = CaseLifecycle(open_engine(db_url, create_schema=False))
+        try:
+            done, suspended = cases_b[0].case_no or "", cases_b[1].case_no or ""
+            lifecycle.advance(done, "processing", by="S009")
+            lifecycle.advance(done, "concluded", by="S009", note="已发放")
+            lifecycle.advance(suspended, "suspended", by="S009", note="缺户口簿复印件")
+        finally:
+            lifecycle.engine.dispose()
+        assert sync.run(book_b, session_b).states == 2
+        rows_b = {r.case_id: r for r in book_b.rows()}
+        assert (rows_b[cases_b[0].case_id].state_label, rows_b[cases_b[0].case_id].case_ref) == ("办结", done)
+        assert rows_b[cases_b[1].case_id].state_label == "中止"
+        assert rows_b[cases_b[1].case_id].reason == "缺户口簿复印件"
+        assert book_b.rows()[0].case_id == cases_b[1].case_id, "worst first: the suspended case on top"
+
+        # 回交 recorded offline with the resident's signature, sent through the outbox, and back as a state.
+        event = book_b.record_event(
+            cases_b[0].case_id,
+            "handed_back",
+            datetime.now(ZONE),
+            "结果已交本人",
+            [(b"\x89PNG handback signature", "image/png")],
+        )
+        sync.outbox.send_event(book_b, session_b, cases_b[0].case_id, event.event_id)
+        report = sync.run(book_b, session_b)
+        assert (report.sent, report.quarantined) == (1, 0), report.message
+        assert book_b.case(cases_b[0].case_id).state == "handed_back"
+        after = _platform_rows(db_url)
+        kinds = sorted(row["payload"]["kind"] for row in after)
+        assert kinds == ["case"] * 30 + ["case_event"], "a 回交 is an event of its case, not a new case"
+        assert len({row["case_no"] for row in after if row["payload"]["kind"] == "case"}) == 30
+
+        seen = 0
+        for session, book in books.values():
+            sync.run(book, session)
+            seen += len(book.rows())
+            # Every line names its case by the platform's case number (受理编号), not a temporary one.
+            assert all(line.case_ref == book.case(line.case_id).case_no for line in book.rows())
+            assert {line.state for line in book.rows()} <= {"accepted", "concluded", "suspended", "handed_back"}
+            assert book.health(datetime.now(ZONE)).unsent == 0
+            assert book.health(datetime.now(ZONE)).level == "ok"
+        assert seen == 30
     finally:
         engine.stop()
-    assert (report.sent, report.quarantined) == (30, 0)
-
-    rows = _platform_rows(db_url)
-    assert len(rows) == 30, "every case at the platform exactly once"
-    assert {row["id"] for row in rows} == set(third.cases.values())
-    by_case = {row["payload"]["assisted"]["case_id"]: row for row in rows}
-    assert len(by_case) == 30
-    for row in rows:
-        assisted = row["payload"]["assisted"]
-        assert assisted["authorization"]["matters"] == [row["payload"]["service_code"]]
-        assert [c["kind"] for c in assisted["authorization"]["consent"]] == ["signature", "paper_photo"]
-        assert assisted["staff_no"] in STAFF
-        assert [a["role"] for a in assisted["attachments"]] == ["signature", "authorization_photo"]
-        assert row["attachments"] == 2
-        assert row["case_no"]
-
-    directory = StaffDirectory(laptop.assisted_staff, verify_password)
-    outbox = Outbox(laptop.outbox, terminal_id=TERMINAL)
-    try:
-        adapter = AssistedOutbox(outbox, Terminal(TERMINAL, "522401", "assisted"))
-        seen = 0
-        for staff_no, (_, password) in STAFF.items():
-            session = directory.login(staff_no, password, datetime.now(ZONE))
-            book = CaseBook(session.vault(laptop.assisted_cases), staff_no)
-            adapter.refresh(book, datetime.now(ZONE))
-            for line in book.rows():
-                assert line.state == "delivered"
-                case_no = by_case[line.case_id]["case_no"]
-                assert line.case_ref == case_no
-                assert line.state_label == f"已送达（{case_no}）"
-                seen += 1
-            assert book.health(datetime.now(ZONE)).unsent == 0
-    finally:
         outbox.close()
-    assert seen == 30
+        client.close()
