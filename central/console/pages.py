@@ -12,7 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from central.console import alerts_page, catalog_page, login_page, notices_page, terminals_page, users_page
+from central.console import (
+    alerts_page,
+    cases_page,
+    catalog_page,
+    login_page,
+    notices_page,
+    terminals_page,
+    users_page,
+)
 from central.console.clock import ConsoleClock
 from central.console.desk import FleetConsole
 from central.console.states import Thresholds
@@ -24,6 +32,8 @@ PAGES: tuple[Page, ...] = (
     alerts_page.PAGE,
     notices_page.PAGE,
     catalog_page.PAGE,
+    cases_page.PAGE,
+    cases_page.STAFF_PAGE,
     users_page.PAGE,
     login_page.PAGE,
 )

@@ -39,6 +39,9 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/console/notices/{seq}/withdraw"): frozenset({M, A}),
     ("GET", "/console/catalog"): frozenset({A, S}),
     ("POST", "/console/catalog"): frozenset({A}),
+    ("GET", "/console/cases"): frozenset({S, A}),
+    ("GET", "/console/cases/{case_no}"): frozenset({S, A}),
+    ("GET", "/console/staff"): frozenset({M, S, A}),
     ("GET", "/console/users"): frozenset({A}),
     ("POST", "/console/users"): frozenset({A}),
 }
@@ -55,7 +58,7 @@ def _console_routes() -> set[tuple[str, str]]:
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{terminal_id}", "T-SEC").replace("{seq}", "1")
+    return path.replace("{terminal_id}", "T-SEC").replace("{seq}", "1").replace("{case_no}", "SB2026112500000001")
 
 
 def test_every_console_route_is_in_the_table() -> None:
