@@ -324,7 +324,6 @@ console_catalogs = Table(
 )
 
 
-
 # --- usage analytics and forecasts (migration 0006) ---
 
 #: Usage batches already counted, per terminal: a batch sent twice (a replay, a new submission id for the same
