@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -90,8 +91,9 @@ def run_worker(root: Path, central: RunningCentral, **stop: Any) -> Run:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'central.db'}"
+def db_url(laptop_dir: Path) -> str:
+    """The platform's SQLite file beside the laptop's folder (tmpfs when there is one: the same speed argument)."""
+    return f"sqlite:///{laptop_dir / 'central.db'}"
 
 
 @pytest.fixture
@@ -111,7 +113,20 @@ class Laptop:
 
 
 @pytest.fixture
-def laptop(data_dir: Path, central: RunningCentral, db_url: str) -> Laptop:
+def laptop_dir(tmp_path: Path) -> Iterator[Path]:
+    """The laptop's data folder, on tmpfs when there is one: a SIGKILL ends the process, not the machine, so what
+    was written survives in the page cache either way, and each durable write costs microseconds instead of the
+    shared disk's 15 ms (the code path is the same)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path / "laptop"
+        return
+    with tempfile.TemporaryDirectory(dir=shm, prefix="village-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture
+def laptop(laptop_dir: Path, central: RunningCentral, db_url: str) -> Laptop:
     """The laptop enrolled at the platform, whose staff accounts it pulled the day before (online)."""
     engine = open_engine(db_url, create_schema=False)
     try:
@@ -119,7 +134,7 @@ def laptop(data_dir: Path, central: RunningCentral, db_url: str) -> Laptop:
             StaffBook(engine).add(staff_no, name, "agent", password)
     finally:
         engine.dispose()
-    paths = TerminalPaths(data_dir / "terminal").ensure()
+    paths = TerminalPaths(laptop_dir / "terminal").ensure()
     link = PlatformLink(central.url, central.enroll(TERMINAL), TERMINAL)
     client = PlatformClient(link)
     yesterday = datetime.now(ZONE) - timedelta(days=1)
