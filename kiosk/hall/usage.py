@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sqlite3
 import threading
 import time
 import uuid
@@ -78,14 +79,18 @@ class UsageLog:
         self.after_put: Callable[[], None] = lambda: None
 
     def record(self, event: UsageEvent) -> None:
-        """Keep one event; a full batch goes to the outbox at once."""
+        """Keep one event; a full batch goes to the outbox at once. Never raises: a full disk or a broken book
+        loses the event (and says so in the log), never the visit on screen."""
         body = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
-        with self._lock:
-            self._conn.execute("INSERT INTO event (at, body) VALUES (?, ?)", (self._clock(), body))
-            self._prune()
-            (pending,) = self._conn.execute("SELECT COUNT(*) FROM event WHERE batch IS NULL").fetchone()
-        if pending >= self.settings.batch_events:
-            self.flush()
+        try:
+            with self._lock:
+                self._conn.execute("INSERT INTO event (at, body) VALUES (?, ?)", (self._clock(), body))
+                self._prune()
+                (pending,) = self._conn.execute("SELECT COUNT(*) FROM event WHERE batch IS NULL").fetchone()
+            if pending >= self.settings.batch_events:
+                self.flush()
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("usage event not kept: %s", exc)
 
     def pending(self) -> int:
         """Events kept here, not yet in the outbox."""

@@ -157,3 +157,17 @@ def test_the_hall_keeps_the_events_of_the_visits_it_watches(tmp_path: Path) -> N
         assert (events[-1]["service"], events[-1]["step"]) == ("PDQH-06", "form:counter")
     finally:
         hall.close()
+
+
+def test_a_broken_book_loses_the_event_not_the_visit(tmp_path: Path) -> None:
+    outbox = new_outbox(tmp_path / "outbox")
+    log = UsageLog(
+        tmp_path / "usage.sqlite3", outbox, UsageSettings(hall="hall-a"), terminal_id="t-1", time_zone="Asia/Shanghai"
+    )
+    log.close()  # as good as a disk that refuses every write
+    flow = CitizenFlow(bundled_catalog(), "示范大厅", texts=Texts("zh_CN"), today=lambda: date(2026, 11, 23))
+    VisitUsageRecorder(log.record, clock=Ticks(), now=lambda: HOUR).watch(flow)
+    flow.start()
+    flow.choose_service("PDQH-06")
+    assert flow.step == "form"
+    outbox.close()
