@@ -130,6 +130,12 @@ def test_a_makeup_saturday_is_forecast_as_a_working_day_and_a_closed_day_is_not(
     assert "2026-10-11" not in days  # an ordinary Sunday
     assert "2026-10-13" not in days  # the hall's own closed day
     assert {"2026-10-09", "2026-10-12", "2026-10-14"} <= days
+    capsys.readouterr()
+    assert main(["usage", "hall", "调休厅", "--db", url, "--hours", "17-9"]) == 2
+    assert main(["usage", "hall", "调休厅", "--db", url, "--closed", "10月13日"]) == 2
+    errors = capsys.readouterr().err
+    assert "opening hours '17-9'" in errors and "'10月13日' is not a date" in errors
+    assert "Traceback" not in errors
 
 
 def test_counts_past_retention_are_dropped(db: tuple[str, Engine], capsys: pytest.CaptureFixture[str]) -> None:
