@@ -16,8 +16,7 @@ def _open_kinds(html: str) -> list[str]:
     return re.findall(r'data-kind="(\w+)"', html.split('id="closed-alerts"', maxsplit=1)[0])
 
 
-def test_a_staff_call_appears_is_acknowledged_and_the_kiosk_hears_it(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_a_staff_call_appears_is_acknowledged_and_the_kiosk_hears_it(site: ConsoleSite) -> None:
     token = site.enroll("K-7")
     site.beat("K-7", token)
     manager = site.client(Role.HALL_MANAGER)
@@ -53,8 +52,7 @@ def test_a_staff_call_appears_is_acknowledged_and_the_kiosk_hears_it(sqlite_site
         heartbeat.stop()
 
 
-def test_device_alerts_clear_themselves_when_the_cause_goes_away(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_device_alerts_clear_themselves_when_the_cause_goes_away(site: ConsoleSite) -> None:
     token = site.enroll("K-8")
     site.beat(
         "K-8",

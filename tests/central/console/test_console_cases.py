@@ -10,8 +10,7 @@ from tests.central.conftest import APPLICANT, Terminal
 from tests.central.console.support import ConsoleSite
 
 
-def test_a_case_is_found_by_number_and_by_masked_name(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_a_case_is_found_by_number_and_by_masked_name(site: ConsoleSite) -> None:
     terminal = Terminal(site.central, "T-CASE", site.enroll("T-CASE"))
     answer = terminal.deliver(terminal.seal())
     assert answer.status_code == 201

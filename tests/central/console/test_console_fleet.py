@@ -24,8 +24,7 @@ def _counter(page: str, state: str) -> int:
     return int(found.group(1))
 
 
-def test_a_terminal_goes_late_then_offline_when_it_stops_and_back_when_it_beats(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_a_terminal_goes_late_then_offline_when_it_stops_and_back_when_it_beats(site: ConsoleSite) -> None:
     token = site.enroll("T-1")
     site.beat("T-1", token)
     manager = site.client(Role.HALL_MANAGER)
@@ -93,8 +92,7 @@ def test_worst_first_by_hall_with_devices_paper_and_counters(sqlite_site: Consol
     )
 
 
-def test_maintenance_is_shown_and_left_out_of_uptime(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_maintenance_is_shown_and_left_out_of_uptime(site: ConsoleSite) -> None:
     token = site.enroll("T-M")
     site.beat("T-M", token)
     admin = site.client(Role.ADMIN)

@@ -20,8 +20,7 @@ def _titles(reply: dict[str, object]) -> list[str]:
     return [n["title"]["zh"] for n in notices]
 
 
-def test_a_notice_is_previewed_published_targeted_and_withdrawn(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_a_notice_is_previewed_published_targeted_and_withdrawn(site: ConsoleSite) -> None:
     here, there = site.enroll("N-1"), site.enroll("N-2")
     site.beat("N-1", here)
     site.beat("N-2", there)
@@ -81,8 +80,7 @@ def test_a_notice_without_chinese_is_refused_readably(sqlite_site: ConsoleSite) 
     assert answer.status_code == 422 and "标题和正文（中文）必填" in answer.text
 
 
-def test_a_broken_catalog_is_refused_with_its_line_and_a_good_one_is_fetched_by_etag(sqlite_site: ConsoleSite) -> None:
-    site = sqlite_site
+def test_a_broken_catalog_is_refused_with_its_line_and_a_good_one_is_fetched_by_etag(site: ConsoleSite) -> None:
     token = site.enroll("C-1")
     bearer = {"Authorization": f"Bearer {token}"}
     before = requests.get(site.url + PATH_CATALOG, headers=bearer, timeout=10)
