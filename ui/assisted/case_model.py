@@ -24,6 +24,13 @@ WHAT_TO_DO = {
     "draft": "草稿未保存发送：打开后补全并“保存并发送”",
 }
 _STATE_COLOURS = {"quarantined": "#FBE4E4", "suspended": "#FDF3C8", "draft": "#EEF2F7"}
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(state: str) -> QBrush:
+    if state not in _BRUSHES:  # made once: a paint asks for every visible cell
+        _BRUSHES[state] = QBrush(QColor(_STATE_COLOURS[state]))
+    return _BRUSHES[state]
 
 
 def what_to_do(row: CaseRow) -> str:
@@ -77,7 +84,7 @@ class CaseTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._text(row, index.column())
         if role == Qt.ItemDataRole.BackgroundRole and row.state in _STATE_COLOURS:
-            return QBrush(QColor(_STATE_COLOURS[row.state]))
+            return _brush(row.state)
         return None
 
     @staticmethod

@@ -106,6 +106,7 @@ def assisted_desk(hall: Hall) -> AssistedDesk:
         send_case=outbox.send,
         send_event=outbox.send_event,
         sync=sync.run,
+        pull_staff=sync.pull_staff,
         print_slip=_printer(hall),
         read_card=_reader(hall),
         capture_paper=_camera(hall),

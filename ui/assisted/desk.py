@@ -30,6 +30,8 @@ SendCase = Callable[[CaseBook, StaffSession, str, datetime], Case]
 SendEvent = Callable[[CaseBook, StaffSession, str, str], str]
 #: ``AssistedSync.run``: one sync, reporting progress (called on a worker thread).
 RunSync = Callable[[CaseBook, StaffSession, Callable[[SyncProgress], None]], AssistedSyncReport]
+#: ``AssistedSync.pull_staff``: the hall's staff list from the platform (before anyone can log in); how many.
+PullStaff = Callable[[], int]
 #: The receipt printer, if the laptop has one: True when the slip was printed.
 PrintSlip = Callable[[Slip], bool]
 #: The ID card reader: ``(name, id_number)`` of the card on it, or ``None``.
@@ -58,6 +60,7 @@ class AssistedDesk:
     send_case: SendCase | None = None
     send_event: SendEvent | None = None
     sync: RunSync | None = None
+    pull_staff: PullStaff | None = None
     print_slip: PrintSlip | None = None
     read_card: ReadCard | None = None
     capture_paper: CapturePaper | None = None

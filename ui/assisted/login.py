@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QPushButto
 
 class LoginScreen(QWidget):
     login_requested = Signal(str, str)
+    staff_pull_requested = Signal()
 
     def __init__(self, hall_name: str) -> None:  # noqa: PLR0915 - the screen's parts, one statement each
         super().__init__()
@@ -55,6 +56,11 @@ class LoginScreen(QWidget):
         self.button.setObjectName("login")
         self.button.setProperty("role", "primary")
         self.button.setDefault(True)
+        self.pull_button = QPushButton("同步工作人员名单")
+        self.pull_button.setObjectName("pull-staff")
+        self.pull_note = QLabel("")
+        self.pull_note.setObjectName("pull-staff-note")
+        self.pull_note.setWordWrap(True)
         hint = QLabel("不联网也能登录（最近一次同步后的期限内）；本机每位工作人员只能看到自己的案件。")
         hint.setProperty("role", "muted")
         hint.setWordWrap(True)
@@ -64,11 +70,14 @@ class LoginScreen(QWidget):
         column.addWidget(self.refusal)
         column.addWidget(self.button)
         column.addWidget(hint)
+        column.addWidget(self.pull_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.pull_note)
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.setTabOrder(self.staff_no, self.password)
         self.setTabOrder(self.password, self.button)
         self.button.clicked.connect(self._submit)
+        self.pull_button.clicked.connect(self.staff_pull_requested)
         self.staff_no.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self._submit)
 

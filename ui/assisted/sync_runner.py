@@ -10,7 +10,38 @@ from PySide6.QtCore import QObject, Signal
 from kiosk.assisted.cases import CaseBook
 from kiosk.assisted.staff import StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport
-from ui.assisted.desk import RunSync
+from ui.assisted.desk import PullStaff, RunSync
+
+
+class StaffPull(QObject):
+    """The staff list from the platform, on a worker thread; ``pull_did_finish(message, reached)``."""
+
+    pull_did_finish = Signal(str, bool)
+
+    def __init__(self, pull: PullStaff) -> None:
+        super().__init__()
+        self._pull = pull
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> bool:
+        if self._thread is not None and self._thread.is_alive():
+            return False
+
+        def work() -> None:
+            try:
+                count = self._pull()
+            except Exception as exc:  # noqa: BLE001 - the platform away: said in words on the login screen
+                self.pull_did_finish.emit(f"未能同步工作人员名单：{exc}；请检查网络后再试", False)
+                return
+            self.pull_did_finish.emit(f"已同步工作人员名单（{count} 人），可以登录", True)
+
+        self._thread = threading.Thread(target=work, name="assisted-staff-pull", daemon=True)
+        self._thread.start()
+        return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 class SyncRunner(QObject):

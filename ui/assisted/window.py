@@ -34,7 +34,7 @@ from ui.assisted.event_form import EventForm
 from ui.assisted.login import LoginScreen
 from ui.assisted.slip_view import SlipView
 from ui.assisted.style import desk_style_sheet
-from ui.assisted.sync_runner import SyncRunner
+from ui.assisted.sync_runner import StaffPull, SyncRunner
 
 _ACTIVITY = frozenset(
     {
@@ -59,6 +59,7 @@ class AssistedWindow(QMainWindow):
         self.book: CaseBook | None = None
         self.idle = IdleLock(desk.idle, desk.monotonic())
         self.sync = SyncRunner(desk.sync) if desk.sync else None
+        self.staff_pull = StaffPull(desk.pull_staff) if desk.pull_staff else None
 
         root = QWidget()
         root.setObjectName("assisted-root")
@@ -83,7 +84,23 @@ class AssistedWindow(QMainWindow):
         self.stack.addWidget(self.login_screen)
         self.stack.addWidget(self.case_list)
         self.page: QWidget | None = None
+        self._connect()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.login_screen.reset()
+
+    def _connect(self) -> None:
         self.login_screen.login_requested.connect(self.log_in)
+        self.login_screen.staff_pull_requested.connect(self.pull_staff)
+        self.login_screen.pull_button.setEnabled(self.staff_pull is not None)
+        if self.staff_pull is not None:
+            self.staff_pull.pull_did_finish.connect(self._staff_pulled)
         self.case_list.new_case_requested.connect(lambda: self.open_editor(None))
         self.case_list.open_requested.connect(self.open_case)
         self.case_list.event_requested.connect(self.open_event)
@@ -94,15 +111,6 @@ class AssistedWindow(QMainWindow):
         if self.sync is not None:
             self.sync.sync_did_progress.connect(self._sync_progressed)
             self.sync.sync_did_finish.connect(self._sync_finished)
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self.tick)
-        self.timer.start()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-        self.login_screen.reset()
 
     # -- activity and the idle lock ----------------------------------------------------------------------
 
@@ -171,6 +179,21 @@ class AssistedWindow(QMainWindow):
         if resume is not None:
             self.open_case(resume.case_id)
         return True
+
+    def pull_staff(self) -> bool:
+        """Before a first login (or after an account changed at the platform): the staff list, now."""
+        if self.staff_pull is None or not self.staff_pull.start():
+            return False
+        self.login_screen.pull_button.setEnabled(False)
+        self.login_screen.pull_note.setText("正在连接平台…")
+        return True
+
+    def _staff_pulled(self, message: str, reached: bool) -> None:
+        self.login_screen.pull_button.setEnabled(True)
+        self.login_screen.pull_note.setText(message)
+        self.login_screen.pull_note.setProperty("role", "ok" if reached else "error")
+        self.login_screen.pull_note.style().unpolish(self.login_screen.pull_note)
+        self.login_screen.pull_note.style().polish(self.login_screen.pull_note)
 
     # -- pages ----------------------------------------------------------------------------------------------
 
