@@ -19,6 +19,7 @@ case into the outbox and tells the book (:meth:`CaseBook.record_submission`, :me
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -277,8 +278,8 @@ def _from_json(raw: dict[str, Any]) -> Case:
 class CaseBook:
     """The cases of one staff member, read from their vault at opening and kept in memory.
 
-    Not thread-safe by itself: the UI calls it from one thread, the sync adapter from its worker under the
-    caller's lock (``kiosk/hall/assisted_sync.py`` holds one).
+    The UI reads and edits it on its thread while a sync records news from a worker: reads and writes of the
+    book's memory are serialised by one lock (a vault write happens under it too: a few milliseconds).
     """
 
     def __init__(
@@ -294,6 +295,7 @@ class CaseBook:
         self._meta: dict[str, Any] = {}
         #: Cases saved to be sent that have not reached the platform (the limits count them).
         self._unsent: set[str] = set()
+        self._lock = threading.RLock()
         self.unreadable: list[str] = []
         self._load()
 
@@ -326,7 +328,8 @@ class CaseBook:
             raise UnknownCaseError(case_id) from None
 
     def cases(self) -> list[Case]:
-        return list(self._cases.values())
+        with self._lock:
+            return list(self._cases.values())
 
     def _sorted_rows(self) -> list[tuple[str, CaseRow]]:
         if self._rows is None:
@@ -346,7 +349,8 @@ class CaseBook:
     def rows(self, filter: CaseFilter | None = None) -> list[CaseRow]:
         """The case list, worst first (需处理, 中止, drafts, unsent oldest first, then the platform's states),
         narrowed by ``filter``; rows only hold masked data."""
-        rows = self._sorted_rows()
+        with self._lock:
+            rows = self._sorted_rows()
         if filter is None:
             return [row for _, row in rows]
         needle = filter.text.strip().lower()
@@ -373,25 +377,29 @@ class CaseBook:
         """Since when unsynced, the oldest unsent case's age, and whether new cases are still allowed
         (``oldest=False``: without the age, the only part that reads every unsent case)."""
         oldest_at = None
-        if oldest and self._unsent:
-            oldest_at = min(c.sealed_at or c.created_at for c in (self._cases[i] for i in self._unsent))
+        with self._lock:
+            unsent = len(self._unsent)
+            if oldest and self._unsent:
+                oldest_at = min(c.sealed_at or c.created_at for c in (self._cases[i] for i in self._unsent))
         first_use = self._meta.get("opened_at")
         return sync_health(
             self.limits,
             now,
             last_synced_at=self.last_synced_at,
             since_first_use=first_use if isinstance(first_use, str) else None,
-            unsent=len(self._unsent),
+            unsent=unsent,
             oldest_unsent_at=oldest_at,
         )
 
     # -- writing ----------------------------------------------------------------------------------------
 
     def _store(self, case: Case) -> Case:
-        self.vault.write(_CASE_PREFIX + case.case_id, json.dumps(_to_json(case), ensure_ascii=False).encode())
-        self._cases[case.case_id] = case
-        self._note_unsent(case)
-        self._rows = None
+        data = json.dumps(_to_json(case), ensure_ascii=False).encode()
+        with self._lock:
+            self.vault.write(_CASE_PREFIX + case.case_id, data)
+            self._cases[case.case_id] = case
+            self._note_unsent(case)
+            self._rows = None
         return case
 
     def _note_unsent(self, case: Case) -> None:
@@ -406,8 +414,9 @@ class CaseBook:
             self.audit.record(action, self.staff_no, resident=who, case=case.case_id, authorization=authorization)
 
     def _set_meta(self, **values: Any) -> None:
-        self._meta.update(values)
-        self.vault.write(_BOOK_FILE, json.dumps(self._meta, ensure_ascii=False).encode())
+        with self._lock:
+            self._meta.update(values)
+            self.vault.write(_BOOK_FILE, json.dumps(self._meta, ensure_ascii=False).encode())
 
     def note_opened(self, now: datetime) -> None:
         """The first time this book is used: the clock of "unsynced since" starts here until the first sync."""
@@ -513,10 +522,11 @@ class CaseBook:
             raise CaseRefused("已保存发送的案件不能删除")
         for ref in case.attachments:
             (self.vault.folder / ref.name).unlink(missing_ok=True)
-        (self.vault.folder / (_CASE_PREFIX + case_id)).unlink(missing_ok=True)
-        del self._cases[case_id]
-        self._unsent.discard(case_id)
-        self._rows = None
+        with self._lock:
+            (self.vault.folder / (_CASE_PREFIX + case_id)).unlink(missing_ok=True)
+            del self._cases[case_id]
+            self._unsent.discard(case_id)
+            self._rows = None
 
     def mark_sealing(self, case_id: str, now: datetime) -> Case:
         """Fix the stamp that will name this case's submission before it goes into the outbox (once)."""
