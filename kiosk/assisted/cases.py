@@ -51,6 +51,7 @@ STATE_LABELS: dict[str, str] = {
     "terminated": "终止",
     "handed_back": "回交",
     "followed_up": "回访",
+    "redone": "已重办",
 }
 #: Worst first: what needs the staff member's hands, then what has not left the laptop, then what is moving at
 #: the platform, then what is finished.
@@ -68,6 +69,7 @@ _RANK: dict[str, int] = {
     "terminated": 10,
     "handed_back": 11,
     "followed_up": 12,
+    "redone": 13,
 }
 UNSENT_STATES = frozenset({"draft", "queued", "sending", "quarantined"})
 #: Saved to be sent, not yet at the platform: what the limits count (a draft is not yet anything to send).
@@ -515,6 +517,42 @@ class CaseBook:
         self._store(replace(case, attachments=(*case.attachments, ref), updated_at=now.isoformat()))
         return ref
 
+    def redo(self, case_id: str, now: datetime) -> Case:
+        """需处理 → 重新办理: a new draft with the quarantined case's resident, answers, mode, 委托 and attachments
+        (copied in the vault), to correct and send again; the old case is marked 已重办 and leaves the top of the
+        list. Check the 委托 again (``kiosk.assisted.authorization.check_case``) before the new draft is sent."""
+        old = self.case(case_id)
+        if old.state != "quarantined":
+            raise CaseRefused("只有“需处理”的案件可以重新办理")
+        health = self.health(now, oldest=False)
+        if health.refuse_new:
+            raise CaseRefused(health.message)
+        copies = []
+        for ref in old.attachments:
+            copy = AttachmentRef(f"{_ATTACHMENT_PREFIX}{uuid.uuid4()}", ref.media_type, ref.role, ref.size)
+            self.vault.write(copy.name, self.attachment(ref))
+            copies.append(copy)
+        stamp = now.isoformat()
+        new = Case(
+            case_id=str(uuid.uuid4()),
+            staff_no=self.staff_no,
+            service_code=old.service_code,
+            service_title=old.service_title,
+            resident=old.resident,
+            created_at=stamp,
+            updated_at=stamp,
+            mode=old.mode,
+            answers=dict(old.answers),
+            authorization=old.authorization,
+            attachments=tuple(copies),
+            state_at=stamp,
+            reason=f"重办自 {old.reference}：{old.reason}",
+        )
+        self._store(new)
+        self._store(replace(old, state="redone", reason=f"已重新办理为 {new.reference}", updated_at=stamp))
+        self._record(AuditAction.CASE_CREATED, new)
+        return new
+
     def discard_draft(self, case_id: str) -> None:
         """A draft given up: its files go (never a case that was saved to be sent)."""
         case = self.case(case_id)
@@ -555,7 +593,9 @@ class CaseBook:
         """The outbox's news: ``sending`` / ``queued`` (a retry) / ``delivered`` (with the 受理编号) /
         ``quarantined`` (with what to do). A case the platform already moved on is not put back."""
         case = self.case(case_id)
-        if case.state in LIFECYCLE or (case.state == state and case.case_no == case_no and case.reason == reason):
+        if case.state in LIFECYCLE or case.state == "redone":
+            return case
+        if case.state == state and case.case_no == case_no and case.reason == reason:
             return case
         return self._store(
             replace(

@@ -250,3 +250,25 @@ def test_the_slip_names_the_case_the_matter_and_the_staff_member(book: CaseBook)
     )
     assert slip.lines[0].value == "ZW2026000001"
     assert os.linesep not in slip.qr_text
+
+
+def test_a_quarantined_case_is_redone_as_a_new_draft_and_leaves_the_top(book: CaseBook) -> None:
+    resident = resident_from_input(NAME, ID_NUMBER, today=T0.date())
+    case = book.new_case("GLJT-01", "高龄津贴申请", resident, T0, answers={"note": "材料一份"})
+    book.add_attachment(case.case_id, b"\x89PNG signature", "image/png", "signature", T0)
+    book.record_submission(case.case_id, "sub-1", "LSABCDEFGH", T0)
+    book.record_delivery(case.case_id, "quarantined", T0, reason="平台未接收：委托书已过期")
+    new = book.redo(case.case_id, T0 + timedelta(minutes=1))
+    with pytest.raises(CaseRefused, match="需处理"):
+        book.redo(new.case_id, T0)
+    assert new.state == "draft"
+    assert new.answers == {"note": "材料一份"}
+    assert book.attachment(new.attachments[0]) == b"\x89PNG signature"
+    assert new.attachments[0].name != book.case(case.case_id).attachments[0].name
+    rows = book.rows()
+    assert [r.state for r in rows] == ["draft", "redone"]
+    assert rows[1].state_label == "已重办"
+    assert rows[1].reason == f"已重新办理为 {new.reference}"
+    # The outbox still says quarantined for the old submission: the book does not go back.
+    book.record_delivery(case.case_id, "quarantined", T0, reason="平台未接收：委托书已过期")
+    assert book.case(case.case_id).state == "redone"
