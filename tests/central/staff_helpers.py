@@ -58,10 +58,18 @@ class Laptop(Terminal):
     """A staff member's laptop: an enrolled terminal sealing whatever payload it is given."""
 
     def seal_payload(
-        self, payload: dict[str, Any], service_code: str = ALLOWED, created_at: str = "2026-11-25T08:30:00+00:00"
+        self,
+        payload: dict[str, Any],
+        service_code: str = ALLOWED,
+        created_at: str = "2026-11-25T08:30:00+00:00",
+        *,
+        disguise: bool = False,
     ) -> dict[str, Any]:
+        """``disguise``: the ``assisted`` key spelled with a JSON escape, as a hostile laptop might."""
         sid = str(uuid_utils.uuid7())
         data = json.dumps({"terminal_id": self.terminal_id, **payload}, ensure_ascii=False).encode()
+        if disguise:
+            data = data.replace(b'"assisted"', b'"\\u0061ssisted"')
         blob, _ = Sealer(load_public_key(self.central.public_key)).seal(sid, data, [])
         return {
             "id": sid,
@@ -85,6 +93,8 @@ class Laptop(Terminal):
         staff_no: str = "S001",
         mode: str = "full",
         created_at: str = "2026-11-25T08:30:00+00:00",
+        *,
+        disguise: bool = False,
     ) -> dict[str, Any]:
         payload = {
             "kind": "case",
@@ -94,7 +104,7 @@ class Laptop(Terminal):
             "answers": {},
             "assisted": {"staff_no": staff_no, "mode": mode, "authorization": auth},
         }
-        return self.seal_payload(payload, service_code, created_at)
+        return self.seal_payload(payload, service_code, created_at, disguise=disguise)
 
     def event(self, case_submission_id: str, event: str = "handed_back", staff_no: str = "S001") -> dict[str, Any]:
         payload = {

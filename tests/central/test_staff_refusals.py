@@ -47,6 +47,11 @@ def test_an_in_person_service_is_refused_even_when_the_authorization_names_it(
     assert "须本人到场" in message
 
 
+def test_an_escaped_key_does_not_slip_past_the_check(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
+    disguised = laptop.case(IN_PERSON, authorization([IN_PERSON]), disguise=True)
+    assert "须本人到场" in _refused(laptop, disguised, "authorization_invalid", rows)
+
+
 def test_a_matter_the_authorization_does_not_name_is_refused(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
     message = _refused(laptop, laptop.case(OTHER, authorization([ALLOWED])), "authorization_invalid", rows)
     assert "未包含" in message and OTHER in message
