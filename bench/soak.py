@@ -15,7 +15,9 @@ data folder full for one visit. It prints crashes (exceptions anywhere in the pr
 finish for a reason the screen did not explain, submissions lost or duplicated (every submission the outbox
 took is on the platform exactly once after the queue drains) and memory growth after warm-up.
 
-    sudo .venv/bin/python bench/soak.py --faults [--visits 2000]
+    sudo .venv/bin/python bench/soak.py --faults [--visits 2000] [--tap-guard 0.05]
+
+``kill -USR1`` ends a fault soak after the visit in progress and prints the figures of the visits run.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import ctypes
 import dataclasses
 import gc
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -286,6 +287,10 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
             time.sleep(0.45)
             demo.place_card()
 
+        # SIGUSR1 ends the run after the visit in progress, with the figures so far (and the drain).
+        asked_to_stop = threading.Event()
+        signal.signal(signal.SIGUSR1, lambda _signum, _frame: asked_to_stop.set())
+        visits_run = 0
         finished = queued = 0
         stopped: dict[int, str] = {}
         unexplained: dict[int, str] = {}
@@ -293,6 +298,9 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
         started = time.monotonic()
         after_warm_up = rss_mb()
         for visit in range(1, visits + 1):
+            if asked_to_stop.is_set():
+                break
+            visits_run = visit
             for name, (first, _) in schedule.items():
                 if first == visit:
                     begin(name)
@@ -326,6 +334,9 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
                 gc.collect()
                 after_warm_up = rss_mb()
         seconds = time.monotonic() - started
+        for name, (first, last) in schedule.items():
+            if first <= visits_run < last:  # stopped early inside a fault: lift it before the drain
+                end(name)
         gc.collect()
         end_rss = rss_mb()
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -348,6 +359,7 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
     return {
         "bench": "soak --faults",
         "visits": visits,
+        "visits_run": visits_run,
         "faults_at_visits": {name: list(span) for name, span in schedule.items()},
         "disk_full_applied": can_fill,
         "tap_guard_s": tap_guard_s,
