@@ -18,7 +18,7 @@ from typing import Any, Literal
 import platformdirs
 import tomlkit
 import tomlkit.exceptions
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 APP_NAME = "hall-kiosk"
 
@@ -150,6 +150,16 @@ class AssistedConfig(_Section):
     refuse_unsynced_days: int = Field(7, ge=1, le=180)
     warn_unsent_cases: int = Field(50, ge=1, le=10000)
     refuse_unsent_cases: int = Field(200, ge=1, le=20000)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AssistedConfig:
+        if self.idle_warning_seconds >= self.idle_lock_seconds:
+            raise ValueError("idle_warning_seconds must be shorter than idle_lock_seconds")
+        if self.warn_unsynced_days > self.refuse_unsynced_days:
+            raise ValueError("warn_unsynced_days must not be more than refuse_unsynced_days")
+        if self.warn_unsent_cases > self.refuse_unsent_cases:
+            raise ValueError("warn_unsent_cases must not be more than refuse_unsent_cases")
+        return self
 
 
 class UsageConfig(_Section):

@@ -272,3 +272,16 @@ def test_a_quarantined_case_is_redone_as_a_new_draft_and_leaves_the_top(book: Ca
     # The outbox still says quarantined for the old submission: the book does not go back.
     book.record_delivery(case.case_id, "quarantined", T0, reason="平台未接收：委托书已过期")
     assert book.case(case.case_id).state == "redone"
+
+
+def test_assisted_settings_out_of_order_are_refused_with_the_key() -> None:
+    from kiosk.config import ConfigError, parse_config
+
+    assert parse_config("[assisted]\nlockout_minutes = 10\n").assisted.lockout_minutes == 10
+    for text, words in (
+        ("idle_lock_seconds = 30\nidle_warning_seconds = 60", "idle_warning_seconds must be shorter"),
+        ("warn_unsynced_days = 9\nrefuse_unsynced_days = 7", "warn_unsynced_days"),
+        ("warn_unsent_cases = 300", "warn_unsent_cases"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            parse_config(f"[assisted]\n{text}\n")
