@@ -8,11 +8,11 @@ it comes back. Everything is in the shared database, so any worker shows the sam
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from central.clock import iso
@@ -158,31 +158,35 @@ class Fleet:
         views: list[TerminalView] = []
         changes: list[tuple[str, State | None, State, datetime]] = []
         stamp = iso(now)
-        for row in rows:
-            report = json.loads(row.last_heartbeat) if row.last_heartbeat else {}
-            seen = _parse(row.last_seen_at)
+        states = {state.value: state for state in State}
+        # Plain tuples and a dict of states: a province's 10,000 rows in a fraction of a second.
+        for terminal_id, revoked, last_heartbeat, region, hall, stored, stored_since, seen_at, until in rows:
+            report = orjson.loads(last_heartbeat) if last_heartbeat else {}
+            seen = _parse(seen_at)
             age = None if seen is None else max(0.0, (now - seen).total_seconds())
-            previous = State(row.state) if row.state else None
-            in_maintenance = row.maintenance_until is not None and row.maintenance_until > stamp
+            previous = states.get(stored) if stored else None
+            in_maintenance = until is not None and until > stamp
             state = terminal_state(previous, age, report.get("devices", {}), in_maintenance, self.thresholds)
+            since = stored_since
             if state is not previous:
-                changes.append((row.terminal_id, previous, state, self._since(state, seen, now)))
-            audit = audits.get(row.terminal_id)
+                changes.append((terminal_id, previous, state, self._since(state, seen, now)))
+                since = iso(changes[-1][3])
+            audit = audits.get(terminal_id)
             views.append(
                 TerminalView(
-                    terminal_id=row.terminal_id,
-                    region=row.region or "",
-                    hall=row.hall or "",
+                    terminal_id=terminal_id,
+                    region=region or "",
+                    hall=hall or "",
                     state=state,
-                    state_since=iso(changes[-1][3]) if state is not previous else row.state_since,
+                    state_since=since,
                     age_s=age,
-                    last_seen_at=row.last_seen_at,
-                    maintenance_until=row.maintenance_until if in_maintenance else None,
+                    last_seen_at=seen_at,
+                    maintenance_until=until if in_maintenance else None,
                     report=report,
-                    revoked=bool(row.revoked),
+                    revoked=bool(revoked),
                     audit_size=audit[0] if audit else None,
                     audit_checked_at=audit[1] if audit else None,
-                    audit_alarms=alarms.get(row.terminal_id, 0),
+                    audit_alarms=alarms.get(terminal_id, 0),
                 )
             )
         if changes:

@@ -4,13 +4,14 @@ paper, queue, audit checkpoint, versions, disk, last sync, 30-day history, uptim
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import Role
-from central.console.states import STATE_NAMES, WORST_FIRST
+from central.console.states import STATE_NAMES, WORST_FIRST, State
 from central.console.web import ALL_ROLES, PREFIX, NavEntry, Page, Viewer, render, require, require_form, see_other
 
 #: Who may set a terminal's place and maintenance window.
@@ -19,21 +20,27 @@ EDITORS = (Role.HALL_MANAGER, Role.TECHNICIAN, Role.ADMIN)
 router = APIRouter()
 
 
-def _context(viewer: Viewer) -> dict[str, Any]:
-    return {"state_names": STATE_NAMES, "states": WORST_FIRST}
+def _context(request: Request) -> dict[str, Any]:
+    """The list's filter: one hall shows all its terminals; the whole fleet shows only those not ok in full
+    (10,000 terminals of a province fit on one page as their halls and their problems)."""
+    region = request.query_params.get("region")
+    hall = request.query_params.get("hall")
+    chosen = None if region is None or hall is None else (region[:64], hall[:128])
+    suffix = "" if chosen is None else "?" + urlencode({"region": chosen[0], "hall": chosen[1]})
+    return {"state_names": STATE_NAMES, "states": WORST_FIRST, "chosen": chosen, "suffix": suffix, "OK": State.OK}
 
 
 @router.get(PREFIX + "/terminals")
 async def terminals(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
     fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
-    return render(request, viewer, "terminals.html", fleet=fleet, **_context(viewer))
+    return render(request, viewer, "terminals.html", fleet=fleet, **_context(request))
 
 
 @router.get(PREFIX + "/terminals/list")
 async def terminal_list(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
     """The list alone, for the page's refresh every few seconds."""
     fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
-    return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(viewer))
+    return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(request))
 
 
 @router.get(PREFIX + "/terminals/{terminal_id}")
@@ -52,7 +59,7 @@ async def terminal(
         changes=changes,
         uptime=uptime,
         may_edit=viewer.session.user.role in EDITORS,
-        **_context(viewer),
+        **_context(request),
     )
 
 

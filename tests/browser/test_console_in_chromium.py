@@ -40,6 +40,7 @@ def test_a_terminal_goes_offline_when_its_heartbeats_stop_and_comes_back(chromiu
     token = site.enroll("HD-001")
     site.beat("HD-001", token)
     _as(driver, site, Role.TECHNICIAN)
+    driver.find_element(By.CSS_SELECTOR, ".hall-ok a").click()  # "另有 1 台正常": the whole hall
     wait_for(driver, '#terminal-HD-001[data-state="ok"]')
     assert "运维技术员" in driver.find_element(By.ID, "who").text
     site.console.clock.advance(300)  # five minutes without a beat; the list refreshes itself

@@ -29,8 +29,8 @@ def test_a_terminal_goes_late_then_offline_when_it_stops_and_back_when_it_beats(
     site.beat("T-1", token)
     manager = site.client(Role.HALL_MANAGER)
 
-    def state() -> str:
-        return _state_of(manager.get(site.url + "/console/terminals", timeout=10).text, "T-1")
+    def state() -> str:  # the terminal's hall (no region or hall set) shows every terminal of it
+        return _state_of(manager.get(site.url + "/console/terminals?region=&hall=", timeout=10).text, "T-1")
 
     assert state() == "ok"
     site.console.clock.advance(80)  # later than the interval, within the grace period
@@ -81,8 +81,12 @@ def test_worst_first_by_hall_with_devices_paper_and_counters(sqlite_site: Consol
     assert _state_of(page, "D-NEVER") == "offline"
     assert _state_of(page, "C-CAMERA") == "error"
     assert _state_of(page, "B-PAPER") == "warning"
-    assert _state_of(page, "A-OK") == "ok"
-    assert page.index("D-NEVER") < page.index("A-OK")  # worst first
+    assert 'id="terminal-A-OK"' not in page  # a province's list shows the terminals that need someone
+    assert "另有 1 台正常" in page
+    # Worst first: the hall with an offline terminal, then the hall with an error; in a hall, worst first.
+    assert page.index("D-NEVER") < page.index("B-PAPER") < page.index("C-CAMERA")
+    whole_hall = tech.get(site.url + "/console/terminals?region=&hall=", timeout=10).text
+    assert _state_of(whole_hall, "A-OK") == "ok" and "海淀区" not in whole_hall.split("<main>")[1]
     assert "海淀区 · 政务服务中心" in page and "纸张不足" in page
     assert (_counter(page, "offline"), _counter(page, "error"), _counter(page, "warning"), _counter(page, "ok")) == (
         1,
