@@ -104,7 +104,7 @@ class StaffIntake:
         block = document.get("assisted")
         if block is None:
             return None
-        return self._case(conn, block, service_code, made_at)
+        return self._case(conn, document, service_code, made_at)
 
     @staticmethod
     def _who(conn: Connection, block: object) -> tuple[str, str, dict[str, Any]] | Refusal:
@@ -121,8 +121,10 @@ class StaffIntake:
             return Refusal(422, "unknown_staff", f"工号 {staff_no} 不是本平台的工作人员 (unknown staff number)")
         return staff_no, str(mode), block
 
-    def _case(self, conn: Connection, raw_block: object, service_code: str, made_at: datetime) -> Screened | Refusal:
-        who = self._who(conn, raw_block)
+    def _case(
+        self, conn: Connection, document: dict[str, Any], service_code: str, made_at: datetime
+    ) -> Screened | Refusal:
+        who = self._who(conn, document.get("assisted"))
         if isinstance(who, Refusal):
             return who
         staff_no, mode, block = who
@@ -136,6 +138,10 @@ class StaffIntake:
         reason = refusal(
             auth, service_code, self.proxy_allowed(conn, service_code), made_at.astimezone(CHINA_TIME).date()
         )
+        applicant = document.get("applicant")
+        applicant_id = applicant.get("id_number") if isinstance(applicant, dict) else None
+        if reason is None and isinstance(applicant_id, str) and applicant_id.upper() != auth.principal.id_number:
+            reason = "委托书的委托人不是本件的申请人；请由申请人本人出具委托书"
         if reason is not None:
             return Refusal(422, "authorization_invalid", reason)
         return AssistedCase(staff_no, mode, service_code, auth)

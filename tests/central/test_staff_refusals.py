@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from central.staff.accounts import StaffBook
+from offline_cache.wire.id_check import mod11_2
 from offline_cache.wire.protocol import PATH_CASES, PROTOCOL
 from tests.central.staff_helpers import (
     ALLOWED,
@@ -50,6 +51,12 @@ def test_an_in_person_service_is_refused_even_when_the_authorization_names_it(
 def test_an_escaped_key_does_not_slip_past_the_check(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
     disguised = laptop.case(IN_PERSON, authorization([IN_PERSON]), disguise=True)
     assert "须本人到场" in _refused(laptop, disguised, "authorization_invalid", rows)
+
+
+def test_an_authorization_of_another_resident_is_refused(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
+    someone_else = {**PRINCIPAL, "name": "刘大爷", "id_number": "11010119500303456" + mod11_2("11010119500303456")}
+    other = laptop.case(ALLOWED, authorization(principal=someone_else))
+    assert "不是本件的申请人" in _refused(laptop, other, "authorization_invalid", rows)
 
 
 def test_a_matter_the_authorization_does_not_name_is_refused(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
