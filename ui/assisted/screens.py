@@ -12,8 +12,10 @@ from tempfile import TemporaryDirectory
 from PySide6.QtCore import QCoreApplication, QPointF
 from PySide6.QtWidgets import QApplication
 
+from kiosk.assisted.cases import CaseBook
 from kiosk.assisted.limits import CaseLimits
-from kiosk.hall.assisted_sync import SyncProgress
+from kiosk.assisted.staff import StaffSession
+from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from kiosk.visit.catalog import Catalog
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.desk import AssistedDesk
@@ -30,6 +32,11 @@ class _Seconds:
 
     def __call__(self) -> float:
         return self.now
+
+
+def _away(book: CaseBook, session: StaffSession, progress: Callable[[SyncProgress], None]) -> AssistedSyncReport:
+    """A village without network: what the sync answers there."""
+    return AssistedSyncReport(False, message="平台无法连接：案件都已安全保存在本机，联网后再同步")
 
 
 def settle() -> None:
@@ -130,6 +137,7 @@ def _limits(limits: CaseLimits) -> Drive:
         assert window.book is not None
         window.book.limits = limits
         window.show_list()
+        window.case_list.table.selectRow(0)
 
     return drive
 
@@ -165,7 +173,7 @@ def demo_laptop(catalog: Catalog) -> Iterator[Callable[[], AssistedDesk]]:
         def make() -> AssistedDesk:
             made[0] += 1
             desk = demo_desk(Path(folder) / str(made[0]), catalog)
-            return replace(desk, monotonic=_Seconds())
+            return replace(desk, monotonic=_Seconds(), sync=_away)
 
         yield make
 

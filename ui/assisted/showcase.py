@@ -6,6 +6,7 @@ written through the real case book into real vaults in a folder of the caller's.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from kiosk.assisted.resident import Resident, resident_from_input
 from kiosk.assisted.staff import StaffDirectory, StaffRecord
 from kiosk.hall.matters import provisional_number
 from kiosk.visit.catalog import Catalog
+from offline_cache.wire import authorization as wire
 from offline_cache.wire.id_check import mod11_2
 from offline_cache.wire.staff_hash import hash_password, verify_password
 from ui.assisted.desk import AssistedDesk, RunSync
@@ -66,6 +68,27 @@ def demo_resident(index: int) -> Resident:
     return resident_from_input(_NAMES[index % len(_NAMES)], demo_id_number(index), f"139{index:08d}")
 
 
+def demo_authorization(resident: Resident, service_code: str, agent: DemoStaff, when: datetime) -> dict[str, object]:
+    """A 委托 as the form makes it: the resident authorises the staff member for one matter, signed on screen."""
+    record = {
+        "authorization_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{resident.id_number}:{service_code}")),
+        "principal": {"name": resident.name, "id_number": resident.id_number, "phone": resident.phone},
+        "agent": {
+            "name": agent.name,
+            "id_number": demo_id_number(500 + len(agent.staff_no), born=1980),
+            "phone": "13800000001",
+            "staff_no": agent.staff_no,
+        },
+        "relationship": "帮办代办员",
+        "matters": [service_code],
+        "valid_from": when.date().isoformat(),
+        "valid_until": wire.UNTIL_CLOSED,
+        "sub_delegation": False,
+        "consent": [{"kind": "signature", "sha256": hashlib.sha256(resident.id_number.encode()).hexdigest()}],
+    }
+    return wire.parse_authorization(record).to_json()
+
+
 def demo_directory(folder: Path, contacted_at: datetime) -> StaffDirectory:
     """A laptop's directory as one sync with the platform leaves it."""
     directory = StaffDirectory(folder, verify_password)
@@ -103,7 +126,10 @@ def fill_cases(book: CaseBook, catalog: Catalog, now: datetime, count: int = 14)
         service = services[index % len(services)]
         created = now - timedelta(hours=3 * (count - index) + 2)
         mode: HandlingMode = "step" if index % 3 == 1 else "full"
-        case = book.new_case(service.code, service.name.zh, demo_resident(index), created, mode=mode)
+        resident = demo_resident(index)
+        staff = next((s for s in DEMO_STAFF if s.staff_no == book.staff_no), DEMO_STAFF[0])
+        authorization = None if mode == "step" else demo_authorization(resident, service.code, staff, created)
+        case = book.new_case(service.code, service.name.zh, resident, created, mode=mode, authorization=authorization)
         state = plan[index % len(plan)]
         if state == "draft":
             continue

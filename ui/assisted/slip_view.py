@@ -62,6 +62,7 @@ class SlipView(QWidget):
         outer.addWidget(saved)
         card = QFrame()
         card.setProperty("role", "panel")
+        card.setMaximumWidth(980)
         row = QHBoxLayout(card)
         text = QVBoxLayout()
         title = QLabel(slip.title)
@@ -69,6 +70,7 @@ class SlipView(QWidget):
         text.addWidget(title)
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
+        grid.setColumnStretch(1, 1)
         for number, line in enumerate(slip.lines):
             label = QLabel(line.label)
             label.setProperty("role", "muted")

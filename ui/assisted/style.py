@@ -64,6 +64,7 @@ QLineEdit, QComboBox, QDateEdit, QPlainTextEdit {{
     min-height: {theme.target_px}px; padding: 2px 6px; background: {p.surface};
     border: 1px solid {p.border}; border-radius: {theme.radius_px}px;
 }}
+QLineEdit, QPlainTextEdit {{ placeholder-text-color: {p.muted_text}; }}
 QLineEdit:focus, QComboBox:focus, QDateEdit:focus, QPlainTextEdit:focus {{ border: 2px solid {p.focus}; }}
 QPushButton {{
     min-height: {theme.target_px}px; min-width: 72px; padding: 2px 14px; background: {p.surface};
