@@ -69,6 +69,12 @@ def audit_all(config: Config, *, as_json: bool) -> int:
             for label, drive, states in screens()
         ]
         report = run_audit_over(targets, THEMES.values())
+    # The staff member's client (帮办代办), with a desk's numbers: ui/assisted/audit.py.
+    from accessibility.audit import AuditReport
+    from ui.assisted.audit import audit_assisted
+
+    desk = audit_assisted(bundled_catalog())
+    report = AuditReport(report.violations + desk.violations, report.checked + desk.checked)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -140,4 +140,9 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
                     written.append(path)
                     controller.deactivate()  # its device waits end with it
                     controller.window.close()
+    # The staff member's client (帮办代办) at a laptop's and a desktop's size: ui/assisted/screens.py.
+    from kiosk.hall.catalog_store import bundled_catalog
+    from ui.assisted.screens import render_assisted
+
+    written += render_assisted(bundled_catalog(), out_dir)
     return written
