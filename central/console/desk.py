@@ -6,6 +6,7 @@ Kept on ``app.state.console``; the terminal API asks it two things (:func:`heart
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,30 @@ from central.console.fleet import Fleet
 from central.console.notices import NoticeBoard
 from central.console.states import Thresholds
 
+#: How long a worker serves the published catalog it last read before asking the database again (every
+#: heartbeat and catalog fetch wants it; another worker's publication reaches this one's terminals this late).
+CATALOG_RECHECK_S = 5.0
+
 
 @dataclass
 class FleetConsole:
     engine: Engine
     thresholds: Thresholds
     clock: ConsoleClock = field(default_factory=ConsoleClock)
+    _catalog: CatalogSnapshot | None = field(default=None, repr=False)
+    _catalog_read_at: float | None = field(default=None, repr=False)
+
+    def current_catalog(self) -> CatalogSnapshot | None:
+        """The newest published catalog, read again from the database at most every few seconds."""
+        read_at = self._catalog_read_at
+        if read_at is None or time.monotonic() - read_at > CATALOG_RECHECK_S:
+            self._catalog = self.catalogs.current()
+            self._catalog_read_at = time.monotonic()
+        return self._catalog
+
+    def forget_catalog(self) -> None:
+        """A catalog was published through this worker: its terminals get it at once."""
+        self._catalog_read_at = None
 
     @property
     def accounts(self) -> Accounts:
@@ -73,4 +92,4 @@ def heartbeat_extras(state: Any, terminal_id: str, report: dict[str, Any]) -> di
 def published_catalog(state: Any) -> CatalogSnapshot | None:
     """For the catalog route: the newest catalog published in the console, if any."""
     console = console_of(state)
-    return None if console is None else console.catalogs.current()
+    return None if console is None else console.current_catalog()
