@@ -19,6 +19,7 @@ case into the outbox and tells the book (:meth:`CaseBook.record_submission`, :me
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterable
@@ -84,6 +85,10 @@ MODE_LABELS: dict[str, str] = {"full": "全程代办", "step": "环节帮办"}
 _CASE_PREFIX = "case-"
 _ATTACHMENT_PREFIX = "att-"
 _BOOK_FILE = "book"
+_SNAPSHOT_FILE = "snapshot"
+#: Case files read one by one at an opening past which the snapshot is written again (opening 5,000 cases from
+#: their own files costs about ten times opening them from the snapshot).
+_SNAPSHOT_AFTER = 64
 
 
 class CaseRefused(Exception):  # noqa: N818 (a refusal the staff member reads, not a programming error)
@@ -303,17 +308,50 @@ class CaseBook:
 
     # -- reading ------------------------------------------------------------------------------------------
 
+    def _read_snapshot(self) -> dict[str, Any]:
+        if not self.vault.exists(_SNAPSHOT_FILE):
+            return {}
+        try:
+            files = json.loads(self.vault.read(_SNAPSHOT_FILE)).get("files")
+        except (VaultError, ValueError, AttributeError):
+            return {}  # a cache: the case files are read one by one instead
+        return files if isinstance(files, dict) else {}
+
     def _load(self) -> None:
-        for name in self.vault.names(_CASE_PREFIX):
+        """Read every case file of the vault. A sealed snapshot of them (``snapshot``) is a cache only: a case is
+        taken from it when its file is the very one the snapshot saw (inode, modification time, size), else
+        read from its own file, so the case files stay the one truth and a crash can never make the cache win."""
+        snapshot = self._read_snapshot()
+        seen: dict[str, list[Any]] = {}
+        read_alone = 0
+        try:
+            entries = list(os.scandir(self.vault.folder))
+        except FileNotFoundError:
+            entries = []
+        for entry in entries:
+            name = entry.name
+            if not name.startswith(_CASE_PREFIX):
+                continue
+            info = entry.stat()
+            stamp = [info.st_ino, info.st_mtime_ns, info.st_size]
+            cached = snapshot.get(name)
             try:
-                case = _from_json(json.loads(self.vault.read(name)))
-            except (VaultError, ValueError, KeyError, TypeError):
+                if isinstance(cached, list) and len(cached) == 2 and cached[0] == stamp:
+                    raw = cached[1]
+                else:
+                    raw = json.loads(self.vault.read(name))
+                    read_alone += 1
+                case = _from_json(raw)
+            except (VaultError, ValueError, KeyError, TypeError, AttributeError):
                 # Not this member's (a file copied in) or damaged: listed apart, never shown as a case.
                 self.unreadable.append(name)
                 continue
+            seen[name] = [stamp, raw]
             if case.staff_no == self.staff_no:
                 self._cases[case.case_id] = case
                 self._note_unsent(case)
+        if read_alone >= _SNAPSHOT_AFTER:
+            self.vault.write(_SNAPSHOT_FILE, json.dumps({"files": seen}, ensure_ascii=False).encode())
         if self.vault.exists(_BOOK_FILE):
             try:
                 self._meta = json.loads(self.vault.read(_BOOK_FILE))

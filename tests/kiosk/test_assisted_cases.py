@@ -176,6 +176,17 @@ def test_a_filter_over_5000_cases_answers_quickly(big_book: CaseBook) -> None:
     assert per_filter < 0.25
     reopened = CaseBook(book.vault, "S001")
     assert len(reopened.rows()) == 5000
+    # Opening again reads the sealed snapshot the first opening wrote, but a case changed since (or gone) is
+    # read from its own file: the snapshot never wins over the case files.
+    assert (book.vault.folder / "snapshot").exists()
+    changed = next(c for c in reopened.cases() if c.state == "queued")
+    reopened.record_delivery(changed.case_id, "delivered", T0, case_no="ZW2026999999")
+    gone = next(c for c in reopened.cases() if c.state == "draft")
+    reopened.discard_draft(gone.case_id)
+    again = CaseBook(book.vault, "S001")
+    assert len(again) == 4999
+    assert again.case(changed.case_id).case_no == "ZW2026999999"
+    assert [r.case_ref for r in again.rows(CaseFilter(text="ZW2026999999"))] == ["ZW2026999999"]
 
 
 def test_too_long_unsynced_or_too_many_unsent_warns_then_refuses_new_cases(tmp_path: Path) -> None:
