@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -17,6 +18,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from central.catalog_file import SAMPLE_CATALOG
 from central.console.notices import NoticeDraft
 from tests.browser.console_browser import log_in, wait_for
+from tests.central.conftest import Terminal
 from tests.central.console.support import PASSWORD, ConsoleSite, start_site
 
 OK_PRINTER = {"printer": {"state": "ok", "reason": ""}, "idcard": {"state": "ok", "reason": ""}}
@@ -69,6 +71,8 @@ def _province(site: ConsoleSite) -> None:
         **base,
     )
     site.console.fleet.place("CY-02", "朝阳区", "朝阳区市民服务中心", 4, site.console.clock.now())
+    kiosk = Terminal(site.central, "CY-01", tokens["CY-01"])
+    assert kiosk.deliver(kiosk.seal()).status_code == 201
     site.console.notices.publish(
         NoticeDraft(
             "医保年度缴费开始",
@@ -152,6 +156,15 @@ def test_screenshots_of_every_page(chromium: Any, province: ConsoleSite, tmp_pat
     driver.get(site.url + "/console/users")
     wait_for(driver, "#user-list")
     _shoot(driver, folder, "07-users")
+    driver.get(site.url + "/console/cases?q=" + quote("张*丰"))
+    wait_for(driver, "#lifecycle")
+    _shoot(driver, folder, "11-cases")
+    driver.get(site.url + "/console/staff")
+    wait_for(driver, "#staff-list")
+    _shoot(driver, folder, "12-staff")
+    driver.get(site.url + "/console/terminals?region=" + quote("朝阳区") + "&hall=" + quote("朝阳区市民服务中心"))
+    wait_for(driver, "#terminal-CY-01")
+    _shoot(driver, folder, "13-one-hall")
     driver.get(site.url + "/console/lang?to=en&back=/console/terminals")
     wait_for(driver, "#counters")
     assert "Terminals" in driver.page_source
