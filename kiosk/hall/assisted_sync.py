@@ -27,6 +27,8 @@ from kiosk.assisted.cases import LIFECYCLE, CaseBook
 from kiosk.assisted.staff import StaffDirectory, StaffRecord, StaffSession
 from kiosk.hall.assisted_outbox import AssistedOutbox
 from offline_cache.courier import PlatformClient
+from offline_cache.models import OutboxEvent
+from offline_cache.observers import ObserverList
 from offline_cache.sync import SyncReport
 from offline_cache.wire.protocol import PATH_CASES, PATH_STAFF
 
@@ -100,12 +102,16 @@ class AssistedSync:
         outbox: AssistedOutbox,
         drain: Callable[[], SyncReport],
         clock: Callable[[], datetime],
+        *,
+        events: ObserverList[OutboxEvent] | None = None,
     ) -> None:
         self.client = client
         self.directory = directory
         self.outbox = outbox
         self.drain = drain
         self.clock = clock
+        #: The sync engine's events (``SyncEngine.events``): with them the progress bar moves with each delivery.
+        self.events = events
 
     def _get(self, path: str) -> dict[str, Any]:
         try:
@@ -165,6 +171,24 @@ class AssistedSync:
             book.note_states_since(newest)
         return changed
 
+    def _drain(self, ids: set[str], progress: Callable[[SyncProgress], None]) -> SyncReport:
+        """Drain the outbox; each of the member's submissions that settles moves the progress bar one step."""
+        unsent = len(ids)
+        done = [0]
+
+        def delivered(event: OutboxEvent) -> None:
+            if event.kind in ("sent", "quarantined") and event.submission_id in ids:
+                done[0] += 1
+                progress(SyncProgress("send", min(done[0], unsent), unsent, f"已发送 {done[0]} 件"))
+
+        if self.events is None:
+            return self.drain()
+        self.events.add(delivered)
+        try:
+            return self.drain()
+        finally:
+            self.events.remove(delivered)
+
     def run(
         self,
         book: CaseBook,
@@ -179,12 +203,13 @@ class AssistedSync:
         except PlatformUnreachableError as exc:
             return AssistedSyncReport(False, message=f"{exc}；案件都已安全保存在本机，联网后再同步")
         self.outbox.recover(book, session, now)
-        unsent = sum(1 for c in book.cases() if c.state in ("queued", "sending"))
+        waiting = {c.submission_id for c in book.cases() if c.state in ("queued", "sending") and c.submission_id}
+        unsent = len(waiting)
         progress(SyncProgress("send", 0, unsent, f"正在发送 {unsent} 件"))
-        report = self.drain()
+        report = self._drain(waiting, progress)
         self.outbox.refresh(book, self.clock())
         left = sum(1 for c in book.cases() if c.state in ("queued", "sending"))
-        progress(SyncProgress("send", unsent - left, unsent, f"已发送 {report.sent} 件"))
+        progress(SyncProgress("send", max(0, unsent - left), unsent, f"已发送 {report.sent} 件"))
         try:
             states = self.pull_states(book, progress)
         except PlatformUnreachableError as exc:

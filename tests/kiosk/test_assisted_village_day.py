@@ -157,8 +157,9 @@ def _sync(
 ) -> AssistedSync:
     directory = StaffDirectory(paths.assisted_staff)
     adapter = AssistedOutbox(outbox, Terminal(TERMINAL, "522401", "assisted"))
-    drain = engine.run_once if engine is not None else SyncReport
-    return AssistedSync(client, directory, adapter, drain, clock)
+    if engine is None:
+        return AssistedSync(client, directory, adapter, SyncReport, clock)
+    return AssistedSync(client, directory, adapter, engine.run_once, clock, events=engine.events)
 
 
 def _platform_rows(db_url: str) -> list[dict[str, Any]]:
@@ -218,6 +219,12 @@ def test_a_village_day_offline_with_two_kills_then_one_sync(
         assert (report.sent, report.quarantined) == (30, 0), report.message
         assert progress[0].step == "staff"
         assert progress[-1].step == "done"
+        # The bar moves with each of the member's cases delivered (S001 handled 15 of the day's 30).
+        sending = [(p.done, p.total) for p in progress if p.step == "send"]
+        assert sending[0] == (0, 15)
+        assert sending[-1] == (15, 15)
+        assert len(sending) >= 15
+        assert [d for d, _ in sending] == sorted(d for d, _ in sending)
 
         rows = _platform_rows(db_url)
         assert len(rows) == 30, "every case at the platform exactly once"
