@@ -142,6 +142,12 @@ def import_receipt(outbox: Outbox, path: Path, signing_key: bytes) -> ReceiptImp
     for entry in items:
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("case_no"):
             raise ReceiptFileError("receipt item without id or case_no")
+        # The file's terminal_id is outside the signature; each signed item names its terminal.
+        if entry.get("terminal_id") != outbox.terminal_id:
+            raise ReceiptFileError(
+                f"receipt item {entry['id']} is signed for terminal {entry.get('terminal_id')!r}, not "
+                f"{outbox.terminal_id!r}: nothing marked sent"
+            )
         receipts.append(
             (
                 str(entry["id"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ from offline_cache.courier import Courier, PlatformLink
 from offline_cache.drive import ReceiptFileError, export_unsent, import_receipt
 from offline_cache.models import NewAttachment
 from offline_cache.store import Outbox
-from offline_cache.wire.protocol import PATH_CATALOG
+from offline_cache.wire.protocol import PATH_CATALOG, PROTOCOL, canonical_json
 
 
 def validate(raw: bytes) -> dict[str, object]:
@@ -110,6 +111,30 @@ def test_export_import_and_signed_receipt_mark_items_sent(platform: Platform, ou
         assert platform.copies(submission_id) == 1
     assert import_receipt(outbox, report.receipt_path, platform.central.signing_public_key).already_sent == 3
     assert export_unsent(outbox, tmp_path / "usb2").submissions == 0
+
+
+def test_a_receipt_signed_for_another_terminal_marks_nothing(
+    platform: Platform, outbox: Outbox, tmp_path: Path
+) -> None:
+    """The file's terminal_id is outside the signature: a real receipt of another terminal, its items naming this
+    terminal's ids and the file relabelled, is refused because each signed item names its terminal."""
+    ids = [outbox.put(b"{}", SUMMARY) for _ in range(2)]
+    items = [
+        {"id": i, "terminal_id": "another-terminal", "case_no": f"SB{n}", "received_at": "2026-11-25T08:00:00Z"}
+        for n, i in enumerate(ids)
+    ]
+    document = {
+        "protocol": PROTOCOL,
+        "kind": "import_receipt",
+        "terminal_id": TERMINAL,
+        "items": items,
+        "signature": base64.b64encode(platform.keys.sign(canonical_json(items))).decode(),
+    }
+    relabelled = tmp_path / "relabelled.json"
+    relabelled.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ReceiptFileError, match="another-terminal"):
+        import_receipt(outbox, relabelled, platform.central.signing_public_key)
+    assert all(outbox.item(i).state == "queued" for i in ids)
 
 
 def test_no_plaintext_name_or_id_number_on_disk(outbox: Outbox, tmp_path: Path) -> None:
