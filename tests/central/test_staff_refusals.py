@@ -111,6 +111,8 @@ def test_a_case_event_must_name_a_case_of_its_staff_member(laptop: Laptop, staff
     assert laptop.post(case).status_code == 201
     _refused(laptop, laptop.event(case["id"], staff_no="S003"), "unknown_case", rows)
     _refused(laptop, laptop.event(case["id"], event="concluded"), "invalid_case_event", rows)
+    event_fields = {"kind": "case_event", "event": "handed_back", "case_submission_id": case["id"], "staff_no": "S001"}
+    _refused(laptop, laptop.seal_payload({**event_fields, "at": "after lunch"}), "invalid_case_event", rows)
 
 
 @pytest.mark.parametrize(
