@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import requests
 from sqlalchemy import Engine, select
 
 from central.cli import main as central_main
 from central.schema import staff_authorizations
 from central.staff.accounts import StaffBook
 from central.staff.lifecycle import CaseLifecycle
-from offline_cache.wire.protocol import PATH_CASE, PATH_CASES, PATH_SUBMISSIONS_BATCH
+from offline_cache.wire.protocol import PATH_CASE, PATH_CASES, PATH_SUBMISSIONS, PATH_SUBMISSIONS_BATCH
 from tests.central.staff_helpers import (
     ALLOWED,
     OTHER,
@@ -156,3 +158,21 @@ def test_a_handback_from_the_laptop_is_an_event_of_its_case_recorded_once(
         laptop.url(PATH_CASE.format(case_no=receipt["case_no"])), headers=laptop.headers, timeout=30
     )
     assert status.status_code == 200
+
+
+def test_simultaneous_deliveries_of_one_case_give_one_case(laptop: Laptop, staff: StaffBook, rows: Any) -> None:
+    case = laptop.case(ALLOWED, authorization())
+
+    def deliver(_: int) -> tuple[int, Any]:
+        with requests.Session() as session:
+            headers = {**laptop.headers, "Idempotency-Key": case["id"]}
+            answer = session.post(laptop.url(PATH_SUBMISSIONS), json=case, headers=headers, timeout=60)
+            return answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(deliver, range(5)))
+    assert {status for status, _ in answers} == {201}
+    assert len({body["case_no"] for _, body in answers}) == 1
+    assert rows("staff_cases", "submission_id = :i", i=case["id"]) == 1
+    assert rows("staff_case_events", "state = 'accepted'") == 1
+    assert len(_cases(laptop, staff="S001")["cases"]) == 1
