@@ -144,6 +144,10 @@ class KioskController(QObject):
         self._wipe_retry.setSingleShot(True)
         self._wipe_retry.setInterval(500)
         self._wipe_retry.timeout.connect(self.wipe)
+        # While the staff-called overlay is up: has the hall acknowledged the call in its console (no I/O)?
+        self._staff_ack_timer = QTimer(self)
+        self._staff_ack_timer.setInterval(1000)
+        self._staff_ack_timer.timeout.connect(self.check_staff_acknowledged)
         self._last_request: SubmissionRequest | None = None
         self._step = ""  # the step on screen: entering another one (not re-rendering) starts its timers and waits
         self._device: str | None = None  # what the running wait listens to
@@ -349,6 +353,27 @@ class KioskController(QObject):
 
     def show_staff_coming(self, reached: bool) -> None:
         text = self.texts("shell.staff_coming" if reached else "shell.staff_coming_offline")
+        self.window.show_overlay(
+            self.theme,
+            self.texts("shell.call_staff"),
+            text,
+            [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
+            name="staff-called",
+        )
+        self.voice.say(text)
+        if reached:
+            self._staff_ack_timer.start()
+
+    def check_staff_acknowledged(self) -> None:
+        """The hall acknowledged the call (its console's 确认): the overlay says staff are on the way."""
+        overlay = self.window.overlay
+        if overlay is None or overlay.objectName() != "staff-called":
+            self._staff_ack_timer.stop()
+            return
+        if not self.ports.staff.staff_coming():
+            return
+        self._staff_ack_timer.stop()
+        text = self.texts("shell.staff_acknowledged")
         self.window.show_overlay(
             self.theme,
             self.texts("shell.call_staff"),

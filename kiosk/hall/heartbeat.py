@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 #: How long a staff call waits for its beat before telling the person to go to the desk (the alert stays).
 STAFF_WAIT = 15.0
+#: After a staff call, beat this often (seconds), for at most ACK_WATCH seconds, until the hall acknowledges it.
+ACK_BEAT = 3.0
+ACK_WATCH = 180.0
 
 
 class Heartbeat:
@@ -58,6 +62,7 @@ class Heartbeat:
         self.acknowledged_calls: set[str] = set()
         self.staff_did_acknowledge: ObserverList[str] = ObserverList()
         self._last_call: str | None = None
+        self._watch_ack_until = 0.0
 
     def raise_alert(self, kind: str, **details: Any) -> None:
         """An alert for the next beat."""
@@ -77,6 +82,7 @@ class Heartbeat:
         """Alert the hall's staff; True when the platform took the alert now."""
         alert = self._raise("call_staff", screen=screen)
         self._last_call = str(alert["at"])
+        self._watch_ack_until = time.monotonic() + ACK_WATCH
         self.beat(wait)
         with self._changed:
             return all(pending is not alert for pending in self._pending)
@@ -121,7 +127,7 @@ class Heartbeat:
         while True:
             with self._changed:
                 if not first:
-                    self._changed.wait_for(lambda: self._asked > self._answered or self._stopping, self.interval)
+                    self._changed.wait_for(lambda: self._asked > self._answered or self._stopping, self._next_wait())
                 first = False
                 if self._stopping:
                     return
@@ -139,6 +145,12 @@ class Heartbeat:
                 self._answered, self._last_ok = ask, ok
                 self._changed.notify_all()
             self.after_beat.notify(ok)
+
+    def _next_wait(self) -> float:
+        """The interval; while a staff call waits for the hall's acknowledgement, a few seconds."""
+        if not self.staff_coming() and time.monotonic() < self._watch_ack_until:
+            return min(self.interval, ACK_BEAT)
+        return self.interval
 
     def _send(self, alerts: list[dict[str, Any]]) -> bool:
         body = {

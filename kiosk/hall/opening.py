@@ -192,6 +192,10 @@ class _Forward:
     def call_staff(self, screen: str) -> bool:
         return self._ports().staff.call_staff(screen)
 
+    def staff_coming(self) -> bool:
+        hall = self.opening.hall
+        return hall is not None and hall.ports.staff.staff_coming()
+
     # Demo controls
     def place_card(self) -> None:
         demo = self._ports().demo

@@ -145,6 +145,10 @@ class StaffCall(Protocol):
         """Alert the hall; True when the alert reached the platform now (else it is queued)."""
         ...
 
+    def staff_coming(self) -> bool:
+        """Whether the hall's staff acknowledged the last call in the fleet console (工作人员马上到); no I/O."""
+        ...
+
 
 class DemoControls(Protocol):
     """Only in demo mode: put a sample card on the simulated reader, show a sample QR, run out of paper."""

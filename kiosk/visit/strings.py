@@ -26,6 +26,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "shell.next": ("下一步", "Next"),
     "shell.language": ("English", "中文"),
     "shell.staff_coming": ("工作人员马上到，请稍候。", "A member of staff is on the way. Please wait."),
+    "shell.staff_acknowledged": ("工作人员已确认，马上到。", "Staff have seen your call and are on the way."),
     "shell.staff_coming_offline": (
         "已呼叫工作人员。如果无人前来，请到服务台求助。",
         "Staff have been called. If nobody comes, please go to the service desk.",
