@@ -103,10 +103,11 @@ class CaseEditor(QWidget):
         self.right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(self.right, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.form_area = QScrollArea()
+        self.form_area.setWidgetResizable(True)
+        self.form_area.setWidget(body)
+        outer.addWidget(self.form_area, 1)
+        outer.addStretch()  # takes the room of the form when a refused matter hides it
 
         self.message = QLabel("")
         self.message.setObjectName("editor-message")
@@ -148,6 +149,7 @@ class CaseEditor(QWidget):
         reason = self.desk.in_person_reason(service) if service else None
         self.refusal.setText(f"不能代办：{reason}" if reason else "")
         self.refusal.setVisible(bool(reason))
+        self.form_area.setVisible(not reason)  # nothing to fill in for a matter that cannot be handled here
         for part in (self.authorization, self.draft_button, self.send_button):
             part.setEnabled(service is not None and reason is None)
         if self.fields is not None:

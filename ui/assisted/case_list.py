@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.assisted.cases import CaseBook, CaseFilter
+from kiosk.assisted.cases import LIFECYCLE, CaseBook, CaseFilter
 from kiosk.assisted.limits import SyncHealth, describe_age
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from ui.assisted.case_model import CaseTableModel, what_to_do
@@ -276,7 +276,7 @@ class CaseListScreen(QWidget):
     def _selected(self, *_: QItemSelection) -> None:
         row = self.model.row_at(self._current_row())
         self.open_button.setEnabled(row is not None)
-        sent = row is not None and row.state not in ("draft",)
+        sent = row is not None and row.state in LIFECYCLE  # 回交/回访 follow what the department did
         self.hand_back_button.setEnabled(sent)
         self.follow_up_button.setEnabled(sent)
         if row is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.assisted.cases import MODE_LABELS, STATE_LABELS, Case
+from kiosk.assisted.cases import LIFECYCLE, MODE_LABELS, STATE_LABELS, Case
 from ui.assisted.case_model import WHAT_TO_DO, short_time
 from ui.assisted.desk import authorization_summary
 
@@ -69,6 +69,9 @@ class CaseView(QWidget):
         hand_back.setObjectName("hand-back")
         follow_up = QPushButton("登记回访")
         follow_up.setObjectName("follow-up")
+        at_platform = case.state in LIFECYCLE  # 回交/回访 follow what the department did
+        hand_back.setEnabled(at_platform)
+        follow_up.setEnabled(at_platform)
         for button in (back, slip, hand_back, follow_up):
             actions.addWidget(button)
         actions.addStretch(1)

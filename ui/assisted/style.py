@@ -73,6 +73,7 @@ QPushButton {{
 QPushButton:focus {{ border: 2px solid {p.focus}; }}
 QPushButton[role="primary"] {{ background: {p.primary}; color: {p.on_primary}; border-color: {p.primary}; }}
 QPushButton:disabled {{ color: #4B5563; background: #E5E7EB; }}
+QLineEdit:disabled, QComboBox:disabled, QDateEdit:disabled {{ color: #4B5563; background: #E5E7EB; }}
 QCheckBox, QRadioButton {{ min-height: {theme.target_px}px; spacing: 8px; }}
 QCheckBox::indicator, QRadioButton::indicator {{ width: 20px; height: 20px; }}
 QTableView {{ background: {p.surface}; gridline-color: #D1D5DB; selection-background-color: #CFE0F5;
