@@ -42,6 +42,7 @@ from offline_cache.courier import PlatformClient, PlatformLink
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
 from offline_cache.wire.sealing import Sealer, load_public_key
+from tests.kiosk.assisted_village_worker import resident
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -201,6 +202,13 @@ def test_a_village_day_offline_with_two_kills_then_one_sync(
     # What was saved before a kill kept its submission (the slip's temporary number stays true).
     for seq, submission_id in {**first.cases, **second.cases}.items():
         assert third.cases[seq] == submission_id
+    # Nothing of the 12 residents is readable anywhere in the laptop's data (vaults, outbox, staff list).
+    secrets = [s for n in range(12) for s in (resident(n).name.encode(), resident(n).id_number.encode())]
+    files = [path for path in root.rglob("*") if path.is_file()]
+    assert len(files) > 100
+    for path in files:
+        data = path.read_bytes()
+        assert not [s for s in secrets if s in data], f"{path.relative_to(root)} holds a resident in clear"
 
     # The network is back: one sync, from the first staff member to log in, sends the whole outbox.
     client = PlatformClient(laptop.link)
