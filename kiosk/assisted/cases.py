@@ -14,13 +14,16 @@ case into the outbox and tells the book (:meth:`CaseBook.record_submission`, :me
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.assisted.case_values import (
@@ -75,6 +78,8 @@ _SNAPSHOT_FILE = "snapshot"
 #: Case files read one by one at an opening past which the snapshot is written again (opening 5,000 cases from
 #: their own files costs about ten times opening them from the snapshot).
 _SNAPSHOT_AFTER = 64
+#: Attachment files no case names are removed at opening once they are this old (seconds).
+_ORPHAN_GRACE_SECONDS = 3600.0
 
 
 class CaseRefused(Exception):  # noqa: N818 (a refusal the staff member reads, not a programming error)
@@ -155,11 +160,27 @@ class CaseBook:
                 self._note_unsent(case)
         if read_alone >= _SNAPSHOT_AFTER:
             self.vault.write(_SNAPSHOT_FILE, json.dumps({"files": seen}, ensure_ascii=False).encode())
+        self._sweep_attachments(entries)
         if self.vault.exists(_BOOK_FILE):
             try:
                 self._meta = json.loads(self.vault.read(_BOOK_FILE))
             except (VaultError, ValueError):
                 self.unreadable.append(_BOOK_FILE)
+
+    def _sweep_attachments(self, entries: list[os.DirEntry[str]]) -> None:
+        """Remove attachment files no case names: left by a crash between sealing an image and noting it in its
+        case (the image was never part of a case). Only files older than an hour: another book open on the same
+        folder may be about to note the one it just wrote."""
+        named = {ref.name for case in self._cases.values() for ref in case.attachments}
+        named |= {ref.name for case in self._cases.values() for event in case.events for ref in event.attachments}
+        if self.unreadable:
+            return  # a case that did not open may name some of them: keep everything
+        limit = time.time() - _ORPHAN_GRACE_SECONDS
+        for entry in entries:
+            if entry.name.startswith(_ATTACHMENT_PREFIX) and entry.name not in named:
+                with contextlib.suppress(FileNotFoundError):
+                    if entry.stat().st_mtime < limit:
+                        Path(entry.path).unlink()
 
     def __len__(self) -> int:
         return len(self._cases)

@@ -296,3 +296,19 @@ def test_assisted_settings_out_of_order_are_refused_with_the_key() -> None:
     ):
         with pytest.raises(ConfigError, match=words):
             parse_config(f"[assisted]\n{text}\n")
+
+
+def test_an_image_a_crash_left_unnamed_is_removed_once_old(book: CaseBook) -> None:
+    resident = resident_from_input(NAME, ID_NUMBER, today=T0.date())
+    case = book.new_case("GLJT-01", "高龄津贴申请", resident, T0)
+    kept = book.add_attachment(case.case_id, b"\x89PNG kept", "image/png", "signature", T0)
+    # As if killed between sealing an image and noting it in its case: once an hour ago, once just now.
+    book.vault.write("att-left-by-a-crash", b"\x89PNG lost")
+    book.vault.write("att-being-written", b"\x89PNG new")
+    old = time.time() - 7200
+    os.utime(book.vault.folder / "att-left-by-a-crash", (old, old))
+    os.utime(book.vault.folder / kept.name, (old, old))
+    reopened = CaseBook(book.vault, "S001")
+    assert not (book.vault.folder / "att-left-by-a-crash").exists()
+    assert (book.vault.folder / "att-being-written").exists()
+    assert reopened.attachment(reopened.case(case.case_id).attachments[0]) == b"\x89PNG kept"
