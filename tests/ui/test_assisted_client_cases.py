@@ -209,3 +209,19 @@ def test_the_sync_button_shows_progress_and_its_outcome(qtbot: QtBot, tmp_path: 
     assert screen.unsynced_label.text()
     assert window.sync is not None
     window.sync.wait(10)
+
+
+def test_tab_walks_the_form_from_the_resident_to_the_matter_then_the_buttons(
+    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+) -> None:
+    window = open_window(qtbot, laptop(tmp_path, demo_hall, Clocks()))
+    log_in(window, 0)
+    editor = _new_case(window)
+    fields = editor.fields
+    assert fields is not None
+    order = [editor.resident.name]
+    while len(order) < 60 and order[-1] is not editor.send_button:
+        order.append(order[-1].nextInFocusChain())
+    names = [w.objectName() or w.accessibleName() for w in order]
+    assert names.index("resident-id") < names.index("grantee-id") < names.index("户籍地址")
+    assert names.index("户籍地址") < names.index("save-draft") < names.index("save-and-send")

@@ -9,6 +9,8 @@ over to the slip.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -160,6 +162,11 @@ class CaseEditor(QWidget):
         if service is not None and reason is None:
             self.fields = ServiceFields(service, self.desk.capture_paper)
             self.right.insertWidget(0, self.fields)
+            # Tab walks the left column, then the matter's questions, then the buttons (as they read).
+            chain = [self.authorization.in_person, *self.fields.inputs()]
+            chain += [self.back_button, self.draft_button, self.send_button]
+            for before, after in pairwise(chain):
+                QWidget.setTabOrder(before, after)
             allowed = [s for s in self.services if not self.desk.in_person_reason(s)]
             self.authorization.set_services(allowed, service.code)
             self._resident_changed()

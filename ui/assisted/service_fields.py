@@ -97,6 +97,10 @@ class ServiceFields(QGroupBox):
         line.setPlaceholderText(_PLACEHOLDERS.get(kind, ""))
         return line
 
+    def inputs(self) -> list[QWidget]:
+        """The inputs a person types or chooses in, in the form's order (for the Tab key)."""
+        return [w for w in self._widgets.values() if not isinstance(w, QLabel)]
+
     def widget(self, key: str) -> QWidget | None:
         """The input of question ``key`` (as the form shows it)."""
         return self._widgets.get(key)
