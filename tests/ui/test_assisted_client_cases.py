@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.hall.compose import Hall
@@ -219,9 +219,11 @@ def test_tab_walks_the_form_from_the_resident_to_the_matter_then_the_buttons(
     editor = _new_case(window)
     fields = editor.fields
     assert fields is not None
-    order = [editor.resident.name]
+    order: list[QWidget] = [editor.resident.name]
     while len(order) < 60 and order[-1] is not editor.send_button:
-        order.append(order[-1].nextInFocusChain())
+        following = order[-1].nextInFocusChain()
+        assert following is not None
+        order.append(following)
     names = [w.objectName() or w.accessibleName() for w in order]
     assert names.index("resident-id") < names.index("grantee-id") < names.index("户籍地址")
     assert names.index("户籍地址") < names.index("save-draft") < names.index("save-and-send")
