@@ -3,10 +3,11 @@ lock that keeps the case in progress, and the sync button's progress."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.hall.compose import Hall
@@ -14,6 +15,7 @@ from tests.ui.assisted_client_support import Clocks, laptop, log_in, open_window
 from tests.ui.conftest import settle
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.case_list import STATE_FILTERS
+from ui.assisted.event_form import EventForm
 from ui.assisted.showcase import demo_id_number, fill_cases
 from ui.assisted.slip_view import SlipView
 from ui.assisted.window import LOCK_NOTICE, AssistedWindow
@@ -227,3 +229,31 @@ def test_tab_walks_the_form_from_the_resident_to_the_matter_then_the_buttons(
     names = [w.objectName() or w.accessibleName() for w in order]
     assert names.index("resident-id") < names.index("grantee-id") < names.index("户籍地址")
     assert names.index("户籍地址") < names.index("save-draft") < names.index("save-and-send")
+
+
+def test_hand_back_needs_the_resident_signature_and_is_kept_with_the_case(
+    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+) -> None:
+    desk = replace(laptop(tmp_path, demo_hall, Clocks()), send_event=None)  # kept on the laptop, not sent here
+    window = open_window(qtbot, desk)
+    log_in(window, 0)
+    assert window.book is not None
+    fill_cases(window.book, desk.catalog, desk.clock())
+    concluded = next(c for c in window.book.cases() if c.state == "concluded")
+    drafts = [c for c in window.book.cases() if c.state == "draft"]
+    window.show_list()
+    window.case_list.select_case(drafts[0].case_id)
+    assert not window.case_list.hand_back_button.isEnabled()  # nothing to hand back before the department acted
+    window.case_list.select_case(concluded.case_id)
+    window.case_list.hand_back_button.click()
+    form = window.page
+    assert isinstance(form, EventForm)
+    form.note.setPlainText("交回高龄津贴核定通知书一份")
+    form.findChild(QPushButton, "event-save").click()  # type: ignore[union-attr]
+    assert "签收" in form.error.text()
+    form.pad.add_stroke([QPointF(10, 10), QPointF(90, 40)])
+    form.findChild(QPushButton, "event-save").click()  # type: ignore[union-attr]
+    assert window.stack.currentWidget() is window.case_list
+    events = window.book.case(concluded.case_id).events
+    assert [(e.kind, e.note) for e in events] == [("handed_back", "交回高龄津贴核定通知书一份")]
+    assert events[0].attachments and events[0].attachments[0].role == "signature"
