@@ -159,8 +159,41 @@ def _registry(db: str) -> TerminalRegistry:
 def _cmd_enroll(args: argparse.Namespace) -> int:
     if not re.fullmatch(TERMINAL_ID_PATTERN, args.terminal_id) or len(args.terminal_id) > 64:
         raise CentralCliError(f"terminal id {args.terminal_id!r}: use up to 64 letters, digits, '.', '_' or '-'")
-    print(_registry(args.db).enroll(args.terminal_id))
+    qr: Path | None = args.qr
+    if qr is not None and (args.url is None or args.keys is None):
+        raise CentralCliError("--qr needs --url (the address terminals reach) and --keys (the platform key file)")
+    keys = PlatformKeys.load(args.keys) if qr is not None else None
+    token = _registry(args.db).enroll(args.terminal_id)
+    print(token)
+    if qr is not None and keys is not None:
+        _write_enrolment_qr(qr, args.url, args.terminal_id, token, keys)
+        print(f"enrolment code for the kiosk's camera (技术员：维护模式 → 设置 → 扫码接入平台): {qr}")
     return 0
+
+
+def _write_enrolment_qr(path: Path, url: str, terminal_id: str, token: str, keys: PlatformKeys) -> None:
+    import base64
+
+    import qrcode
+
+    from offline_cache.wire.enrolment_code import EnrolmentCode, EnrolmentCodeError, parse_enrolment_code
+
+    code = EnrolmentCode(
+        url=url.rstrip("/"),
+        terminal_id=terminal_id,
+        token=token,
+        seal_public_key=base64.b64encode(keys.seal_public).decode(),
+        signing_public_key=base64.b64encode(keys.signing_public).decode(),
+    )
+    try:
+        parse_enrolment_code(code.text())  # what the kiosk will check, checked here first
+    except EnrolmentCodeError as exc:
+        raise CentralCliError(f"--url {url!r}: {exc}") from None
+    try:
+        qrcode.make(code.text(), box_size=8, border=4).save(path)
+        path.chmod(0o600)  # the token is in it
+    except OSError as exc:
+        raise CentralCliError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _cmd_revoke(args: argparse.Namespace) -> int:
@@ -246,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll = command("enroll", "enroll a terminal and print its bearer token", _cmd_enroll)
     enroll.add_argument("terminal_id")
     enroll.add_argument("--db", required=True)
+    enroll.add_argument("--qr", type=Path, help="also write the enrolment code as a QR code PNG for the kiosk's camera")
+    enroll.add_argument("--url", help="with --qr: the platform address terminals reach (https://...)")
+    enroll.add_argument("--keys", type=Path, help="with --qr: the platform key file (its public keys go in the code)")
 
     revoke = command("revoke", "revoke a terminal's token (its requests get 403)", _cmd_revoke)
     revoke.add_argument("terminal_id")

@@ -61,7 +61,12 @@ class MainThreadBridge(QObject):
 
         with self._pending_lock:
             self._pending += 1
-        self._workers.submit(task)
+        try:
+            self._workers.submit(task)
+        except RuntimeError:  # shut down: the application is closing, and a timer asked once more
+            with self._pending_lock:
+                self._pending -= 1
+            log.debug("background work after shutdown dropped")
 
     def _settled(self, answer: Callable[[], None] | None) -> None:
         with self._pending_lock:

@@ -286,6 +286,69 @@ class TechnicianPanel:
         timer.start()
         ask()
 
+    def _scan_enrolment(self) -> None:
+        """The camera's picture until an enrolment code is in it; the code is checked with its platform and
+        written, and the settings page says so (or this page says why not and keeps looking)."""
+        theme, texts, desk = self._theme, self._texts, self.desk
+        assert theme is not None
+        if desk is None:
+            return
+        self._page = self._scan_enrolment
+        picture = QLabel(texts("tech.camera_none"))
+        picture.setObjectName("technician-enrol-picture")
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture.setMinimumSize(PREVIEW_SIZE[0] // 2, PREVIEW_SIZE[1] // 2)
+        status = label(texts("tech.enrol_waiting"), "heading", center=True)
+        status.setObjectName("technician-enrol-status")
+        buttons = [OverlayButton(texts("tech.back"), self._open_settings, "tech-back", "secondary")]
+        self.window.show_overlay(
+            theme,
+            texts("tech.enrol"),
+            texts("tech.enrol_prompt"),
+            buttons,
+            name="technician-enrol",
+            extra=_plain(theme, picture, status),
+        )
+        busy = [False]
+
+        def scanned(notice: Notice | None) -> None:
+            busy[0] = False
+            if notice is not None and shiboken6.isValid(picture):
+                self._open_settings(notice)
+
+        def refused(exc: Exception) -> None:
+            busy[0] = False
+            if shiboken6.isValid(status):
+                text = say(exc.notice if isinstance(exc, HallError) else str(exc), texts)
+                status.setText(text)
+                status.setAccessibleName(text)
+
+        def show(view: tuple[bytes, tuple[tuple[int, int], ...]] | None) -> None:
+            if not shiboken6.isValid(picture):  # the technician has left the page
+                busy[0] = False
+                return
+            if view is None:
+                busy[0] = False
+                picture.setText(texts("tech.camera_none"))
+                return
+            data, corners = view
+            picture.setPixmap(QPixmap.fromImage(QImage.fromData(data)))
+            if corners:
+                self.bridge.run_in_worker(desk.scan_enrolment, scanned, refused)
+            else:
+                busy[0] = False
+
+        def ask() -> None:
+            if not busy[0]:  # one picture (and one check) in flight at a time
+                busy[0] = True
+                self.bridge.run_in_worker(desk.camera_view, show, lambda _exc: show(None))
+
+        timer = QTimer(picture)  # deleted with the page
+        timer.setInterval(CAMERA_INTERVAL_MS)
+        timer.timeout.connect(ask)
+        timer.start()
+        ask()
+
     # ------------------------------------------------------------------ settings
     def _open_settings(self, note: Notice | str = "") -> None:
         desk = self.desk
@@ -348,7 +411,9 @@ class TechnicianPanel:
             )
         )
         url = str(values.get("platform.url", ""))
-        rows.append(label(texts("tech.platform", url=texts("tech.platform_embedded") if url == "embedded" else url)))
+        shown_url = texts("tech.platform_embedded") if url == "embedded" else url
+        enrol = button(texts("tech.enrol"), self._scan_enrolment, "secondary", name="tech-enrol")
+        rows.append(_beside(theme, label(texts("tech.platform", url=shown_url)), enrol))
         landscape = self.window.width() > self.window.height()
         # landscape: the devices beside the paper and the voice, so every row keeps a finger's height
         content = _plain(theme, grid(theme, [_plain(theme, *devices), _plain(theme, *rows)], 2 if landscape else 1))

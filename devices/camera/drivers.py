@@ -54,9 +54,10 @@ class SceneSource(FrameSource):
         self.size = size
         self.description = "simulated camera"
         self.scene: SceneName = "empty"
+        self.qr_text = scenes.DEMO_QR_TEXT
         self.connected = True
         self._open = False
-        self._drawn: SceneName | None = None
+        self._drawn: tuple[SceneName, str] | None = None
         self._frames: list[Frame] = []
         self._tick = 0
         self._lock = threading.Lock()
@@ -70,10 +71,10 @@ class SceneSource(FrameSource):
         if not self.connected or not self._open:
             return None
         with self._lock:
-            scene = self.scene
+            scene = (self.scene, self.qr_text)
             if scene != self._drawn:
                 self._frames = []  # the old scene's frames go before the new ones are drawn
-                self._frames = list(scenes.scene_frames(scene, self.size))
+                self._frames = list(scenes.scene_frames(scene[0], self.size, qr_text=scene[1]))
                 self._drawn = scene
             self._tick += 1
             return self._frames[self._tick % len(self._frames)]
@@ -101,6 +102,11 @@ class SimulatedCamera(SourceCamera):
         if scene not in SCENES:
             raise ValueError(f"unknown scene {scene!r}")
         self.scenes.scene = scene
+
+    def show_qr_text(self, text: str) -> None:
+        """Hold a phone showing a QR code of ``text`` under the camera."""
+        self.scenes.qr_text = text
+        self.scenes.scene = "qr"
 
     def set_connected(self, connected: bool) -> None:
         """Pull or put back the simulated cable (for demonstrating the offline state and the reconnect)."""

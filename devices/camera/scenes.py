@@ -190,10 +190,17 @@ def document_scene(seed: int = 0, size: tuple[int, int] = (1280, 720), angle: fl
     return frame
 
 
-def scene_frames(name: str, size: tuple[int, int] = (1280, 720), seed: int = 0) -> Sequence[Frame]:
-    """One scene (``"qr"``, ``"document"`` or ``"empty"``) as a few frames that differ only by sensor noise."""
+#: What the phone in the demo's ``"qr"`` scene shows (an appointment's code).
+DEMO_QR_TEXT = "https://zwfw.example.gov.cn/yy?no=20261122-0042"
+
+
+def scene_frames(
+    name: str, size: tuple[int, int] = (1280, 720), seed: int = 0, qr_text: str = DEMO_QR_TEXT
+) -> Sequence[Frame]:
+    """One scene (``"qr"``, ``"document"`` or ``"empty"``) as a few frames that differ only by sensor noise;
+    the ``"qr"`` scene's phone shows ``qr_text``."""
     if name == "qr":
-        base = qr_scene("https://zwfw.example.gov.cn/yy?no=20261122-0042", seed, size)
+        base = qr_scene(qr_text, seed, size)
     elif name == "document":
         base = document_scene(seed, size)
     elif name == "empty":

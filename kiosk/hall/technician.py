@@ -3,8 +3,9 @@
 What a technician at the kiosk needs: every device's state and why, the queue, a test of each device (a test
 receipt, a card read and shown masked, the camera's picture with the QR code it reads; the panel speaks a
 sentence itself), "send now", and the settings a hall changes: each device's connection chosen from what is
-plugged in, the paper width and the voice's default volume (the platform's address is shown, not changed: see
-:data:`READ_ONLY`). A change is validated exactly as the config file is at start-up, written to that file
+plugged in, the paper width and the voice's default volume; the platform is joined by showing the camera the
+enrolment code ``kiosk-central enroll --qr`` made (:mod:`kiosk.hall.enrolment`; it takes effect at the next
+start). A change is validated exactly as the config file is at start-up, written to that file
 (comments kept, atomically) and applied at once: the devices are re-opened through the hall, the kiosk keeps
 running. Every test and change goes into the audit log. The same checks exist on the command line
 (``kiosk doctor``, ``kiosk queue``).
@@ -38,9 +39,9 @@ SETTINGS: dict[str, str] = {
     "devices.printer.paper_width_mm": "paper_width",
     "voice.volume": "volume",
 }
-#: Shown on the panel but changed elsewhere: a new platform needs its key and the terminal's enrolment
-#: (``kiosk-central enroll``), and the outbox's link re-made; the kiosk has no Latin keyboard to type a URL.
-READ_ONLY = ("platform.url",)
+#: Shown on the panel, changed only by an enrolment code (:meth:`HallTechnician.scan_enrolment`): a new platform
+#: needs its keys and the terminal's token with it, and the kiosk has no Latin keyboard to type a URL.
+READ_ONLY = ("platform.url", "terminal.id")
 
 
 class TechnicianHall(Protocol):
@@ -116,6 +117,8 @@ class HallTechnician:
         #: The hall's config file: settings changed at the kiosk are written there (None: nowhere to write).
         self.config_path = config_path
         self._find_plugged_in = find_plugged_in
+        #: The last enrolment code refused: not tried again while it stays in front of the camera.
+        self._refused_code: str | None = None
 
     def report(self) -> list[StatusLine]:
         lines = [StatusLine(name, h.state.value, h.reason) for name, h in self.hall.device_healths().items()]
@@ -174,6 +177,43 @@ class HallTechnician:
         scale = min(1.0, PREVIEW_WIDTH / frame.shape[1])
         corners = tuple((round(x * scale), round(y * scale)) for x, y in found.corners) if found else ()
         return jpeg(frame, PREVIEW_WIDTH, 80), corners
+
+    def scan_enrolment(self) -> Notice | None:
+        """Look for an enrolment code in the camera's latest picture; None while there is none (or only the one
+        refused last). A code is checked with its platform and written to the config file: the answer says so,
+        or :class:`HallError` says why nothing was written."""
+        from devices.camera.camera import Camera  # OpenCV: only when a technician asks for the picture
+        from devices.camera.errors import CameraError
+        from devices.camera.qr import decode_qr
+        from kiosk.hall.enrolment import join_platform
+
+        camera = self.hall.camera
+        frame = camera.latest_frame() if isinstance(camera, Camera) and camera.health.usable else None
+        if frame is None:
+            return None
+        try:
+            found = decode_qr(frame)
+        except CameraError:
+            return None
+        if found is None or found.text == self._refused_code:
+            return None
+        before = str(self.hall.config.platform.url)
+        try:
+            code = join_platform(found.text, self.config_path, verify_tls=self.hall.config.platform.verify_tls)
+        except HallError:
+            self._refused_code = found.text
+            self._record(AuditAction.CONFIG_CHANGE, {"changes": {"platform": "enrolment code"}, "ok": False})
+            raise
+        self._refused_code = None
+        self._record(
+            AuditAction.CONFIG_CHANGE,
+            {
+                "changes": {"platform.url": code.url, "terminal.id": code.terminal_id},
+                "before": {"platform.url": before},
+                "ok": True,
+            },
+        )
+        return Notice.of("tech.enrolled", url=code.url, terminal=code.terminal_id)
 
     def device_tested(self, device: str, ok: bool) -> None:
         """A test the panel ran itself (the voice, the camera's picture), into the audit log."""

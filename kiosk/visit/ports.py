@@ -180,6 +180,11 @@ class TechnicianDesk(Protocol):
 
     def sync_now(self) -> Notice: ...
 
+    def scan_enrolment(self) -> Notice | None:
+        """An enrolment code in the camera's picture, checked and written (None: none seen yet);
+        :class:`HallError` when one was seen and nothing was written."""
+        ...
+
     def pin_entered(self, ok: bool, locked_seconds: int = 0) -> None:
         """Record a try of the technician's PIN, right or wrong, in the audit log."""
 

@@ -331,6 +331,25 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tech.setting_invalid": ("没有保存：{reason}", "Not saved: {reason}"),
     "tech.setting_unknown": ("这些设置不能在这里修改：{names}", "These settings cannot be changed here: {names}"),
     "tech.no_config_file": ("本机没有配置文件，不能保存设置。", "This terminal has no config file to save to."),
+    "tech.enrol": ("扫码接入平台", "Join a platform by QR code"),
+    "tech.enrol_prompt": (
+        "请把平台给出的接入二维码对准摄像头（kiosk-central enroll 生成）。",
+        "Hold the platform's enrolment QR code to the camera (made by kiosk-central enroll).",
+    ),
+    "tech.enrol_waiting": ("正在找二维码……", "Looking for a QR code…"),
+    "tech.enrol_not_code": ("这个二维码不是平台接入码：{reason}。", "This QR code is not an enrolment code: {reason}."),
+    "tech.enrol_unreachable": (
+        "连不上平台 {url}，没有保存。请检查网线或无线网络后再扫一次。",
+        "Cannot reach the platform at {url}; nothing saved. Check the network, then scan again.",
+    ),
+    "tech.enrol_keys_differ": (
+        "平台 {url} 的密钥与接入码不符，没有保存。请向平台管理员要一张新的接入码。",
+        "The platform at {url} has other keys than the code; nothing saved. Ask for a new code.",
+    ),
+    "tech.enrolled": (
+        "已接入平台 {url}，本机编号 {terminal}。重新启动本机后生效。",
+        "Joined the platform at {url} as terminal {terminal}. Takes effect after a restart.",
+    ),
     # goodbye
     "thanks.title": ("办理完成", "All done"),
     "thanks.title_failed": ("谢谢您", "Thank you"),
