@@ -55,6 +55,7 @@ QLabel[role="heading"] {{ font-size: {theme.heading_px}px; font-weight: bold; }}
 QLabel[role="muted"] {{ color: {p.muted_text}; }}
 QLabel[role="error"] {{ color: {p.danger}; font-weight: bold; }}
 QLabel[role="ok"] {{ color: {p.success}; }}
+QLabel#login-notice {{ background: {WARN_BACKGROUND}; border: 1px solid {p.focus}; padding: 6px; }}
 QFrame[role="strip-warn"] {{ background: {WARN_BACKGROUND}; border: 1px solid {p.focus}; }}
 QFrame[role="strip-refuse"] {{ background: {REFUSE_BACKGROUND}; border: 1px solid {p.danger}; }}
 QFrame[role="strip-ok"], QFrame[role="panel"] {{ background: {p.surface}; border: 1px solid #C9CED6; }}
