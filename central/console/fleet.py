@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso
 from central.console.alerts import AlertBook
@@ -94,18 +95,13 @@ class Fleet:
         devices = report.get("devices", {})
         if row is None:
             state = terminal_state(None, 0.0, devices if isinstance(devices, dict) else {}, False, self.thresholds)
-            conn.execute(
-                insert(console_terminals).values(
-                    terminal_id=terminal_id,
-                    region="",
-                    hall="",
-                    state=state.value,
-                    state_since=iso(now),
-                    last_seen_at=iso(now),
+            if self._first_row(conn, terminal_id, state, now, seen=True):
+                return
+            row = conn.execute(
+                select(console_terminals.c.state, console_terminals.c.maintenance_until).where(
+                    console_terminals.c.terminal_id == terminal_id
                 )
-            )
-            conn.execute(insert(console_state_changes).values(terminal_id=terminal_id, state=state.value, at=iso(now)))
-            return
+            ).one()
         in_maintenance = row.maintenance_until is not None and row.maintenance_until > iso(now)
         previous = State(row.state)
         state = terminal_state(
@@ -119,12 +115,37 @@ class Fleet:
         if state is not previous:
             self._change(conn, terminal_id, previous, state, now)
 
+    @staticmethod
+    def _first_row(conn: Connection, terminal_id: str, state: State, now: datetime, *, seen: bool) -> bool:
+        """The terminal's first console row; False when another worker made it first (the caller goes on)."""
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(console_terminals).values(
+                        terminal_id=terminal_id,
+                        region="",
+                        hall="",
+                        state=state.value,
+                        state_since=iso(now),
+                        last_seen_at=iso(now) if seen else None,
+                    )
+                )
+        except IntegrityError:
+            return False
+        conn.execute(insert(console_state_changes).values(terminal_id=terminal_id, state=state.value, at=iso(now)))
+        return True
+
     def _change(self, conn: Connection, terminal_id: str, previous: State | None, state: State, now: datetime) -> None:
-        conn.execute(
+        # Compare-and-set: a worker that computed the change from an older row (a beat came meanwhile) records
+        # nothing; the next look computes from the new row.
+        moved = conn.execute(
             update(console_terminals)
             .where(console_terminals.c.terminal_id == terminal_id)
+            .where(console_terminals.c.state == (previous.value if previous else ""))
             .values(state=state.value, state_since=iso(now))
-        )
+        ).rowcount
+        if not moved:
+            return
         conn.execute(insert(console_state_changes).values(terminal_id=terminal_id, state=state.value, at=iso(now)))
         if state is State.OFFLINE:
             self.alerts.reconcile(
@@ -204,14 +225,8 @@ class Fleet:
         with self.engine.begin() as conn:
             for terminal_id, previous, state, now in changes:
                 if previous is None:
-                    conn.execute(
-                        insert(console_terminals).values(
-                            terminal_id=terminal_id, region="", hall="", state=state.value, state_since=iso(now)
-                        )
-                    )
-                    conn.execute(
-                        insert(console_state_changes).values(terminal_id=terminal_id, state=state.value, at=iso(now))
-                    )
+                    if not self._first_row(conn, terminal_id, state, now, seen=False):
+                        continue
                     if state is State.OFFLINE:
                         self.alerts.reconcile(
                             conn, terminal_id, {("terminal_offline", "heartbeat"): {}}, ("terminal_offline",), now
