@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from kiosk.assisted.authorization import AuthorizationRefused, check_case
 from kiosk.assisted.cases import Case, CaseBook, CaseEvent
 from kiosk.assisted.staff import StaffSession
 from kiosk.hall.matters import provisional_number
@@ -28,6 +29,7 @@ from kiosk.records.audit import Resident as AuditResident
 from kiosk.visit.ports import Terminal
 from offline_cache.models import NewAttachment, OutboxItem
 from offline_cache.store import Outbox
+from offline_cache.wire.authorization import AuthorizationError, parse_authorization
 from offline_cache.wire.protocol import SubmissionSummary
 
 #: The channel of a case handled by staff for a resident (the kiosk's own is the terminal's channel).
@@ -106,14 +108,24 @@ class AssistedOutbox:
     def _by_stamp(self) -> dict[tuple[str, str], OutboxItem]:
         return {(i.summary.service_code, i.summary.created_at): i for i in self.outbox.items(limit=_SCAN_LIMIT)}
 
-    def send(self, book: CaseBook, session: StaffSession, case_id: str, now: datetime) -> Case:
+    def send(
+        self, book: CaseBook, session: StaffSession, case_id: str, now: datetime, *, proxy_allowed: bool = True
+    ) -> Case:
         """Save a finished draft to be sent (待发送); returns the case with its submission and temporary number.
 
-        Durable on return: the case reaches the platform exactly once, now or when the network returns.
+        Durable on return: the case reaches the platform exactly once, now or when the network returns. A case
+        whose 委托 no longer covers it today (expired since it was drafted, say) is refused here, before it is
+        sealed, with :class:`kiosk.assisted.authorization.AuthorizationRefused` saying why (as the platform would).
         """
         case = book.case(case_id)
         if case.submission_id is not None:
             return case
+        if case.sealed_at is None and case.authorization is not None:
+            try:
+                auth = parse_authorization(case.authorization)
+            except AuthorizationError as exc:
+                raise AuthorizationRefused(str(exc)) from None
+            check_case(case, auth, proxy_allowed=proxy_allowed, today=now.date())
         # Only a case stamped before this call can have a put that a crash left unrecorded.
         stamped_before = case.sealed_at is not None
         case = book.mark_sealing(case_id, now)

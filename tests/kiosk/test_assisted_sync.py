@@ -1,6 +1,7 @@
 """The laptop's sync against the real platform on loopback: an account disabled at the platform is refused from
-the next sync on, a case the platform refuses is quarantined with the reason and what to do (the others go on),
-and a platform that cannot be reached is an answer, not an error."""
+the next sync on; an expired 委托 is refused on the laptop, and a case the platform refuses (须本人到场 there) is
+quarantined with the reason and what to do while the others go on; a platform that cannot be reached is an
+answer, not an error."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import kiosk
 from central.db import open_engine
 from central.keys import PlatformKeys
 from central.runner import RunningCentral, start_central
 from central.staff.accounts import StaffBook
-from kiosk.assisted.authorization import AuthorizationForm, ConsentImage, attach_authorization, build_authorization
+from kiosk.assisted.authorization import (
+    AuthorizationForm,
+    AuthorizationRefused,
+    ConsentImage,
+    attach_authorization,
+    build_authorization,
+)
 from kiosk.assisted.cases import CaseBook
 from kiosk.assisted.resident import resident_from_input
 from kiosk.assisted.staff import LoginRefused, StaffDirectory, StaffSession
@@ -49,7 +57,9 @@ class Desk:
 
 @pytest.fixture
 def central(tmp_path: Path) -> Iterator[RunningCentral]:
-    running = start_central(f"sqlite:///{tmp_path / 'central.db'}", keys=PlatformKeys.generate())
+    # The hall's catalog, with its 须本人到场 services (养老金资格认证, 居住证申领).
+    catalog = Path(kiosk.__file__).parent / "data" / "sample_catalog.json"
+    running = start_central(f"sqlite:///{tmp_path / 'central.db'}", keys=PlatformKeys.generate(), catalog=catalog)
     try:
         yield running
     finally:
@@ -121,10 +131,17 @@ def test_a_case_the_platform_refuses_is_quarantined_with_the_reason_and_the_othe
     good = book.new_case("GLJT-01", "高龄津贴申请", resident, now)
     attach_authorization(book, good.case_id, form, proxy_allowed=True, now=now)
     desk.sync.outbox.send(book, session, good.case_id, now)
-    # A 委托 that expired after the case was drafted (the laptop's check was days ago): the platform refuses it.
-    stale = book.new_case("GLJT-01", "高龄津贴申请", resident, now)
-    expired = build_authorization(resident, replace(form, valid_until=now.date() - timedelta(days=1)))
-    book.update_draft(stale.case_id, now, authorization=expired.to_json())
+    # A 委托 that has expired since the case was drafted: the laptop refuses to send it, as the platform would.
+    expired = book.new_case("GLJT-01", "高龄津贴申请", resident, now)
+    old = build_authorization(resident, replace(form, valid_until=now.date() - timedelta(days=1)))
+    book.update_draft(expired.case_id, now, authorization=old.to_json())
+    with pytest.raises(AuthorizationRefused, match="委托书已过期"):
+        desk.sync.outbox.send(book, session, expired.case_id, now)
+    book.discard_draft(expired.case_id)
+    # The platform's catalog says 须本人到场 for 养老金资格认证, the laptop's (not yet refreshed) did not: the
+    # platform refuses the case, the laptop quarantines it with the reason, the other case goes through.
+    stale = book.new_case("YLRZ-02", "养老保险待遇资格认证", resident, now)
+    attach_authorization(book, stale.case_id, replace(form, matters=("YLRZ-02",)), proxy_allowed=True, now=now)
     desk.sync.outbox.send(book, session, stale.case_id, now)
 
     report = desk.sync.run(book, session)
@@ -133,7 +150,7 @@ def test_a_case_the_platform_refuses_is_quarantined_with_the_reason_and_the_othe
     rows = book.rows()
     assert rows[0].case_id == stale.case_id
     assert rows[0].state_label == "需处理"
-    assert "委托书已过期" in rows[0].reason
+    assert "须本人到场" in rows[0].reason
     assert "请核对后重新办理" in rows[0].reason
     assert book.case(good.case_id).state == "accepted"
 
