@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
+import kiosk
 from central.db import open_engine
 from central.keys import PlatformKeys
 from central.runner import RunningCentral, start_central
@@ -41,6 +42,7 @@ from kiosk.visit.ports import Terminal
 from offline_cache.courier import PlatformClient, PlatformLink
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine, SyncReport, SyncSettings
+from offline_cache.wire.protocol import MiB
 from offline_cache.wire.sealing import Sealer, load_public_key
 from tests.kiosk.assisted_village_worker import resident
 
@@ -100,7 +102,8 @@ def db_url(laptop_dir: Path) -> str:
 @pytest.fixture
 def central(db_url: str) -> Iterator[RunningCentral]:
     """The real platform on loopback (SQLite), as the hall's would be once the network returns."""
-    running = start_central(db_url, keys=PlatformKeys.generate(), max_attachment_bytes=2 * 1024 * 1024)
+    catalog = Path(kiosk.__file__).parent / "data" / "sample_catalog.json"  # with its 须本人到场 services
+    running = start_central(db_url, keys=PlatformKeys.generate(), max_attachment_bytes=2 * MiB, catalog=catalog)
     try:
         yield running
     finally:
