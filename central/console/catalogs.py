@@ -89,6 +89,31 @@ def value_lines(text: str) -> dict[tuple[Any, ...], int]:
     return lines
 
 
+#: The model's refusals a catalog editor meets most, said in Chinese first (the model's own words follow).
+_REFUSALS = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的字段",
+    "string_too_short": "不能为空",
+    "too_short": "至少要有一项",
+    "string_pattern_mismatch": "格式不对",
+    "literal_error": "取值不在允许的范围内",
+    "string_type": "应为文字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "value_error": "取值不对",
+}
+
+
+def _in_chinese(error: Any) -> str:
+    said = str(error.get("msg", ""))
+    chinese = _REFUSALS.get(str(error.get("type", "")))
+    return f"{chinese} ({said})" if chinese else said
+
+
 def check_catalog(text: str) -> Catalog:
     """The catalog in ``text`` as the terminal would read it, or :class:`CatalogRefusedError` with lines."""
     if len(text.encode("utf-8")) > MAX_CATALOG_BYTES:
@@ -110,7 +135,7 @@ def check_catalog(text: str) -> Catalog:
                     line = lines[loc[:cut]]
                     break
             where = ".".join(str(part) for part in loc)
-            problems.append(CatalogProblem(line, where, str(error["msg"])))
+            problems.append(CatalogProblem(line, where, _in_chinese(error)))
         raise CatalogRefusedError(problems) from exc
 
 
