@@ -325,6 +325,20 @@ async def load(
 
 
 # -- one run ------------------------------------------------------------------------------------------------
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its living descendants, from /proc (0 where unreadable)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu_seconds(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
 def _quantile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -356,9 +370,13 @@ def one_run(
                 raise BenchError("the drain's process ended without an answer")
             return bool(drained)
 
+        cpu_before, own_before, wall_before = tree_cpu_seconds(platform.process.pid), time.process_time(), time.time()
         figures, drain_started, drain_ended = asyncio.run(
             load(platform.url, fleet, args.interval, args.duration, drain_done, go.set)
         )
+        window = time.time() - wall_before
+        platform_cpu = tree_cpu_seconds(platform.process.pid) - cpu_before
+        generator_cpu = time.process_time() - own_before
         drainer.join(30)
     finally:
         platform.stop()
@@ -391,16 +409,23 @@ def one_run(
         "terminal_page_median_s": round(statistics.median(pages), 3) if pages else None,
         "terminal_page_max_s": round(max(pages), 3) if pages else None,
         "terminal_page_kib": round(figures.pages[-1][2] / 1024) if figures.pages else None,
+        "load_seconds": round(window, 1),
+        "platform_cpu_cores_busy": round(platform_cpu / window, 2),
+        "platform_cpu_ms_per_heartbeat_and_submission": round(
+            platform_cpu * 1000 / max(1, len(latencies) + int(drained.get("sent", 0))), 2
+        ),
+        "load_generator_cpu_cores_busy": round(generator_cpu / window, 2),
+        "machine_load_average_1min": round(os.getloadavg()[0], 1),
     }
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
-    head = f"{'run':<14}{'beats':>8}{'fail':>6}{'/s':>7}{'p50 ms':>9}{'p99 ms':>9}{'subm/s':>9}"
+    head = f"{'run':<14}{'beats':>8}{'fail':>8}{'/s':>7}{'p50 ms':>9}{'p99 ms':>9}{'subm/s':>9}"
     head += f"{'page s':>8}{'page max':>9}"
     print(head, file=sys.stderr)
     for r in results:
         print(
-            f"{r['run']:<14}{r['heartbeats']:>8}{sum(r['heartbeats_failed'].values()):>6}{r['heartbeats_per_s']:>7}"
+            f"{r['run']:<14}{r['heartbeats']:>8}{sum(r['heartbeats_failed'].values()):>8}{r['heartbeats_per_s']:>7}"
             f"{r['heartbeat_p50_ms']:>9}{r['heartbeat_p99_ms']:>9}{r['submissions_per_s']:>9}"
             f"{r['terminal_page_median_s']!s:>8}{r['terminal_page_max_s']!s:>9}",
             file=sys.stderr,
