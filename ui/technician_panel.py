@@ -7,7 +7,8 @@ driver) is shown only when the device is not working, under the sentence, as "�
 
 Settings: each device's connection is chosen from what is plugged in (a tap moves to the next one found), the
 paper width, and the voice's default volume. The hall validates, writes the config file and applies the change in
-place (:meth:`kiosk.hall.technician.HallTechnician.configure`); the voice's defaults are applied here.
+place (:meth:`kiosk.hall.technician.HallTechnician.configure`); the voice's defaults are applied here. The camera's
+pages (its test, and joining a platform by its enrolment code) are :mod:`ui.technician_camera`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
@@ -29,15 +27,13 @@ from kiosk.visit.strings import CATALOG, Texts
 from ui.bridge import MainThreadBridge
 from ui.parts import button, grid, label
 from ui.shell import KioskWindow, OverlayButton
+from ui.technician_camera import camera_test_page, enrolment_page, plain_column
 from ui.widgets.keypad import NumericKeypad
 
 MARKS = {"ok": "✔", "degraded": "⚠", "offline": "✖"}
 #: A PIN's typed characters, shown as dots (never the digits).
 PIN_DOT = "●"
 VOLUME_STEP = 0.1
-#: How often the camera test shows a new picture, and the picture's size (the hall's preview width).
-CAMERA_INTERVAL_MS = 300
-PREVIEW_SIZE = (640, 360)
 
 
 def status_lines(lines: list[StatusLine], texts: Texts) -> list[str]:
@@ -116,7 +112,7 @@ class TechnicianPanel:
         leave = OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")
         buttons = [leave]
         if landscape:  # the dots and 退出维护 in a column beside the keypad: its five rows keep their height
-            side = _plain(theme, dots)
+            side = plain_column(theme, dots)
             side_layout = side.layout()
             assert isinstance(side_layout, QVBoxLayout)
             side_layout.addStretch(1)
@@ -179,7 +175,7 @@ class TechnicianPanel:
             button(texts("tech.settings"), self._open_settings, "secondary", name="tech-settings"),
         ]
         landscape = self.window.width() > self.window.height()
-        content = _plain(theme, status, grid(theme, list(actions), 3 if landscape else 2))
+        content = plain_column(theme, status, grid(theme, list(actions), 3 if landscape else 2))
         buttons = [OverlayButton(texts("tech.exit"), self.window.hide_overlay, "technician-exit", "secondary")]
         self.window.show_overlay(
             theme, texts("tech.title"), say(note, texts), buttons, name="technician-panel", extra=content
@@ -228,126 +224,28 @@ class TechnicianPanel:
         self._note(texts("tech.voice_played"))
 
     def _test_camera(self) -> None:
-        """The camera's live picture, a few times a second; a QR code it reads is framed in green."""
-        theme, texts, desk = self._theme, self._texts, self.desk
+        theme, desk = self._theme, self.desk
         assert theme is not None
-        if desk is None:
-            return
-        self._page = self._test_camera
-        picture = QLabel(texts("tech.camera_none"))
-        picture.setObjectName("technician-camera-picture")
-        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        picture.setMinimumSize(PREVIEW_SIZE[0] // 2, PREVIEW_SIZE[1] // 2)
-        seen = label(texts("tech.camera_no_qr"), "heading", center=True)
-        seen.setObjectName("technician-camera-qr")
-        content = _plain(theme, picture, seen)
-        buttons = [OverlayButton(texts("tech.back"), self._refresh, "tech-back", "secondary")]
-        self.window.show_overlay(
-            theme,
-            texts("tech.test_camera"),
-            texts("tech.camera_prompt"),
-            buttons,
-            name="technician-camera",
-            extra=content,
-        )
-        busy = [False]
-        recorded = [False]
-
-        def show(view: tuple[bytes, tuple[tuple[int, int], ...]] | None) -> None:
-            busy[0] = False
-            if not shiboken6.isValid(picture):  # the technician has left the page
-                return
-            if not recorded[0]:
-                recorded[0] = True
-                desk.device_tested("camera", view is not None)
-            if view is None:
-                picture.setText(texts("tech.camera_none"))
-                return
-            data, corners = view
-            image = QImage.fromData(data)
-            if corners:
-                painter = QPainter(image)
-                painter.setPen(QPen(QColor("#00c853"), 8))
-                painter.drawPolygon(QPolygon([QPoint(x, y) for x, y in corners]))
-                painter.end()
-            picture.setPixmap(QPixmap.fromImage(image))
-            text = texts("tech.camera_qr_seen" if corners else "tech.camera_no_qr")
-            seen.setText(text)
-            seen.setAccessibleName(text)
-
-        def ask() -> None:
-            if not busy[0]:  # one picture in flight at a time
-                busy[0] = True
-                self.bridge.run_in_worker(desk.camera_view, show, lambda _exc: show(None))
-
-        timer = QTimer(picture)  # deleted with the page: the picture stops when the technician leaves
-        timer.setInterval(CAMERA_INTERVAL_MS)
-        timer.timeout.connect(ask)
-        timer.start()
-        ask()
+        if desk is not None:
+            self._page = self._test_camera
+            camera_test_page(
+                self.window, theme=theme, texts=self._texts, desk=desk, bridge=self.bridge, back=self._refresh
+            )
 
     def _scan_enrolment(self) -> None:
-        """The camera's picture until an enrolment code is in it; the code is checked with its platform and
-        written, and the settings page says so (or this page says why not and keeps looking)."""
-        theme, texts, desk = self._theme, self._texts, self.desk
+        theme, desk = self._theme, self.desk
         assert theme is not None
-        if desk is None:
-            return
-        self._page = self._scan_enrolment
-        picture = QLabel(texts("tech.camera_none"))
-        picture.setObjectName("technician-enrol-picture")
-        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        picture.setMinimumSize(PREVIEW_SIZE[0] // 2, PREVIEW_SIZE[1] // 2)
-        status = label(texts("tech.enrol_waiting"), "heading", center=True)
-        status.setObjectName("technician-enrol-status")
-        buttons = [OverlayButton(texts("tech.back"), self._open_settings, "tech-back", "secondary")]
-        self.window.show_overlay(
-            theme,
-            texts("tech.enrol"),
-            texts("tech.enrol_prompt"),
-            buttons,
-            name="technician-enrol",
-            extra=_plain(theme, picture, status),
-        )
-        busy = [False]
-
-        def scanned(notice: Notice | None) -> None:
-            busy[0] = False
-            if notice is not None and shiboken6.isValid(picture):
-                self._open_settings(notice)
-
-        def refused(exc: Exception) -> None:
-            busy[0] = False
-            if shiboken6.isValid(status):
-                text = say(exc.notice if isinstance(exc, HallError) else str(exc), texts)
-                status.setText(text)
-                status.setAccessibleName(text)
-
-        def show(view: tuple[bytes, tuple[tuple[int, int], ...]] | None) -> None:
-            if not shiboken6.isValid(picture):  # the technician has left the page
-                busy[0] = False
-                return
-            if view is None:
-                busy[0] = False
-                picture.setText(texts("tech.camera_none"))
-                return
-            data, corners = view
-            picture.setPixmap(QPixmap.fromImage(QImage.fromData(data)))
-            if corners:
-                self.bridge.run_in_worker(desk.scan_enrolment, scanned, refused)
-            else:
-                busy[0] = False
-
-        def ask() -> None:
-            if not busy[0]:  # one picture (and one check) in flight at a time
-                busy[0] = True
-                self.bridge.run_in_worker(desk.camera_view, show, lambda _exc: show(None))
-
-        timer = QTimer(picture)  # deleted with the page
-        timer.setInterval(CAMERA_INTERVAL_MS)
-        timer.timeout.connect(ask)
-        timer.start()
-        ask()
+        if desk is not None:
+            self._page = self._scan_enrolment
+            enrolment_page(
+                self.window,
+                theme=theme,
+                texts=self._texts,
+                desk=desk,
+                bridge=self.bridge,
+                back=self._open_settings,
+                joined=self._open_settings,
+            )
 
     # ------------------------------------------------------------------ settings
     def _open_settings(self, note: Notice | str = "") -> None:
@@ -416,7 +314,9 @@ class TechnicianPanel:
         rows.append(_beside(theme, label(texts("tech.platform", url=shown_url)), enrol))
         landscape = self.window.width() > self.window.height()
         # landscape: the devices beside the paper and the voice, so every row keeps a finger's height
-        content = _plain(theme, grid(theme, [_plain(theme, *devices), _plain(theme, *rows)], 2 if landscape else 1))
+        content = plain_column(
+            theme, grid(theme, [plain_column(theme, *devices), plain_column(theme, *rows)], 2 if landscape else 1)
+        )
         buttons = [OverlayButton(texts("tech.back"), self._refresh, "tech-back", "secondary")]
         self.window.show_overlay(
             theme, texts("tech.settings"), say(note, texts), buttons, name="technician-settings", extra=content
@@ -443,21 +343,6 @@ class TechnicianPanel:
             return
         self.voice.settings = replace(self.voice.settings, volume=float(value))
         self.voice.volume = float(value)
-
-
-def _plain(theme: Theme, *children: QWidget) -> QWidget:
-    """A column on the overlay's own colour (a plain widget would paint the screen's background there)."""
-    holder = QWidget()
-    holder.setObjectName("technician-column")
-    column = QVBoxLayout(holder)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(theme.spacing_px)
-    for child in children:
-        if not child.objectName():
-            child.setObjectName("technician-column")
-        column.addWidget(child)
-    holder.setStyleSheet(f"QWidget#technician-column {{ background: {theme.palette.surface}; }}")
-    return holder
 
 
 def _beside(theme: Theme, words: QWidget, action: QWidget) -> QWidget:
