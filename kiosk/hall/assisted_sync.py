@@ -104,6 +104,7 @@ class AssistedSync:
         clock: Callable[[], datetime],
         *,
         events: ObserverList[OutboxEvent] | None = None,
+        page_size: int | None = None,
     ) -> None:
         self.client = client
         self.directory = directory
@@ -112,6 +113,8 @@ class AssistedSync:
         self.clock = clock
         #: The sync engine's events (``SyncEngine.events``): with them the progress bar moves with each delivery.
         self.events = events
+        #: Cases per page of ``GET /cases`` (``None``: the platform's default, ``CASES_PAGE_DEFAULT``).
+        self.page_size = page_size
 
     def _get(self, path: str) -> dict[str, Any]:
         try:
@@ -145,6 +148,8 @@ class AssistedSync:
         newest = since
         for _ in range(_MAX_PAGES):
             query = {"staff": book.staff_no}
+            if self.page_size is not None:
+                query["limit"] = str(self.page_size)
             if since:
                 query["since"] = since
             if cursor:

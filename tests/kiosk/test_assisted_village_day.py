@@ -253,7 +253,10 @@ def test_a_village_day_offline_with_two_kills_then_one_sync(
 
         # At the platform a reviewer moves some of S003's cases on; the 受理 of all came back already.
         session_b, book_b = books["S003"]
-        assert sync.run(book_b, session_b).reached
+        sync.page_size = 4  # S003's 15 cases come back in four pages, cursor after cursor
+        pages: list[SyncProgress] = []
+        assert sync.run(book_b, session_b, pages.append).states == 15
+        assert [p.done for p in pages if p.step == "states"] == [4, 8, 12, 15]
         cases_b = sorted(book_b.cases(), key=lambda c: c.created_at)
         assert {c.state for c in cases_b} == {"accepted"}
         lifecycle = CaseLifecycle(open_engine(db_url, create_schema=False))
