@@ -122,14 +122,17 @@ class Accounts:
         try:
             _hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
-            failures = int(row.failed_logins) + 1
-            locked = iso(now + LOCK_FOR) if failures >= MAX_FAILURES else None
+            # Counted in the database (the row is locked by the update), so wrong passwords sent to several
+            # workers at once still lock the account at the fifth.
+            mine = console_users.c.username == username
             with self.engine.begin() as conn:
-                conn.execute(
-                    update(console_users)
-                    .where(console_users.c.username == username)
-                    .values(failed_logins=0 if locked else failures, locked_until=locked)
-                )
+                conn.execute(update(console_users).where(mine).values(failed_logins=console_users.c.failed_logins + 1))
+                failures = int(conn.execute(select(console_users.c.failed_logins).where(mine)).scalar_one())
+                locked = failures >= MAX_FAILURES
+                if locked:
+                    conn.execute(
+                        update(console_users).where(mine).values(failed_logins=0, locked_until=iso(now + LOCK_FOR))
+                    )
             return (LoginOutcome.LOCKED if locked else LoginOutcome.WRONG), None
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as conn:

@@ -3,6 +3,8 @@ and logging out ends the session in the database."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 from sqlalchemy import select
 
@@ -62,3 +64,13 @@ def test_passwords_are_kept_as_full_cost_argon2id_hashes(sqlite_site: ConsoleSit
     assert stored.startswith("$argon2id$") and "m=65536,t=3" in stored
     assert "a long passphrase" not in stored
     assert log_in(requests.Session(), site.url, "supervisor2", "a long passphrase 2026").url.endswith("/terminals")
+
+
+def test_wrong_passwords_sent_at_once_still_lock_at_the_fifth(site: ConsoleSite) -> None:
+    def wrong(_: int) -> int:
+        return log_in(requests.Session(), site.url, "admin1", "guess guess guess").status_code
+
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(wrong, range(5)))
+    assert sorted(answers) == [401, 401, 401, 401, 423]
+    assert log_in(requests.Session(), site.url, "admin1", PASSWORD).status_code == 423
