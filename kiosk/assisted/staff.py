@@ -226,8 +226,12 @@ class StaffDirectory:
         return record
 
     def _record(self, action: AuditAction, staff_no: str, detail: dict[str, Any] | None = None) -> None:
-        if self.audit is not None:
-            self.audit.record(action, staff_no if _STAFF_NO.match(staff_no) else "unknown", detail=detail)
+        if self.audit is None:
+            return
+        # What was typed as a staff number is written only if it is one of the directory's (a phone or ID
+        # number typed into the field by mistake must never reach the log).
+        who = staff_no if self.record(staff_no) is not None else "unknown"
+        self.audit.record(action, who, detail=detail)
 
     def login(self, staff_no: str, password: str, now: datetime) -> StaffSession:
         """Log ``staff_no`` in offline or online alike; :class:`LoginRefused` says why not (also written to the
@@ -235,8 +239,6 @@ class StaffDirectory:
         try:
             session = self._login(staff_no.strip(), password, now)
         except LoginRefused as refused:
-            if refused.kind == "locked":
-                self._record(AuditAction.STAFF_LOCKOUT, staff_no.strip())
             self._record(AuditAction.STAFF_LOGIN, staff_no.strip(), {"ok": False, "refused": refused.kind})
             raise
         self._record(AuditAction.STAFF_LOGIN, session.staff_no, {"ok": True})
@@ -255,6 +257,7 @@ class StaffDirectory:
             failures = int((self._logins().get(staff_no) or {}).get("failures") or 0) + 1
             if failures >= self.policy.max_failures:
                 self._set_login_state(staff_no, 0, now + self.policy.lockout)
+                self._record(AuditAction.STAFF_LOCKOUT, staff_no)
                 minutes = int(self.policy.lockout.total_seconds() // 60)
                 raise LoginRefused("locked", f"密码连续输错 {failures} 次，账号已锁定 {minutes} 分钟")
             self._set_login_state(staff_no, failures, None)
