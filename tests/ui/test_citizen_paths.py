@@ -245,7 +245,12 @@ def test_residence_permit_with_a_photographed_contract(
     assert contract.file is not None and contract.file.read_bytes()[:2] == b"\xff\xd8"  # a JPEG scan
     tap(qtbot, controller, "submit")
     wait_for(qtbot, controller, "result")
-    assert controller.flow.outcome is not None and controller.flow.outcome.kind in ("accepted", "queued")
+    outcome = controller.flow.outcome
+    assert outcome is not None and outcome.kind == "accepted"  # the embedded platform is up
+    # The address as typed is in the submission the platform opened, not only in the flow's answer.
+    with sqlite3.connect(demo_hall.paths.platform_db) as db:
+        row = db.execute("SELECT payload FROM submissions WHERE case_no = ?", (outcome.case_no,)).fetchone()
+    assert row is not None and "张市88号院" in row[0].decode("utf-8")
     privacy(controller, [ADULT.name, ADULT.id_number, "13712345678"])
 
 
