@@ -7,11 +7,14 @@ cache, the heartbeat, and — in demo mode — an embedded central platform on l
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +142,22 @@ class Hall:
             ports.demo.camera = camera
 
     def health_report(self) -> dict[str, Any]:
-        return {
-            "queue_depth": self.sync.status().pending,
+        status = self.sync.status()
+        report: dict[str, Any] = {
+            "queue_depth": status.pending,
             "devices": {
                 name: {"state": h.state.value, "reason": h.reason} for name, h in self.device_healths().items()
             },
+            # What the fleet console shows of the terminal (docs/console.md).
+            "catalog_version": self.catalog().version,
         }
+        if status.oldest_pending_age is not None:
+            report["oldest_unsent_s"] = round(status.oldest_pending_age)
+        if status.last_success_at is not None:
+            report["last_sync_at"] = datetime.fromtimestamp(status.last_success_at, UTC).isoformat()
+        with contextlib.suppress(OSError):
+            report["disk_free_mb"] = shutil.disk_usage(self.paths.root).free // (1024 * 1024)
+        return report
 
     # -- demo: the network can be "cut" by stopping the embedded platform ---------------------------------
     def stop_platform(self) -> None:

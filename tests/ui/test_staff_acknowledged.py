@@ -36,3 +36,15 @@ def test_a_call_acknowledged_in_the_console_is_shown_and_said_at_the_kiosk(
     assert any("工作人员已确认" in said for said in voice.said)
     tap(qtbot, controller, "staff-close")
     assert controller.window.overlay is None
+
+
+def test_the_console_shows_what_the_demo_kiosk_reports(demo_hall: Hall) -> None:
+    assert demo_hall.platform.central is not None
+    console = demo_hall.platform.central.running._server.config.app.state.console
+    assert isinstance(console, FleetConsole)
+    assert demo_hall.heartbeat.beat(15)
+    view = console.fleet.terminal(demo_hall.heartbeat.terminal_id, console.clock.now())
+    assert view is not None and view.state.value in ("ok", "warning", "error")
+    assert view.value("catalog_version") == demo_hall.catalog().version
+    assert isinstance(view.value("disk_free_mb"), int) and view.value("disk_free_mb") > 0
+    assert set(view.devices) >= {"printer"}
