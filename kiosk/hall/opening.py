@@ -237,6 +237,9 @@ class _Forward:
     def sync_now(self) -> Notice:
         return self._desk().sync_now()
 
+    def scan_enrolment(self) -> Notice | None:
+        return self._desk().scan_enrolment()
+
     def settings(self) -> dict[str, object]:
         return self._desk().settings()
 
