@@ -1,11 +1,11 @@
 """The staff member's case list over 5,000 cases: opening it and answering a filter, beside a bare QTableView.
 
 Goal (issue 15): the list opens in ≤ 200 ms and a filter answers in ≤ 50 ms (p95). "Opens" is the book's
-first worst-first sort plus handing its rows to the list screen until the table is painted (both reported); "a filter answers" is from a
-change of the search text or the state filter to the table painted again. The peer is a bare QTableView over
-a minimal table model holding the same rows, filtered by the same substring test in Python, in the same run,
-so the ratios hold on a noisy machine. Reading the book from the vault (5,000 sealed files opened) is timed
-apart: it happens once per login, before the list.
+first worst-first sort plus handing its rows to the list screen until the table is painted (both reported);
+"a filter answers" is from a change of the search text or the state filter to the table painted again. The
+peer is a bare QTableView over a minimal table model holding the same rows, filtered by the same substring
+test in Python, in the same run, so the ratios hold on a noisy machine. Reading the book from the vault
+(5,000 sealed files opened) is timed apart: it happens once per login, before the list.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/caselist.py [--cases N] [--rounds N]``; prints a
 table, then one JSON line.
