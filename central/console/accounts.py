@@ -61,6 +61,11 @@ class User:
     username: str
     display_name: str
     role: Role
+    #: A hall manager's hall: they see and act on that hall's terminals, alerts and notices only ("" for all).
+    hall: str = ""
+
+    def sees(self, hall: str) -> bool:
+        return not self.hall or self.role is not Role.HALL_MANAGER or hall == self.hall
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,9 @@ def _sha(token: str) -> str:
 class Accounts:
     engine: Engine
 
-    def add(self, username: str, password: str, role: Role, display_name: str, now: datetime) -> User:
+    def add(
+        self, username: str, password: str, role: Role, display_name: str, now: datetime, *, hall: str = ""
+    ) -> User:
         if not 1 <= len(username) <= 64 or not username.isprintable() or " " in username:
             raise AccountError("用户名须为 1-64 个字符，不含空格 (username: 1-64 characters, no spaces)")
         if len(password) < MIN_PASSWORD:
@@ -93,6 +100,7 @@ class Accounts:
             "username": username,
             "display_name": display_name or username,
             "role": role.value,
+            "hall": hall.strip()[:128],
             "password_hash": _hasher.hash(password),
             "failed_logins": 0,
             "locked_until": None,
@@ -103,7 +111,7 @@ class Accounts:
                 conn.execute(insert(console_users).values(**row))
         except IntegrityError as exc:
             raise AccountError(f"用户 {username} 已存在 (user {username} exists)") from exc
-        return User(username, display_name or username, role)
+        return User(username, display_name or username, role, hall.strip()[:128])
 
     def count(self) -> int:
         with reading(self.engine) as conn:
@@ -168,7 +176,7 @@ class Accounts:
             role = Role(row.role)
         except ValueError:
             return None
-        return Session(User(row.username, row.display_name, role), row.csrf_token)
+        return Session(User(row.username, row.display_name, role, row.hall or ""), row.csrf_token)
 
     def log_out(self, token: str) -> None:
         with self.engine.begin() as conn:
@@ -177,4 +185,8 @@ class Accounts:
     def users(self) -> list[User]:
         with reading(self.engine) as conn:
             rows = conn.execute(select(console_users).order_by(console_users.c.username)).all()
-        return [User(r.username, r.display_name, Role(r.role)) for r in rows if r.role in Role._value2member_map_]
+        return [
+            User(r.username, r.display_name, Role(r.role), r.hall or "")
+            for r in rows
+            if r.role in Role._value2member_map_
+        ]

@@ -182,6 +182,21 @@ class AlertBook:
             )
         return True
 
+    def hall_of(self, seq: int) -> str | None:
+        """The hall of an alert's terminal (None: no such alert)."""
+        query = (
+            select(console_alerts.c.seq, console_terminals.c.hall)
+            .select_from(
+                console_alerts.outerjoin(
+                    console_terminals, console_terminals.c.terminal_id == console_alerts.c.terminal_id
+                )
+            )
+            .where(console_alerts.c.seq == seq)
+        )
+        with reading(self.engine) as conn:
+            row = conn.execute(query).first()
+        return None if row is None else str(row.hall or "")
+
     def listing(self, *, open_only: bool, limit: int = 200) -> list[AlertView]:
         query = (
             select(console_alerts, console_terminals.c.region, console_terminals.c.hall)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import Role
 from central.console.alerts import KIND_NAMES
-from central.console.web import PREFIX, NavEntry, Page, Viewer, render, require, require_form, see_other
+from central.console.web import PREFIX, NavEntry, NotYourRole, Page, Viewer, render, require, require_form, see_other
 
 WATCHERS = (Role.HALL_MANAGER, Role.TECHNICIAN, Role.ADMIN)
 
@@ -20,8 +20,9 @@ router = APIRouter()
 
 async def _lists(viewer: Viewer) -> dict[str, Any]:
     book = viewer.console.alerts
-    open_alerts = await run_in_threadpool(lambda: book.listing(open_only=True))
-    closed = await run_in_threadpool(lambda: book.listing(open_only=False, limit=30))
+    sees = viewer.session.user.sees  # a hall manager: their hall's alerts
+    open_alerts = [a for a in await run_in_threadpool(lambda: book.listing(open_only=True)) if sees(a.hall)]
+    closed = [a for a in await run_in_threadpool(lambda: book.listing(open_only=False, limit=30)) if sees(a.hall)]
     return {"open_alerts": open_alerts, "closed_alerts": closed, "kind_names": KIND_NAMES}
 
 
@@ -40,6 +41,9 @@ async def acknowledge(
     seq: int, request: Request, form: Annotated[tuple[Viewer, dict[str, str]], Depends(require_form(*WATCHERS))]
 ) -> Response:
     viewer, _fields = form
+    hall = await run_in_threadpool(viewer.console.alerts.hall_of, seq)
+    if hall is not None and not viewer.session.user.sees(hall):
+        raise NotYourRole("这条告警不在你的大厅 (this alert is not in your hall)")
     found = await run_in_threadpool(viewer.console.alerts.acknowledge, seq, viewer.session.user.username, viewer.now)
     if not found:
         return render(request, viewer, "error.html", 404, message=viewer.t("没有这条告警", "No such alert"))

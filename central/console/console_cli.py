@@ -20,6 +20,7 @@ def add_commands(commands: Any) -> None:
     add.add_argument("username", metavar="USER")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--name", default="", help="the name shown in the console (default: USER)")
+    add.add_argument("--hall", default="", help="a hall manager's hall: they see only its terminals and alerts")
     add.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://USER@HOST/DB")
     add.set_defaults(handler=_add)
 
@@ -39,7 +40,7 @@ def _add(args: argparse.Namespace) -> int:
     password = _read_password()
     engine = open_engine(args.db)
     try:
-        user = Accounts(engine).add(args.username, password, Role(args.role), args.name, utc_now())
+        user = Accounts(engine).add(args.username, password, Role(args.role), args.name, utc_now(), hall=args.hall)
     except AccountError as exc:
         print(f"kiosk-central: {exc}", file=sys.stderr)
         return 1

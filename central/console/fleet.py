@@ -8,6 +8,7 @@ it comes back. Everything is in the shared database, so any worker shows the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -267,6 +268,10 @@ class Fleet:
                 )
         return True
 
+    def place_of(self, terminal_id: str) -> tuple[str, str]:
+        with reading(self.engine) as conn:
+            return self.place_of_in(conn, terminal_id)
+
     @staticmethod
     def place_of_in(conn: Connection, terminal_id: str) -> tuple[str, str]:
         row = conn.execute(
@@ -303,6 +308,11 @@ class Fleet:
                 up += span
         uptime = up / counted if counted > 0 else None
         return list(reversed(inside)), uptime
+
+
+def seen_by(fleet: FleetView, sees: Callable[[str], bool]) -> FleetView:
+    """The part of the fleet a user sees (a hall manager: their hall), counters counted again."""
+    return _group([t for hall in fleet.halls if sees(hall.hall) for t in hall.terminals])
 
 
 def _group(views: list[TerminalView]) -> FleetView:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from central.clock import CHINA_TIME
 from central.console.accounts import Role
 from central.console.notices import NoticeDraft, NoticeError
-from central.console.web import PREFIX, NavEntry, Page, Viewer, render, require, require_form, see_other
+from central.console.web import PREFIX, NavEntry, NotYourRole, Page, Viewer, render, require, require_form, see_other
 
 WRITERS = (Role.HALL_MANAGER, Role.ADMIN)
 
@@ -31,8 +31,15 @@ def _when(text: str, default: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=CHINA_TIME) if moment.tzinfo is None else moment
 
 
+def _scoped(viewer: Viewer) -> bool:
+    user = viewer.session.user
+    return user.role is Role.HALL_MANAGER and bool(user.hall)
+
+
 async def _page(request: Request, viewer: Viewer, status: int = 200, **context: object) -> Response:
     notices = await run_in_threadpool(viewer.console.notices.listing)
+    if _scoped(viewer):
+        notices = [n for n in notices if n.draft.hall in ("", viewer.session.user.hall)]
     return render(request, viewer, "notices.html", status, notices=notices, now=viewer.now, china=CHINA_TIME, **context)
 
 
@@ -53,7 +60,8 @@ async def write_notice(
             body_zh=fields.get("body_zh", ""),
             body_en=fields.get("body_en", ""),
             region=fields.get("region", "")[:64],
-            hall=fields.get("hall", "")[:128],
+            # A hall manager of one hall writes for that hall only.
+            hall=viewer.session.user.hall if _scoped(viewer) else fields.get("hall", "")[:128],
             starts_at=_when(fields.get("starts_at", ""), viewer.now) or viewer.now,
             ends_at=_when(fields.get("ends_at", ""), None),
         )
@@ -71,6 +79,10 @@ async def withdraw(
     seq: int, request: Request, form: Annotated[tuple[Viewer, dict[str, str]], Depends(require_form(*WRITERS))]
 ) -> Response:
     viewer, _fields = form
+    if _scoped(viewer):
+        mine = [n for n in await run_in_threadpool(viewer.console.notices.listing) if n.seq == seq]
+        if not mine or mine[0].draft.hall != viewer.session.user.hall:
+            raise NotYourRole("只能撤回本大厅的通知 (you may withdraw your hall's notices only)")
     await run_in_threadpool(viewer.console.notices.withdraw, seq, viewer.now)
     return see_other(PREFIX + "/notices")
 

@@ -11,8 +11,22 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import Role
+from central.console.fleet import seen_by
 from central.console.states import STATE_NAMES, WORST_FIRST, State
-from central.console.web import ALL_ROLES, PREFIX, NavEntry, Page, Viewer, render, require, require_form, see_other
+from central.console.web import (
+    ALL_ROLES,
+    PREFIX,
+    NavEntry,
+    NotYourRole,
+    Page,
+    Viewer,
+    render,
+    require,
+    require_form,
+    see_other,
+)
+
+OTHER_HALL = "这台终端不在你的大厅 (this terminal is not in your hall)"
 
 #: Who may set a terminal's place and maintenance window.
 EDITORS = (Role.HALL_MANAGER, Role.TECHNICIAN, Role.ADMIN)
@@ -32,14 +46,14 @@ def _context(request: Request) -> dict[str, Any]:
 
 @router.get(PREFIX + "/terminals")
 async def terminals(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
-    fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
+    fleet = seen_by(await run_in_threadpool(viewer.console.fleet.view, viewer.now), viewer.session.user.sees)
     return render(request, viewer, "terminals.html", fleet=fleet, **_context(request))
 
 
 @router.get(PREFIX + "/terminals/list")
 async def terminal_list(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
     """The list alone, for the page's refresh every few seconds."""
-    fleet = await run_in_threadpool(viewer.console.fleet.view, viewer.now)
+    fleet = seen_by(await run_in_threadpool(viewer.console.fleet.view, viewer.now), viewer.session.user.sees)
     return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(request))
 
 
@@ -48,6 +62,8 @@ async def terminal(
     terminal_id: str, request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]
 ) -> Response:
     view = await run_in_threadpool(viewer.console.fleet.terminal, terminal_id, viewer.now)
+    if view is not None and not viewer.session.user.sees(view.hall):
+        raise NotYourRole(OTHER_HALL)
     if view is None:
         return render(request, viewer, "error.html", 404, message=viewer.t("没有这台终端", "No such terminal"))
     changes, uptime = await run_in_threadpool(viewer.console.fleet.history, terminal_id, viewer.now)
@@ -84,6 +100,10 @@ async def edit_terminal(
         )
     region = fields.get("region", "").strip()[:64]
     hall = fields.get("hall", "").strip()[:128]
+    user = viewer.session.user
+    current = await run_in_threadpool(viewer.console.fleet.place_of, terminal_id)
+    if not user.sees(current[1]) or not user.sees(hall):  # a hall manager keeps to their hall
+        raise NotYourRole(OTHER_HALL)
     found = await run_in_threadpool(viewer.console.fleet.place, terminal_id, region, hall, hours, viewer.now)
     if not found:
         return render(request, viewer, "error.html", 404, message=viewer.t("没有这台终端", "No such terminal"))

@@ -42,6 +42,7 @@ async def add_user(
             role,
             fields.get("display_name", "").strip()[:128],
             viewer.now,
+            hall=fields.get("hall", "") if role is Role.HALL_MANAGER else "",
         )
     except ValueError:
         return await _page(request, viewer, 422, viewer.t("请选择角色", "Choose a role"))

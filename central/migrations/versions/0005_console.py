@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("display_name", sa.String(length=128), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("hall", sa.String(length=128), nullable=False),
         sa.Column("password_hash", sa.String(length=256), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.String(length=40), nullable=True),

@@ -88,6 +88,7 @@ def start_site(db_url: str) -> ConsoleSite:
                     display_name=f"{role.value} 测试",
                     role=role.value,
                     password_hash=_CHEAP_HASH,
+                    hall="",
                     failed_logins=0,
                     created_at=iso(console.clock.now()),
                 )
