@@ -156,6 +156,7 @@ def test_the_idle_lock_warns_keeps_the_case_and_reopens_it_after_login(
     log_in(window, 0)
     editor = _new_case(window)
     _type_resident(editor)
+    editor.authorization.pad.add_stroke([QPointF(10, 10), QPointF(80, 40)])
 
     clocks.seconds += desk.idle.lock_after - desk.idle.warn_before + 1
     window.tick()
@@ -181,6 +182,33 @@ def test_the_idle_lock_warns_keeps_the_case_and_reopens_it_after_login(
     assert reopened.service_box.currentData() == "GLJT-01"
     assert reopened.resident.name.value() == "张桂兰"
     assert reopened.resident.name.text() == "张*兰"  # masked while not being typed
+    assert reopened.authorization.pad.has_signature()  # the 委托's signature, taken before the lock, is still there
+
+
+def test_after_the_lock_another_member_sees_none_of_the_case_left_open(
+    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+) -> None:
+    clocks = Clocks()
+    desk = laptop(tmp_path, demo_hall, clocks)
+    window = open_window(qtbot, desk)
+    log_in(window, 0)
+    editor = _new_case(window)
+    _type_resident(editor)
+    window.lock()  # 锁定屏幕
+    assert window.session is None
+
+    log_in(window, 1)
+    settle()
+    assert window.stack.currentWidget() is window.case_list
+    assert window.page is None
+    assert window.case_list.model.rowCount() == 0
+    window.case_list.logout_button.click()
+
+    log_in(window, 0)  # A again: the draft comes back from A's vault
+    settle()
+    reopened = window.page
+    assert isinstance(reopened, CaseEditor)
+    assert reopened.resident.name.value() == "张桂兰"
 
 
 def test_typing_keeps_the_lock_away(qtbot: QtBot, tmp_path: Path, demo_hall: Hall) -> None:

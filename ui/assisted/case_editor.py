@@ -31,6 +31,7 @@ from kiosk.visit.catalog import Service
 from kiosk.visit.validation import FieldError
 from ui.assisted.authorization_form import AuthorizationError, AuthorizationForm
 from ui.assisted.desk import AssistedDesk
+from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.resident_form import ResidentForm
 from ui.assisted.service_fields import ServiceFields
 
@@ -51,7 +52,9 @@ class CaseEditor(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("assisted-case-editor")
-        self.desk, self.book, self.session = desk, book, session
+        self.desk = desk
+        self._book: CaseBook | None = book
+        self._session: StaffSession | None = session
         self.case_id: str | None = case.case_id if case else None
         self.services = proxy_services(desk)
         outer = QVBoxLayout(self)
@@ -136,6 +139,32 @@ class CaseEditor(QWidget):
         if case is not None:
             self._fill(case)
         self._service_changed()
+
+    # -- the lock --------------------------------------------------------------------------------------------
+
+    @property
+    def book(self) -> CaseBook:
+        if self._book is None:
+            raise RuntimeError("the case form is locked: log in again")
+        return self._book
+
+    @property
+    def session(self) -> StaffSession:
+        if self._session is None:
+            raise RuntimeError("the case form is locked: log in again")
+        return self._session
+
+    def detach(self) -> None:
+        """The idle lock: the session and its key go; what is typed (the 委托 and its signature too) stays in
+        this form, in memory only, for the same member's next login."""
+        self._book = None
+        self._session = None
+        for field in self.findChildren(MaskedLineEdit):
+            field.conceal()
+
+    def attach(self, book: CaseBook, session: StaffSession) -> None:
+        self._book = book
+        self._session = session
 
     # -- the matter --------------------------------------------------------------------------------------
 

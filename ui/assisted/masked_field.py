@@ -33,6 +33,11 @@ class MaskedLineEdit(QLineEdit):
         else:
             self._show_mask()
 
+    def conceal(self) -> None:
+        """Show the masked form now (the screen locks while this field is being typed in)."""
+        self._value = self.value()
+        self._show_mask()
+
     def _show_mask(self) -> None:
         self._showing_mask = bool(self._value)
         self.setText(self._masked())

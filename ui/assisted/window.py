@@ -84,6 +84,8 @@ class AssistedWindow(QMainWindow):
         self.stack.addWidget(self.login_screen)
         self.stack.addWidget(self.case_list)
         self.page: QWidget | None = None
+        #: The form left open at the idle lock, with whose it is (memory only, never shown to another member).
+        self._held: tuple[str, CaseEditor] | None = None
         self._connect()
 
         self.timer = QTimer(self)
@@ -139,22 +141,35 @@ class AssistedWindow(QMainWindow):
 
     def lock(self) -> None:
         """Keep the case in progress (sealed), drop the key, ask for the password again."""
-        self._leave(LOCK_NOTICE)
+        self._leave(LOCK_NOTICE, keep_form=True)
 
     def log_out(self) -> None:
-        self._leave("已退出登录")
+        self._leave("已退出登录", keep_form=False)
 
-    def _leave(self, notice: str) -> None:
+    def _forget_held(self) -> None:
+        if self._held is not None:
+            self._held[1].deleteLater()
+            self._held = None
+
+    def _leave(self, notice: str, *, keep_form: bool) -> None:
         if self.session is None or self.book is None:
             return
         if self.sync is not None and self.sync.running:
             self.sync.wait()  # the sync works on this member's book: let it end before the key goes
         case_id = self._case_in_progress()
-        self.book.hold_for_resume(case_id)
+        self.book.hold_for_resume(case_id)  # a restart reopens it from the vault
         staff_no = self.session.staff_no
         self.session = None
         self.book = None
         self.idle.lock()
+        self._forget_held()
+        if keep_form and isinstance(self.page, CaseEditor):
+            # The form itself waits for the same member, so the 委托 and signatures already taken stay too.
+            editor = self.page
+            self.stack.removeWidget(editor)
+            editor.detach()
+            self._held = (staff_no, editor)
+            self.page = None
         self._drop_page()
         self.case_list.book = None
         self.case_list.apply_filter()
@@ -176,8 +191,14 @@ class AssistedWindow(QMainWindow):
         self.idle.unlocked(self.desk.monotonic())
         self.show_list()
         resume = self.book.take_resume()
-        if resume is not None:
+        held, self._held = self._held, None
+        if held is not None and held[0] == session.staff_no:
+            held[1].attach(self.book, session)
+            self._show_page(held[1])
+        elif resume is not None:
             self.open_case(resume.case_id)
+        if held is not None and held[0] != session.staff_no:
+            held[1].deleteLater()  # another member: the form of the one who left goes, unseen
         return True
 
     def pull_staff(self) -> bool:
