@@ -200,7 +200,7 @@ def test_after_the_lock_another_member_sees_none_of_the_case_left_open(
     log_in(window, 1)
     settle()
     assert window.stack.currentWidget() is window.case_list
-    assert window.page is None
+    assert not isinstance(window.stack.currentWidget(), CaseEditor)
     assert window.case_list.model.rowCount() == 0
     window.case_list.logout_button.click()
 
