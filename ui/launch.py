@@ -56,6 +56,7 @@ def _attach_hall(hall: Hall, controller: KioskController, voice: Voice, bridge: 
 
     offer_catalog()
     hall.upkeep.after_round.add(offer_catalog)
+    hall.heartbeat.after_beat.add(offer_catalog)  # the notices the console pushed come with each beat's answer
     hall.health_sources["voice"] = lambda: voice.health
     # Anonymous usage events (使用统计) of every visit from now on, read off the flow on the main thread.
     def watch_visits() -> None:

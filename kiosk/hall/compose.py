@@ -30,7 +30,7 @@ from devices.registry import DeviceRegistry
 from kiosk.config import Config
 from kiosk.hall.audit_upload import AuditUploader, configured_cosigner, platform_cosigner
 from kiosk.hall.capture import CameraCapture
-from kiosk.hall.catalog_store import bundled_catalog
+from kiosk.hall.catalog_store import NoticeBoard, bundled_catalog, pushed_notices
 from kiosk.hall.embedded import Platform, demo_public_keys, embedded_platform
 from kiosk.hall.handwriting import open_handwriting
 from kiosk.hall.heartbeat import Heartbeat
@@ -89,16 +89,21 @@ class Hall:
     device_handler: DeviceHandler = field(default_factory=SilentHandler)
     #: Anonymous usage events waiting for their batch (使用统计, ``kiosk/hall/usage.py``).
     usage: UsageLog | None = None
+    #: The catalog with the notices the platform pushed (kept, so the screens change only when they do).
+    notice_board: NoticeBoard = field(default_factory=NoticeBoard)
 
     @property
     def demo(self) -> bool:
         return self.platform.central is not None
 
     def catalog(self) -> Catalog:
+        """The platform's last good catalog (else the bundled one), with the notices of the last heartbeat's
+        answer: the console's 政策推送 for this terminal's region and hall reach the attract screen."""
         try:
-            return self.catalog_cache.current()
+            base = self.catalog_cache.current()
         except Exception:  # noqa: BLE001 - no catalog yet: the bundled one
-            return bundled_catalog()
+            base = bundled_catalog()
+        return self.notice_board.catalog(base, pushed_notices(self.heartbeat.last_reply))
 
     def refresh_catalog(self) -> None:
         client = self.sync.courier.client
