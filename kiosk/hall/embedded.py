@@ -66,11 +66,35 @@ def _keys(key_file: Path) -> PlatformKeys:
     return keys
 
 
+#: The demo's staff accounts for the assisted client (工号, 姓名, 角色, 口令), made at the demo platform's first
+#: start so that ``kiosk run --mode assisted --demo`` has someone to log in as (README, docs/assisted.md).
+DEMO_STAFF = (
+    ("D001", "李代办", "agent", "daiban-2026"),
+    ("D002", "王代办", "agent", "daiban-2026"),
+    ("S001", "赵审核", "reviewer", "shenhe-2026"),
+)
+
+
+def _seed_demo_staff(db_url: str) -> None:
+    from central.db import open_engine
+    from central.staff.accounts import StaffBook
+
+    engine = open_engine(db_url, create_schema=False)
+    try:
+        book = StaffBook(engine)
+        for staff_no, name, role, password in DEMO_STAFF:
+            if book.get(staff_no) is None:
+                book.add(staff_no, name, role, password)
+    finally:
+        engine.dispose()
+
+
 def embedded_platform(paths: TerminalPaths, terminal_id: str) -> Platform:
-    """Start the platform on loopback and enrol this terminal with it."""
+    """Start the platform on loopback, enrol this terminal with it, and give it the demo's staff accounts."""
     central = EmbeddedCentral(paths)
     central.start()
     running = central.running
+    _seed_demo_staff(central.db_url)
     return Platform(running.url, running.enroll(terminal_id), running.public_key, central=central)
 
 

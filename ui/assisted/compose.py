@@ -80,6 +80,10 @@ def _camera(hall: Hall) -> CapturePaper | None:
     return take
 
 
+#: The demo platform's staff (``kiosk.hall.embedded.DEMO_STAFF``), named on the demo's login screen.
+DEMO_LOGIN = "演示模式：先点“同步工作人员名单”，再用工号 D001（或 D002），密码 daiban-2026 登录。"
+
+
 def assisted_desk(hall: Hall) -> AssistedDesk:
     config = hall.config
     settings = config.assisted
@@ -110,4 +114,5 @@ def assisted_desk(hall: Hall) -> AssistedDesk:
         print_slip=_printer(hall),
         read_card=_reader(hall),
         capture_paper=_camera(hall),
+        demo_hint=DEMO_LOGIN if hall.demo else "",
     )

@@ -66,6 +66,8 @@ class AssistedDesk:
     capture_paper: CapturePaper | None = None
     #: Services the hall marks 须本人到场 (service code → why), beside any flag the catalog itself carries.
     in_person: Mapping[str, str] = field(default_factory=dict)
+    #: Demo mode: the login screen says who to log in as ("" on a real laptop).
+    demo_hint: str = ""
 
     def open_book(self, session: StaffSession) -> CaseBook:
         book = CaseBook(session.vault(self.cases_root), session.staff_no, self.limits)

@@ -15,7 +15,7 @@ class LoginScreen(QWidget):
     login_requested = Signal(str, str)
     staff_pull_requested = Signal()
 
-    def __init__(self, hall_name: str) -> None:  # noqa: PLR0915 - the screen's parts, one statement each
+    def __init__(self, hall_name: str, demo_hint: str = "") -> None:  # noqa: PLR0915 - one statement per part
         super().__init__()
         self.setObjectName("assisted-login")
         outer = QVBoxLayout(self)
@@ -66,6 +66,11 @@ class LoginScreen(QWidget):
         hint.setWordWrap(True)
         for widget in (title, place, self.notice):
             column.addWidget(widget)
+        if demo_hint:  # demo mode: who to log in as
+            demo = QLabel(demo_hint)
+            demo.setObjectName("login-demo-hint")
+            demo.setWordWrap(True)
+            column.addWidget(demo)
         column.addLayout(form)
         column.addWidget(self.refusal)
         column.addWidget(self.button)

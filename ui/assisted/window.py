@@ -79,7 +79,7 @@ class AssistedWindow(QMainWindow):
         column.addWidget(self.stack, 1)
         self.setCentralWidget(root)
 
-        self.login_screen = LoginScreen(desk.hall_name)
+        self.login_screen = LoginScreen(desk.hall_name, desk.demo_hint)
         self.case_list = CaseListScreen()
         self.stack.addWidget(self.login_screen)
         self.stack.addWidget(self.case_list)
