@@ -19,6 +19,7 @@ from central.console import (
     login_page,
     notices_page,
     terminals_page,
+    usage_page,
     users_page,
 )
 from central.console.clock import ConsoleClock
@@ -34,6 +35,7 @@ PAGES: tuple[Page, ...] = (
     catalog_page.PAGE,
     cases_page.PAGE,
     cases_page.STAFF_PAGE,
+    usage_page.PAGE,
     users_page.PAGE,
     login_page.PAGE,
 )

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import Role
-from central.console.web import PREFIX, SECURITY_HEADERS, NavEntry, Page, Viewer, render, require
+from central.console.web import PREFIX, SECURITY_HEADERS, NavEntry, NotYourRole, Page, Viewer, render, require
 from central.usage.chart import chart_data, render_svg
 from central.usage.forecasts import halls, hourly_visits, stored_forecast
 
@@ -27,7 +27,8 @@ router = APIRouter()
 @router.get(PREFIX + "/usage")
 async def usage(request: Request, viewer: Annotated[Viewer, Depends(require(*READERS))], hall: str = "") -> Response:
     engine = viewer.console.engine
-    known = await run_in_threadpool(halls, engine)
+    user = viewer.session.user
+    known = [h for h in await run_in_threadpool(halls, engine) if user.sees(h)]  # a hall manager: their hall
     chosen = hall if hall in known else (known[0] if known else "")
     svg = ""
     if chosen:
@@ -57,6 +58,8 @@ def _export_rows(engine: Engine, hall: str, today: dt.date) -> list[tuple[str, s
 async def export_csv(viewer: Annotated[Viewer, Depends(require(*READERS))], hall: str) -> Response:
     import csv
 
+    if not viewer.session.user.sees(hall):
+        raise NotYourRole("这个大厅不归你管 (not your hall)")
     rows = await run_in_threadpool(_export_rows, viewer.console.engine, hall, viewer.now.date())
     out = io.StringIO()
     writer = csv.writer(out)
