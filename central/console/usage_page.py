@@ -55,7 +55,7 @@ def _export_rows(engine: Engine, hall: str, today: dt.date) -> list[tuple[str, s
 
 
 @router.get(PREFIX + "/usage/export.csv")
-async def export_csv(viewer: Annotated[Viewer, Depends(require(*READERS))], hall: str) -> Response:
+async def export_csv(viewer: Annotated[Viewer, Depends(require(*READERS))], hall: str = "") -> Response:
     import csv
 
     if not viewer.session.user.sees(hall):

@@ -42,6 +42,8 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/console/cases"): frozenset({S, A}),
     ("GET", "/console/cases/{case_no}"): frozenset({S, A}),
     ("GET", "/console/staff"): frozenset({M, S, A}),
+    ("GET", "/console/usage"): frozenset({M, S, A}),
+    ("GET", "/console/usage/export.csv"): frozenset({M, S, A}),
     ("GET", "/console/users"): frozenset({A}),
     ("POST", "/console/users"): frozenset({A}),
 }
