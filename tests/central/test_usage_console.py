@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import insert
 
 from central.console.accounts import Role
 from central.schema import usage_counts
 from central.usage.forecasts import refresh_forecasts
-from tests.central.console.support import ConsoleSite, start_site
+from tests.central.console.support import ConsoleSite, log_in, start_site
 
 
 @pytest.fixture
@@ -71,3 +72,25 @@ def test_a_hall_manager_sees_the_chart_and_exports_it(site: ConsoleSite) -> None
 def test_without_usage_the_page_says_so(site: ConsoleSite) -> None:
     html = site.client(Role.ADMIN).get(site.url + "/console/usage", timeout=10).text
     assert "还没有终端发来使用统计" in html
+
+
+def test_a_hall_manager_given_a_hall_sees_that_hall_only(site: ConsoleSite) -> None:
+    engine = site.console.engine
+    now = site.console.clock.now()
+    day = now.date() - dt.timedelta(days=1)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(usage_counts),
+            [
+                {"hall": hall, "hour": f"{day}T10", "service_code": "", "measure": "visits", "value": 5.0}
+                for hall in ("东城大厅", "西城大厅")
+            ],
+        )
+    site.console.accounts.add("dongcheng1", "a long enough password", Role.HALL_MANAGER, "东城", now, hall="东城大厅")
+    manager = requests.Session()
+    log_in(manager, site.url, "dongcheng1", "a long enough password")
+    html = manager.get(site.url + "/console/usage", params={"hall": "西城大厅"}, timeout=10).text
+    assert '<option value="东城大厅" selected>' in html
+    assert "西城大厅" not in html
+    other = manager.get(site.url + "/console/usage/export.csv", params={"hall": "西城大厅"}, timeout=10)
+    assert other.status_code == 403
