@@ -238,6 +238,7 @@ console_users = Table(
     Column("username", String(64), primary_key=True),
     Column("display_name", String(128), nullable=False),
     Column("role", String(32), nullable=False),  # hall_manager, technician, supervisor, admin
+    Column("hall", String(128), nullable=False, default=""),  # a hall manager's hall ("" for every hall)
     Column("password_hash", String(256), nullable=False),
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", String(40)),
