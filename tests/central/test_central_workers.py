@@ -201,7 +201,7 @@ def test_a_terminal_enrolled_on_one_process_beats_on_both_and_its_staff_call_is_
         calls = _beat(instance, terminal)["staff_calls"]
         assert calls[0]["state"] == "acknowledged"
         assert calls[0]["message"]["zh"] == "工作人员马上到"
-    page = browser.get(b.url + "/console/terminals", timeout=30)
+    page = browser.get(b.url + "/console/terminals/T-0101", timeout=30)  # the same session on the other process
     assert page.status_code == 200
     assert "T-0101" in page.text
 
