@@ -46,9 +46,9 @@ from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
 from kiosk.hall.compose import DemoControls, open_hall
 from kiosk.paths import TerminalPaths
+from ui.application import start_application
 from ui.bridge import MainThreadBridge
 from ui.controller import KioskController
-from ui.launch import start_application
 
 WARM_UP = 20
 TERMINAL = "soak-0001"

@@ -16,9 +16,9 @@ def run_assisted(config: Config, *, demo: bool, windowed: bool, config_path: Pat
 
     from kiosk.hall.compose import open_hall
     from kiosk.paths import TerminalPaths
+    from ui.application import start_application
     from ui.assisted.compose import assisted_desk
     from ui.assisted.window import AssistedWindow
-    from ui.launch import start_application
 
     app = start_application()
     assert isinstance(app, QApplication)
