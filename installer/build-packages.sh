@@ -61,11 +61,21 @@ for part in terminal central; do
     mkdir -p "$work/wheels-$part"
     offline=("$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-index
         --find-links "$cache" -c "$work/constraints.txt" --dest "$work/wheels-$part" "$requirement")
-    # From the cache alone when it has every wheel; else fill the cache from the index first.
+    # From the cache alone when it has every wheel; else fill the cache from the index first. The project's own
+    # wheel never comes from the cache (pip download leaves a copy there, and an older build's has other needs).
+    rm -f "$cache"/hall_kiosk-*.whl
     if ! "${offline[@]}" >>"$work/build.log" 2>&1; then
         say "$part: downloading wheels into $cache"
-        logged "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
-            -c "$work/constraints.txt" --dest "$cache" "$requirement"
+        fresh="$work/download-$part"
+        # Into a folder of its own, then into the cache: pip's answer does not depend on what the cache holds.
+        # Not --quiet: when the resolver refuses, the log keeps its reasons ("The conflict is caused by").
+        if ! "$python" -m pip download --disable-pip-version-check --only-binary=:all: \
+            -c "$work/constraints.txt" --dest "$fresh" "$requirement" >>"$work/build.log" 2>&1; then
+            grep -v "^WARNING: Location" "$work/build.log" | tail -n 60 >&2
+            exit 1
+        fi
+        rm -f "$fresh"/hall_kiosk-*.whl
+        cp -n "$fresh"/*.whl "$cache"/
         logged "${offline[@]}"
     fi
     say "$part: $(find "$work/wheels-$part" -name '*.whl' | wc -l) wheels"
