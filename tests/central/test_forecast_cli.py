@@ -65,7 +65,7 @@ def test_bad_input_is_one_line_and_exit_2(
 
 def test_missing_or_wrong_files_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["forecast", "--hall", "h"]) == 2
-    assert "give --csv FILE" in capsys.readouterr().err
+    assert "or --csv FILE" in capsys.readouterr().err
     assert main(["forecast", "--hall", "h", "--csv", str(tmp_path / "none.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
     wrong = tmp_path / "wrong.csv"
