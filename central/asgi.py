@@ -43,9 +43,9 @@ def _optional_path(name: str) -> Path | None:
 
 
 def app_from_environment() -> FastAPI:
+    from central.admin_token import admin_token
     from central.app import create_app
     from central.catalog_file import CatalogFile
-    from central.cli import _admin_token
     from central.db import open_engine
     from central.keys import PlatformKeys
     from central.platform import Limits, Platform
@@ -59,7 +59,7 @@ def app_from_environment() -> FastAPI:
         engine=open_engine(_required(DB_ENV), create_schema=False),
         keys=PlatformKeys.load(Path(_required(KEYS_ENV))),
         catalog=CatalogFile(_optional_path(CATALOG_ENV)),
-        admin_token=_admin_token(_optional_path(ADMIN_TOKEN_FILE_ENV)),
+        admin_token=admin_token(_optional_path(ADMIN_TOKEN_FILE_ENV)),
         limits=Limits(attachment_bytes=max_mib * 1024 * 1024),
     )
     return create_app(platform)

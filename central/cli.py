@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from central.admin_token import ADMIN_TOKEN_ENV, AdminTokenError, admin_token
 from central.catalog_file import CatalogFileError
 from central.db import DatabaseError
 from central.importer import ExportFolderError
@@ -27,7 +27,6 @@ from central.models import TERMINAL_ID_PATTERN
 if TYPE_CHECKING:
     from central.terminals import TerminalRegistry
 
-ADMIN_TOKEN_ENV = "KIOSK_CENTRAL_ADMIN_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
 class CentralCliError(Exception):
@@ -52,23 +51,6 @@ def _keys(path: Path | None) -> PlatformKeys:
     return PlatformKeys.load(path)
 
 
-def _admin_token(path: Path | None) -> str:
-    if path is not None:
-        try:
-            token = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise CentralCliError(f"cannot read admin token file {path}: {exc.strerror}") from exc
-        if not token:
-            raise CentralCliError(f"admin token file {path} is empty")
-        return token
-    token = os.environ.get(ADMIN_TOKEN_ENV, "").strip()
-    if token:
-        return token
-    token = secrets.token_urlsafe(24)
-    print(f"admin token for this run (set {ADMIN_TOKEN_ENV} to fix it): {token}", file=sys.stderr)
-    return token
-
-
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -84,7 +66,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         engine=open_engine(args.db),
         keys=_keys(args.keys),
         catalog=CatalogFile(args.catalog),
-        admin_token=_admin_token(args.admin_token_file),
+        admin_token=admin_token(args.admin_token_file),
         limits=Limits(attachment_bytes=args.max_attachment_mib * 1024 * 1024),
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -115,7 +97,7 @@ def _serve_workers(args: argparse.Namespace) -> int:
     open_engine(args.db).dispose()  # the schema is upgraded once, before the workers open it
     os.environ[asgi.DB_ENV] = args.db
     os.environ[asgi.KEYS_ENV] = str(args.keys.resolve())
-    os.environ[ADMIN_TOKEN_ENV] = _admin_token(args.admin_token_file)
+    os.environ[ADMIN_TOKEN_ENV] = admin_token(args.admin_token_file)
     os.environ.pop(asgi.ADMIN_TOKEN_FILE_ENV, None)
     os.environ[asgi.MAX_ATTACHMENT_ENV] = str(args.max_attachment_mib)
     if args.catalog is not None:
@@ -326,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (CentralCliError, KeyFileError, DatabaseError, CatalogFileError, ExportFolderError) as exc:
+    except (CentralCliError, AdminTokenError, KeyFileError, DatabaseError, CatalogFileError, ExportFolderError) as exc:
         print(f"kiosk-central: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
