@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -182,6 +183,7 @@ class KioskController(QObject):
         self._active = False
         self._idle_timer.stop()
         self._thanks_timer.stop()
+        self._staff_ack_timer.stop()
         self._wipe_retry.stop()
         self._end_wait()
         app = QApplication.instance()
@@ -367,7 +369,8 @@ class KioskController(QObject):
     def check_staff_acknowledged(self) -> None:
         """The hall acknowledged the call (its console's 确认): the overlay says staff are on the way."""
         overlay = self.window.overlay
-        if overlay is None or overlay.objectName() != "staff-called":
+        # The window (and its overlay) may be gone already: a closing app, a window closed under the timer.
+        if overlay is None or not shiboken6.isValid(overlay) or overlay.objectName() != "staff-called":
             self._staff_ack_timer.stop()
             return
         if not self.ports.staff.staff_coming():
