@@ -51,7 +51,9 @@ class LivePicture:
         self.busy = False
         timer = QTimer(self.widget)  # deleted with the page: the picture stops when the technician leaves
         timer.setInterval(CAMERA_INTERVAL_MS)
-        timer.timeout.connect(self._ask)
+        # A lambda, not the bound method: the connection then holds this object for as long as the timer lives
+        # (a bound method alone would not keep it from the garbage collector, and the picture would stop).
+        timer.timeout.connect(lambda: self._ask())  # noqa: PLW0108 - the lambda holds self (see above)
         timer.start()
         self._ask()
 

@@ -56,7 +56,8 @@ class NoticeBoard:
     def catalog(self, base: Catalog, notices: tuple[Notice, ...] | None) -> Catalog:
         if notices is None or notices == base.notices:
             return base
-        if self._made is not None and self._made[0] is base and self._made[1] == notices:
+        # The cache may hand back an equal catalog as a new object (after a refresh that changed nothing).
+        if self._made is not None and (self._made[0] is base or self._made[0] == base) and self._made[1] == notices:
             return self._made[2]
         made = base.model_copy(update={"notices": notices})
         self._made = (base, notices, made)
