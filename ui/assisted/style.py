@@ -6,7 +6,7 @@ desktop needs): dark text on white, white on a deep blue for the main action, de
 
 from __future__ import annotations
 
-from accessibility.themes import Palette, Theme
+from accessibility.themes import STANDARD, Theme
 
 DESKTOP = Theme(
     name="desktop",
@@ -24,20 +24,7 @@ DESKTOP = Theme(
     max_tiles_per_page=12,
     one_field_per_page=False,
     timeout_factor=1.0,
-    palette=Palette(
-        background="#F4F6FA",
-        surface="#FFFFFF",
-        text="#111827",
-        muted_text="#374151",
-        primary="#0B4F9C",
-        on_primary="#FFFFFF",
-        danger="#9B1C1C",
-        on_danger="#FFFFFF",
-        success="#0F5132",
-        on_success="#FFFFFF",
-        border="#4B5563",
-        focus="#92400E",
-    ),
+    palette=STANDARD.palette,  # the kiosk's standard colours: the same hall, the same look
 )
 
 #: Background of a warning strip (limits near, the idle lock coming); its text stays the body colour.
