@@ -22,18 +22,9 @@ from central.clock import iso, utc_now
 from central.db import reading
 from central.schema import staff_accounts, staff_case_events, staff_cases
 from central.staff.accounts import STAFF_NO
-from offline_cache.wire.protocol import CASE_STATES, CASES_PAGE_DEFAULT, CASES_PAGE_MAX
+from offline_cache.wire.protocol import CASE_STATE_LABELS, CASE_STATES, CASES_PAGE_DEFAULT, CASES_PAGE_MAX
 
-STATE_LABELS = {
-    "accepted": "受理",
-    "processing": "办理",
-    "suspended": "中止",
-    "resumed": "续办",
-    "concluded": "办结",
-    "terminated": "终止",
-    "handed_back": "回交",
-    "followed_up": "回访",
-}
+STATE_LABELS = CASE_STATE_LABELS
 #: Where a case may go from each state (a reviewer's step); 回交 and 回访 may also come from a laptop.
 NEXT: dict[str, frozenset[str]] = {
     "accepted": frozenset({"processing", "suspended", "terminated"}),

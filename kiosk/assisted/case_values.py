@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from kiosk.assisted.resident import Resident
-from offline_cache.wire.protocol import CASE_STATES
+from offline_cache.wire.protocol import CASE_STATE_LABELS, CASE_STATES
 
 LocalState = Literal["draft", "queued", "sending", "delivered", "quarantined"]
 #: The platform's lifecycle (docs/protocol.md, "Assisted handling"), in its order.
@@ -28,14 +28,7 @@ STATE_LABELS: dict[str, str] = {
     "sending": "发送中",
     "delivered": "已送达",
     "quarantined": "需处理",
-    "accepted": "受理",
-    "processing": "办理",
-    "suspended": "中止",
-    "resumed": "续办",
-    "concluded": "办结",
-    "terminated": "终止",
-    "handed_back": "回交",
-    "followed_up": "回访",
+    **CASE_STATE_LABELS,
     "redone": "已重办",
 }
 #: Worst first: what needs the staff member's hands, then what has not left the laptop, then what is moving at

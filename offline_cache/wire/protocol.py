@@ -69,6 +69,17 @@ CASE_STATES = (
     "handed_back",
     "followed_up",
 )
+#: Each lifecycle state as a staff member reads it (the laptop's case list, the console, the platform's errors).
+CASE_STATE_LABELS = {
+    "accepted": "受理",
+    "processing": "办理",
+    "suspended": "中止",
+    "resumed": "续办",
+    "concluded": "办结",
+    "terminated": "终止",
+    "handed_back": "回交",
+    "followed_up": "回访",
+}
 #: What a laptop may record offline as a ``case_event``.
 CASE_EVENT_STATES = ("handed_back", "followed_up")
 
