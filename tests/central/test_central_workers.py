@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,8 @@ class Instance:
     url: str
     process: subprocess.Popen[str]
     ready: threading.Event = field(default_factory=threading.Event)
+    #: A worker has started its application: requests on the bound socket are answered.
+    serving: threading.Event = field(default_factory=threading.Event)
     lines: list[str] = field(default_factory=list)
 
     def read_log(self) -> None:
@@ -54,21 +55,18 @@ class Instance:
             self.lines.append(line)
             if "Uvicorn running on" in line:  # the socket is bound: a request waits for a worker to take it
                 self.ready.set()
+            if "Application startup complete" in line:
+                self.serving.set()
         self.ready.set()  # the process ended: let the waiter look at why
+        self.serving.set()
 
     def wait_ready(self) -> Instance:
         assert self.ready.wait(60), "the platform did not start within 60 s"
         assert self.process.poll() is None, "".join(self.lines[-5:])
-        # With --workers the parent binds the socket and says so before a worker listens on it: wait for that.
-        port = int(self.url.rsplit(":", 1)[1])
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=5).close()
-                return self
-            except ConnectionRefusedError:
-                assert time.monotonic() < deadline and self.process.poll() is None, "".join(self.lines[-5:])
-                time.sleep(0.05)
+        # With --workers the parent binds the socket and says so before a worker serves it: wait for a worker.
+        assert self.serving.wait(60), "no worker started within 60 s"
+        assert self.process.poll() is None, "".join(self.lines[-5:])
+        return self
 
     def stop(self) -> None:
         self.process.terminate()
