@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,10 +56,16 @@ class ReceiptImport:
 AUDIT_FILE = "audit.json"
 
 
-def export_unsent(outbox: Outbox, folder: Path, audit: Mapping[str, Any] | None = None) -> ExportResult:
-    """Write every unsent item's POST body and sealed attachments to ``folder``, and ``audit`` (the audit log's
-    append: entries the platform has not cosigned, the signed checkpoint, the proof) as :data:`AUDIT_FILE`;
-    manifest last."""
+def export_unsent(
+    outbox: Outbox,
+    folder: Path,
+    audit: Mapping[str, Any] | None = None,
+    *,
+    only: Collection[str] | None = None,
+) -> ExportResult:
+    """Write every unsent item's POST body and sealed attachments to ``folder`` (``only``: just the items with
+    these ids), and ``audit`` (the audit log's append: entries the platform has not cosigned, the signed
+    checkpoint, the proof) as :data:`AUDIT_FILE`; manifest last."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -68,7 +74,7 @@ def export_unsent(outbox: Outbox, folder: Path, audit: Mapping[str, Any] | None 
     shas: dict[str, None] = {}
     try:
         for item in reversed(outbox.items(EXPORT_STATES, limit=1_000_000)):
-            body = outbox.sealed_body(item.id)
+            body = outbox.sealed_body(item.id) if only is None or item.id in only else None
             if body is None:
                 continue
             for attachment in outbox.attachments_of(item.id):
