@@ -34,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import AuditAction, AuditLog, Resident, verify_log
+from kiosk.records.audit import AuditAction, AuditLog, Resident
+from kiosk.records.audit_verify import verify_log
 from offline_cache.wire.merkle import MerkleTree, leaf_hash, verify_consistency
 from offline_cache.wire.protocol import canonical_json
 

@@ -22,7 +22,8 @@ from kiosk.config import Config
 from kiosk.hall.audit_upload import platform_cosigner
 from kiosk.hall.embedded import demo_public_keys
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog, show_entries, verify_log
+from kiosk.records.audit import TECHNICIAN, AuditAction, AuditLog
+from kiosk.records.audit_verify import show_entries, verify_log
 from offline_cache.wire.audit_sync import check_inclusion
 from offline_cache.wire.checkpoint import PLATFORM_COSIGNER_NAME, CosignatureVerifier
 from offline_cache.wire.protocol import load_json

@@ -21,7 +21,8 @@ from central.db import open_engine
 from central.keys import PlatformKeys
 from central.runner import RunningCentral
 from kiosk.hall.audit_upload import AuditSyncState, AuditUploader, build_append, platform_cosigner
-from kiosk.records.audit import KIOSK, TECHNICIAN, AuditAction, AuditLog, Resident, read_anchor, verify_log
+from kiosk.records.audit import KIOSK, TECHNICIAN, AuditAction, AuditLog, Resident, read_anchor
+from kiosk.records.audit_verify import verify_log
 from offline_cache.courier import PlatformClient, PlatformLink
 from offline_cache.wire.audit_sync import AuditAppend, check_inclusion
 from offline_cache.wire.checkpoint import NoteError

@@ -24,7 +24,8 @@ from kiosk.config import parse_config
 from kiosk.hall.audit_upload import AuditSyncState, AuditUploader, platform_cosigner
 from kiosk.hall.compose import open_hall
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import KIOSK, AuditAction, AuditLog, read_anchor, verify_log
+from kiosk.records.audit import KIOSK, AuditAction, AuditLog, read_anchor
+from kiosk.records.audit_verify import verify_log
 from offline_cache.courier import PlatformClient, PlatformLink
 from offline_cache.wire.protocol import SubmissionSummary
 

@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 
 from kiosk.paths import TerminalPaths
-from kiosk.records.audit import AuditAction, AuditLog, verify_log
+from kiosk.records.audit import AuditAction, AuditLog
+from kiosk.records.audit_verify import verify_log
 
 HERE = Path(__file__).parent
 TERMINAL = "T-crash"

@@ -23,10 +23,9 @@ from kiosk.records.audit import (
     AuditAction,
     AuditError,
     AuditLog,
-    AuditReport,
     Resident,
-    verify_log,
 )
+from kiosk.records.audit_verify import AuditReport, verify_log
 from offline_cache.wire.checkpoint import PLATFORM_COSIGNER_NAME, Cosigner, NoteSigner, SignedNote, audit_origin
 from offline_cache.wire.protocol import canonical_json
 
