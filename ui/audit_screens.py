@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from accessibility.audit import AuditTarget, run_audit_over
+from accessibility.audit_run import AuditTarget, run_audit_over
 from accessibility.themes import THEMES, Theme
 from kiosk.config import Config
 from kiosk.hall.catalog_store import bundled_catalog
@@ -70,7 +70,7 @@ def audit_all(config: Config, *, as_json: bool) -> int:
         ]
         report = run_audit_over(targets, THEMES.values())
     # The staff member's client (帮办代办), with a desk's numbers: ui/assisted/audit.py.
-    from accessibility.audit import AuditReport
+    from accessibility.audit_run import AuditReport
     from ui.assisted.audit import audit_assisted
 
     desk = audit_assisted(bundled_catalog())

@@ -9,15 +9,8 @@ import pytest
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from accessibility.audit import (
-    LANDSCAPE,
-    PORTRAIT,
-    AuditTarget,
-    Violation,
-    audit_widget,
-    format_violations,
-    run_audit_over,
-)
+from accessibility.audit import Violation, audit_widget, format_violations
+from accessibility.audit_run import LANDSCAPE, PORTRAIT, AuditTarget, run_audit_over
 from accessibility.contrast import contrast_ratio
 from accessibility.themes import ELDER, HIGH_CONTRAST, STANDARD, THEMES, Theme
 

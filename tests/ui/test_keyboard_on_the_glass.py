@@ -13,7 +13,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from accessibility.audit import audit_widget, key_rectangles, keys_moved
+from accessibility.audit import audit_widget, key_rectangles
+from accessibility.audit_run import keys_moved
 from accessibility.themes import ELDER, THEMES
 from kiosk.hall.handwriting import ZinniaHandwriting
 from kiosk.visit.validation import check_address

@@ -9,14 +9,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from accessibility.audit import (
-    LANDSCAPE,
-    MIN_TARGET_GAP_PX,
-    PORTRAIT,
-    Orientation,
-    audit_widget,
-    format_violations,
-)
+from accessibility.audit import MIN_TARGET_GAP_PX, audit_widget, format_violations
+from accessibility.audit_run import LANDSCAPE, PORTRAIT, Orientation
 from accessibility.themes import ELDER, STANDARD, THEMES, Theme
 from ui.widgets.keypad import NumericKeypad, digit_px
 

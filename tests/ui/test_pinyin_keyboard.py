@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from accessibility.audit import LANDSCAPE, PORTRAIT, Orientation, audit_widget, format_violations
+from accessibility.audit import audit_widget, format_violations
+from accessibility.audit_run import LANDSCAPE, PORTRAIT, Orientation
 from accessibility.themes import ELDER, STANDARD, THEMES, Theme
 from ui.widgets.pinyin_keyboard import PinyinKeyboard
 from ui.widgets.pinyin_table import SYLLABLES, candidates

@@ -16,7 +16,8 @@ import re
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QScrollArea, QWidget
 
-from accessibility.audit import AuditReport, Violation, audit_widget, describe
+from accessibility.audit import Violation, audit_widget, describe
+from accessibility.audit_run import AuditReport
 from kiosk.visit.catalog import Catalog
 from ui.assisted.screens import SIZES, build, demo_laptop, screens
 from ui.assisted.style import DESKTOP
