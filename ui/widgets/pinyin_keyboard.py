@@ -39,9 +39,9 @@ from accessibility.themes import Theme
 from kiosk.visit.ports import Handwriting
 from ui.widgets.handwriting_pad import HandwritingPad
 from ui.widgets.keypad import big_key, key_gap, key_style_sheet
-from ui.widgets.pinyin_table import Candidate, candidates
+from ui.widgets.pinyin_composer import ALPHABET, PinyinComposer
+from ui.widgets.pinyin_table import Candidate
 
-ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 #: Letters in rows of seven, in every theme and orientation.
 LETTER_ROWS = ("abcdefg", "hijklmn", "opqrstu", "vwxyz")
 #: The 数字 page: a telephone's digits on the left, address words on the right, each row of seven keys.
@@ -56,57 +56,6 @@ MODES = ("pinyin", "numbers", "handwriting")
 KEY_LABELS = {"v": "ü"}
 
 ReadBack = Callable[[str], None]
-
-
-class PinyinComposer:
-    """What has been written and the pinyin being typed: ``text`` (committed) and ``letters`` (pending)."""
-
-    def __init__(self, *, max_length: int = 40) -> None:
-        self.max_length = max_length
-        self.text = ""
-        self.letters = ""
-
-    def candidates(self) -> list[Candidate]:
-        return candidates(self.letters)
-
-    def type_letter(self, letter: str) -> bool:
-        if len(self.letters) >= 24 or len(letter) != 1 or letter not in ALPHABET:
-            return False
-        self.letters += letter
-        return True
-
-    def choose(self, candidate: Candidate) -> bool:
-        if len(self.text) + len(candidate.text) > self.max_length:
-            return False
-        self.text += candidate.text
-        self.letters = self.letters[candidate.letters_used :]
-        return True
-
-    def write(self, text: str) -> bool:
-        """Write ``text`` as it stands (a digit, an address word, a handwritten character)."""
-        if not text or len(self.text) + len(text) > self.max_length:
-            return False
-        self.text += text
-        return True
-
-    def keep_letters(self) -> bool:
-        """The fallback: write the letters as typed (staff can correct them later)."""
-        return self.choose(Candidate(self.letters, len(self.letters))) if self.letters else False
-
-    def backspace(self) -> bool:
-        """Remove the last pinyin letter, or when there is none, the last written character."""
-        if self.letters:
-            self.letters = self.letters[:-1]
-        elif self.text:
-            self.text = self.text[:-1]
-        else:
-            return False
-        return True
-
-    def clear(self) -> bool:
-        had = bool(self.text or self.letters)
-        self.text = self.letters = ""
-        return had
 
 
 class PinyinKeyboard(QWidget):
