@@ -19,14 +19,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from kiosk.assisted.authorization import AuthorizationRefused, check_case
 from kiosk.assisted.cases import Case, CaseBook, CaseEvent
 from kiosk.assisted.staff import StaffSession
+from kiosk.hall.assisted_export import export_member_cases
 from kiosk.hall.matters import provisional_number
 from kiosk.records.audit import AuditAction, AuditLog
 from kiosk.records.audit import Resident as AuditResident
 from kiosk.visit.ports import Terminal
+from offline_cache.drive import ExportResult
 from offline_cache.models import NewAttachment, OutboxItem
 from offline_cache.store import Outbox
 from offline_cache.wire.authorization import AuthorizationError, parse_authorization
@@ -104,6 +107,10 @@ class AssistedOutbox:
         self.terminal = terminal
         #: The terminal's audit log: each case saved to be sent is written to it once.
         self.audit = audit
+
+    def export_member(self, book: CaseBook, folder: Path, now: datetime) -> ExportResult:
+        """导出到U盘: the member's unsent cases (and their 回交 / 回访) to ``folder``; see ``assisted_export``."""
+        return export_member_cases(self.outbox, book, folder, now, self.audit)
 
     def _by_stamp(self) -> dict[tuple[str, str], OutboxItem]:
         return {(i.summary.service_code, i.summary.created_at): i for i in self.outbox.items(limit=_SCAN_LIMIT)}

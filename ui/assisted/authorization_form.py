@@ -6,6 +6,11 @@ and the consent: a signature on the screen and/or a photo of the signed paper �
 the card read. :meth:`AuthorizationForm.authorization` builds the wire's 委托 (``offline_cache.wire.authorization``),
 reads it back through the wire's strict parser and its ``refusal`` (matter not covered, expired), so the laptop
 refuses what the platform would.
+
+:meth:`AuthorizationForm.snapshot` and :meth:`AuthorizationForm.restore` give the form as it stands (signature
+strokes and the paper photo included) to be sealed and put back after a restart. A case made again from a 需处理
+one keeps its 委托 (:meth:`AuthorizationForm.keep`): its signature and photo are already the case's attachments,
+so the form shows the 委托 and checks it again instead of asking for it twice.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +39,7 @@ from kiosk.visit.catalog import Service
 from kiosk.visit.identity import mask_id_number, mask_name, mask_phone
 from offline_cache.wire import authorization as wire
 from ui.assisted.desk import CapturePaper
+from ui.assisted.form_capture import draw_strokes, strokes_of
 from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.style import DESKTOP
 from ui.signature import SignaturePad
@@ -58,16 +64,40 @@ class Consent:
     paper_jpeg: bytes | None
 
 
+def _iso_day(text: object, fallback: QDate) -> QDate:
+    day = QDate.fromString(str(text), "yyyy-MM-dd")
+    return day if day.isValid() else fallback
+
+
 class AuthorizationForm(QGroupBox):
+    #: The photo of the paper 委托书 was taken (or taken again).
+    paper_did_change = Signal()
+
     def __init__(self, staff_name: str, staff_no: str, capture_paper: CapturePaper | None) -> None:  # noqa: PLR0915 - the form's fields, one statement each
         super().__init__("委托（委托书）")
         self.setObjectName("authorization-form")
         self._staff_name = staff_name
         self._staff_no = staff_no
         self._matter_boxes: dict[str, QCheckBox] = {}
+        self._current_matter = ""
         self._capture = capture_paper
         self._paper: bytes | None = None
+        #: The 委托 a case made again from a 需处理 one brings along (its consent already attached), else ``None``.
+        self.kept: dict[str, Any] | None = None
         outer = QVBoxLayout(self)
+        self.kept_box = QWidget()
+        self.kept_box.setObjectName("kept-authorization")
+        kept_row = QHBoxLayout(self.kept_box)
+        kept_row.setContentsMargins(0, 0, 0, 0)
+        self.kept_label = QLabel("")
+        self.kept_label.setObjectName("kept-authorization-text")
+        self.kept_label.setWordWrap(True)
+        self.retake_button = QPushButton("重新填写委托")
+        self.retake_button.setObjectName("retake-authorization")
+        kept_row.addWidget(self.kept_label, 1)
+        kept_row.addWidget(self.retake_button)
+        self.kept_box.setVisible(False)
+        outer.addWidget(self.kept_box)
         form = QFormLayout()
         form.setVerticalSpacing(8)
         self.grantee_is_staff = QCheckBox(f"受托人为帮办代办员本人（{staff_name}）")
@@ -172,6 +202,7 @@ class AuthorizationForm(QGroupBox):
         self.pad.signature_did_change.connect(self._signed)
         self.clear_pad.clicked.connect(self.pad.clear)
         self.paper_button.clicked.connect(self.capture_paper)
+        self.retake_button.clicked.connect(lambda: self.keep(None))
         self._grantee_changed(True)
 
     def _signed(self, signed: bool) -> None:
@@ -191,9 +222,13 @@ class AuthorizationForm(QGroupBox):
         self.not_needed.setEnabled(True)
         if not not_needed:
             self._grantee_changed(self.grantee_is_staff.isChecked())
+            current = self._matter_boxes.get(self._current_matter)
+            if current is not None:
+                current.setEnabled(False)  # the matter being handled stays ticked
 
     def set_services(self, services: list[Service], current: str) -> None:
         """The matters to tick: the one being handled (ticked, fixed), the others of the catalog to add."""
+        self._current_matter = current
         for service in services:
             if service.code not in self._matter_boxes:
                 made = QCheckBox(f"{service.name.zh}（{service.code}）")
@@ -214,9 +249,76 @@ class AuthorizationForm(QGroupBox):
         if not photo:
             self.paper_note.setText("没有拍到委托书：请放平、放在画面中间后再拍")
             return False
+        self._set_paper(photo)
+        return True
+
+    def _set_paper(self, photo: bytes) -> None:
         self._paper = photo
         self.paper_note.setText(f"已拍摄纸质委托书（{len(photo) // 1024} KB，已加密保存）")
-        return True
+        self.paper_did_change.emit()
+
+    # -- kept with the case, sealed, put back ---------------------------------------------------------------
+
+    def keep(self, record: dict[str, Any] | None, summary: str = "") -> None:
+        """Show the 委托 the case already carries (``None``: fill in a new one); everything else waits."""
+        self.kept = record
+        self.kept_box.setVisible(record is not None)
+        self.kept_label.setText(f"沿用原委托（签名、照片已随案件加密保存）：{summary}" if record else "")
+        for child in self.findChildren(QWidget):
+            if child.parent() is not None and child is not self.kept_box and not self.kept_box.isAncestorOf(child):
+                child.setEnabled(record is None)
+        if record is None:
+            self._needed_changed(self.not_needed.isChecked())
+        self.paper_did_change.emit()
+
+    def snapshot(self) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """The form as it stands, the signature's strokes included, and the paper photo."""
+        values = {
+            "not_needed": self.not_needed.isChecked(),
+            "grantee_is_staff": self.grantee_is_staff.isChecked(),
+            "grantee_name": self.grantee_name.value(),
+            "grantee_id": self.grantee_id.value(),
+            "grantee_phone": self.grantee_phone.value(),
+            "relationship": self.relationship.currentText(),
+            "matters": [code for code, box in self._matter_boxes.items() if box.isChecked()],
+            "valid_from": self.valid_from.date().toString("yyyy-MM-dd"),
+            "valid_until": self.valid_until.date().toString("yyyy-MM-dd"),
+            "until_closed": self.until_closed.isChecked(),
+            "sub_delegation": self.sub_delegation.isChecked(),
+            "use_signature": self.use_signature.isChecked(),
+            "strokes": strokes_of(self.pad),
+            "in_person": self.in_person.isChecked(),
+            "kept": self.kept,
+            "kept_summary": self.kept_label.text().partition("：")[2],
+        }
+        return values, ({"paper": self._paper} if self._paper else {})
+
+    def restore(self, values: dict[str, Any], blobs: dict[str, bytes]) -> None:
+        """Put a sealed form back (after :meth:`set_services`, so the matters to tick are there)."""
+        self.grantee_is_staff.setChecked(bool(values.get("grantee_is_staff", True)))
+        if not self.grantee_is_staff.isChecked():
+            self.grantee_name.set_value(str(values.get("grantee_name", "")))
+        self.grantee_id.set_value(str(values.get("grantee_id", "")))
+        self.grantee_phone.set_value(str(values.get("grantee_phone", "")))
+        self.relationship.setCurrentText(str(values.get("relationship", RELATIONSHIPS[0])))
+        matters = values.get("matters")
+        for code, box in self._matter_boxes.items():
+            if box.isEnabled() and isinstance(matters, list):
+                box.setChecked(code in matters)
+        self.valid_from.setDate(_iso_day(values.get("valid_from"), self.valid_from.date()))
+        self.valid_until.setDate(_iso_day(values.get("valid_until"), self.valid_until.date()))
+        self.until_closed.setChecked(bool(values.get("until_closed", True)))
+        self.sub_delegation.setChecked(bool(values.get("sub_delegation", False)))
+        if not self.pad.has_signature():
+            draw_strokes(self.pad, values.get("strokes"))
+        self.use_signature.setChecked(bool(values.get("use_signature", False)))
+        self.in_person.setChecked(bool(values.get("in_person", False)))
+        if blobs.get("paper"):
+            self._set_paper(blobs["paper"])
+        self.not_needed.setChecked(bool(values.get("not_needed", False)))
+        kept = values.get("kept")
+        if isinstance(kept, dict):
+            self.keep(kept, str(values.get("kept_summary", "")))
 
     def _fail(self, message: str) -> AuthorizationError:
         self.error.setText(message)
@@ -236,7 +338,10 @@ class AuthorizationForm(QGroupBox):
         self, grantor: Resident, service_code: str, proxy_allowed: bool, today: date, *, card_read: bool
     ) -> tuple[dict[str, Any] | None, Consent]:
         """The 委托 (wire form) to seal with the case and the consent's images, or :class:`AuthorizationError`
-        saying what to change; ``None`` when the resident acts for themself in 环节帮办."""
+        saying what to change; ``None`` when the resident acts for themself in 环节帮办. A kept 委托 is checked
+        again (the resident, the matter, the dates) and comes back without images: they are attached already."""
+        if self.kept is not None:
+            return self._kept_authorization(grantor, service_code, proxy_allowed, today), Consent(None, None)
         if self.not_needed.isChecked():
             self.error.setVisible(False)
             return None, Consent(None, None)
@@ -278,3 +383,19 @@ class AuthorizationForm(QGroupBox):
             raise self._fail(refused)
         self.error.setVisible(False)
         return parsed.to_json(), Consent(signature, self._paper)
+
+    def _kept_authorization(
+        self, grantor: Resident, service_code: str, proxy_allowed: bool, today: date
+    ) -> dict[str, Any]:
+        assert self.kept is not None
+        try:
+            parsed = wire.parse_authorization(self.kept)
+        except wire.AuthorizationError as exc:
+            raise self._fail(f"原委托无法使用：{exc}；请按“重新填写委托”") from None
+        if parsed.principal.id_number != grantor.id_number:
+            raise self._fail("原委托的委托人不是本案的办事人：请按“重新填写委托”")
+        refused = wire.refusal(parsed, service_code, proxy_allowed, today)
+        if refused:
+            raise self._fail(f"{refused}；请按“重新填写委托”")
+        self.error.setVisible(False)
+        return parsed.to_json()

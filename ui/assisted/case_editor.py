@@ -5,13 +5,20 @@ A service the hall marks 须本人到场 is refused at once, with the reason, be
 written to the staff member's vault whenever it is saved, and before the idle lock (so the lock keeps it);
 "保存并发送" checks everything, seals the case with its 委托, signature and photos into the outbox and hands
 over to the slip.
+
+The whole form (the 委托 typed so far, the signature's strokes, the photo of the paper 委托书, the matter's own
+signatures and photos) is sealed in the member's vault a moment after every change
+(:mod:`kiosk.assisted.form_state`), so a restart, a crash or a flat battery gives it back exactly as it was left,
+and a draft reopened from the list brings its 委托 along. A case made again from a 需处理 one
+(:meth:`CaseBook.redo`) opens with its 委托 and attachments kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 from itertools import pairwise
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -25,15 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.assisted.cases import Case, CaseBook, CaseRefused, HandlingMode
-from kiosk.assisted.resident import ResidentError
+from kiosk.assisted.form_state import FormStore, SealedForm, case_form_key, new_form_key
+from kiosk.assisted.resident import ResidentError, resident_from_input
 from kiosk.assisted.staff import StaffSession
 from kiosk.visit.catalog import Service
 from kiosk.visit.validation import FieldError
 from ui.assisted.authorization_form import AuthorizationError, AuthorizationForm
-from ui.assisted.desk import AssistedDesk
+from ui.assisted.desk import AssistedDesk, authorization_summary
+from ui.assisted.form_capture import SealableServiceFields, watch
 from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.resident_form import ResidentForm
-from ui.assisted.service_fields import ServiceFields
 
 
 def proxy_services(desk: AssistedDesk) -> list[Service]:
@@ -46,9 +54,18 @@ class CaseEditor(QWidget):
     #: A case saved to be sent (its id): the window shows the slip.
     case_did_send = Signal(str)
     closed = Signal()
+    #: The form was sealed in the vault as it stands (a restart gives back all of it).
+    form_did_seal = Signal()
+    #: How long after the last change the form is sealed (milliseconds).
+    SEAL_AFTER_MS = 400
 
     def __init__(  # noqa: PLR0915 - the screen's parts, one statement each
-        self, desk: AssistedDesk, book: CaseBook, session: StaffSession, case: Case | None = None
+        self,
+        desk: AssistedDesk,
+        book: CaseBook,
+        session: StaffSession,
+        case: Case | None = None,
+        form: SealedForm | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("assisted-case-editor")
@@ -56,6 +73,16 @@ class CaseEditor(QWidget):
         self._book: CaseBook | None = book
         self._session: StaffSession | None = session
         self.case_id: str | None = case.case_id if case else None
+        self.forms = FormStore(book.vault)
+        if form is not None:
+            self.form_key = form.key
+        else:
+            self.form_key = case_form_key(case.case_id) if case else new_form_key()
+        self._restoring = True
+        self._seal_timer = QTimer(self)
+        self._seal_timer.setSingleShot(True)
+        self._seal_timer.setInterval(self.SEAL_AFTER_MS)
+        self._seal_timer.timeout.connect(self.seal)
         self.services = proxy_services(desk)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -100,7 +127,7 @@ class CaseEditor(QWidget):
         left.addWidget(self.authorization)
         left.addStretch(1)
         self.right = QVBoxLayout()
-        self.fields: ServiceFields | None = None
+        self.fields: SealableServiceFields | None = None
         self.fields_hint = QLabel("先选择办理事项，这里显示该事项要填写的内容")
         self.fields_hint.setProperty("role", "muted")
         self.fields_hint.setWordWrap(True)
@@ -136,9 +163,14 @@ class CaseEditor(QWidget):
         self.back_button.clicked.connect(self._back)
         self.draft_button.clicked.connect(lambda: self.save_draft(quiet=False))
         self.send_button.clicked.connect(self.save_and_send)
+        watch(self, self._changed)
+        self.authorization.paper_did_change.connect(self._changed)
         if case is not None:
             self._fill(case)
         self._service_changed()
+        if form is not None:
+            self.restore(form)
+        self._restoring = False
 
     # -- the lock --------------------------------------------------------------------------------------------
 
@@ -157,6 +189,8 @@ class CaseEditor(QWidget):
     def detach(self) -> None:
         """The idle lock: the session and its key go; what is typed (the 委托 and its signature too) stays in
         this form, in memory only, for the same member's next login."""
+        self.seal()
+        self._seal_timer.stop()
         self._book = None
         self._session = None
         for field in self.findChildren(MaskedLineEdit):
@@ -189,7 +223,9 @@ class CaseEditor(QWidget):
             self.fields = None
         self.fields_hint.setVisible(service is None or reason is not None)
         if service is not None and reason is None:
-            self.fields = ServiceFields(service, self.desk.capture_paper)
+            self.fields = SealableServiceFields(service, self.desk.capture_paper)
+            watch(self.fields, self._changed)
+            self.fields.capture_did_change.connect(self._changed)
             self.right.insertWidget(0, self.fields)
             # Tab walks the left column, then the matter's questions, then the buttons (as they read).
             chain = [self.authorization.in_person, *self.fields.inputs()]
@@ -217,10 +253,91 @@ class CaseEditor(QWidget):
         self._service_changed()
         if self.fields is not None:
             self.fields.fill({k: str(v) for k, v in case.answers.items()})
+        if case.attachments:  # made again from a 需处理 case: its 委托 and files travel with it already
+            if case.authorization is not None:
+                summary = authorization_summary(case.authorization, case.resident.masked_name)
+                self.authorization.keep(case.authorization, summary)
+            if self.fields is not None:
+                captured = {"signature", "photo", "document"}
+                kept = {f.key for f in self.fields.service.fields if f.kind in captured and case.answers.get(f.key)}
+                self.fields.keep(frozenset(kept))
+
+    # -- sealing the form as it stands ---------------------------------------------------------------------
+
+    def _changed(self, *_: object) -> None:
+        if not self._restoring and self._book is not None:
+            self._seal_timer.start()
+
+    def snapshot(self) -> SealedForm:
+        """The whole form as it stands: the matter, the mode, the resident, the 委托 and the matter's answers."""
+        resident = self.resident
+        values: dict[str, object] = {
+            "service": str(self.service_box.currentData() or ""),
+            "mode": self.mode(),
+            "resident": {
+                "name": resident.name.value(),
+                "id_number": resident.id_number.value(),
+                "phone": resident.phone.value(),
+                "from_card": resident.from_card,
+            },
+        }
+        authorization, blobs = self.authorization.snapshot()
+        values["authorization"] = authorization
+        if self.fields is not None:
+            fields, field_blobs = self.fields.snapshot()
+            values["fields"] = fields
+            blobs = {**blobs, **field_blobs}
+        return SealedForm(self.form_key, self.case_id, values, blobs)
+
+    def seal(self) -> bool:
+        """Seal the form now (the timer does it after each change; the lock, 返回 and closing do it at once)."""
+        self._seal_timer.stop()
+        if self._book is None:
+            return False
+        self.forms.save(self.snapshot())
+        self.forms.mark_open(self.form_key)
+        self.form_did_seal.emit()
+        return True
+
+    def restore(self, form: SealedForm) -> None:
+        """Put a sealed form back on the screen, as it was left."""
+        self._restoring = True
+        values = form.values
+        self.choose_service(str(values.get("service", "")))
+        (self.partial if values.get("mode") == "step" else self.full).setChecked(True)
+        who = values.get("resident")
+        if isinstance(who, dict):
+            name, number, phone = (str(who.get(key, "")) for key in ("name", "id_number", "phone"))
+            self.resident.name.set_value(name)
+            self.resident.id_number.set_value(number)
+            self.resident.phone.set_value(phone)
+            if who.get("from_card"):  # a card read checks out: the resident is whole, and 本人在场 stays possible
+                with contextlib.suppress(ResidentError):
+                    self.resident.fill(resident_from_input(name, number, phone, identified_by="id_card"))
+        self._service_changed()
+        authorization = values.get("authorization")
+        if isinstance(authorization, dict):
+            self.authorization.restore(authorization, form.blobs)
+        fields = values.get("fields")
+        if isinstance(fields, dict) and self.fields is not None:
+            self.fields.restore(fields, {k: v for k, v in form.blobs.items() if k.startswith("field:")})
+        self._resident_changed()
+        self._restoring = False
+
+    def leave(self) -> None:
+        """The form is closed (返回列表): a draft keeps its sealed form for the next opening, a form without a
+        case (no resident yet) goes; nothing is reopened at the next login."""
+        if self._book is None:
+            return
+        self.seal()
+        if self.case_id is None:
+            self.forms.drop(self.form_key)
+        else:
+            self.forms.mark_open(None)
 
     # -- saving ---------------------------------------------------------------------------------------------
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "error" if error else "ok")
         self.message.style().unpolish(self.message)
@@ -236,7 +353,7 @@ class CaseEditor(QWidget):
             resident = self.resident.resident()
         except ResidentError:
             if not quiet:
-                self._say("草稿须先填好办事人的姓名和身份证号码", error=True)
+                self.say("草稿须先填好办事人的姓名和身份证号码", error=True)
             return self.case_id
         now = self.desk.clock()
         answers = self.fields.draft_answers() if self.fields else {}
@@ -247,6 +364,11 @@ class CaseEditor(QWidget):
                 )
                 self.case_id = case.case_id
                 self.title.setText(f"草稿 {case.reference}")
+                sealed = self.forms.load(self.form_key)
+                if sealed is not None:
+                    self.form_key = self.forms.rename(sealed, case.case_id).key
+                else:
+                    self.form_key = case_form_key(case.case_id)
             else:
                 self.book.update_draft(
                     self.case_id,
@@ -258,21 +380,21 @@ class CaseEditor(QWidget):
                     service_title=service.name.zh,
                 )
         except CaseRefused as exc:
-            self._say(str(exc), error=True)
+            self.say(str(exc), error=True)
             return self.case_id
         if not quiet:
-            self._say(f"草稿已加密保存（{now.strftime('%H:%M')}）")
+            self.say(f"草稿已加密保存（{now.strftime('%H:%M')}）")
         return self.case_id
 
     def save_and_send(self) -> None:
         service = self.service()
         if service is None:
-            self._say("请先选择办理事项", error=True)
+            self.say("请先选择办理事项", error=True)
             self.service_box.setFocus()
             return
         reason = self.desk.in_person_reason(service)
         if reason:
-            self._say(f"不能代办：{reason}", error=True)
+            self.say(f"不能代办：{reason}", error=True)
             return
         now = self.desk.clock()
         try:
@@ -284,7 +406,7 @@ class CaseEditor(QWidget):
             if record is None and self.mode() == "full":
                 raise AuthorizationError("全程代办须有委托人的委托；办事人本人在场自己办理时请选“环节帮办”")
         except (ResidentError, AuthorizationError, FieldError) as exc:
-            self._say(f"还不能发送：{exc.message if isinstance(exc, FieldError) else exc}", error=True)
+            self.say(f"还不能发送：{exc.message if isinstance(exc, FieldError) else exc}", error=True)
             return
         case_id = self.save_draft(quiet=True)
         if case_id is None:
@@ -298,14 +420,17 @@ class CaseEditor(QWidget):
             for file in files:
                 self.book.add_attachment(case_id, file.data, file.media_type, "document", now)
         except CaseRefused as exc:
-            self._say(str(exc), error=True)
+            self.say(str(exc), error=True)
             return
         if self.desk.send_case is None:
-            self._say("案件已加密保存为草稿；本机未接通发件箱，联网配置好后再发送", error=True)
+            self.say("案件已加密保存为草稿；本机未接通发件箱，联网配置好后再发送", error=True)
             return
         self.desk.send_case(self.book, self.session, case_id, now)
+        self._seal_timer.stop()
+        self.forms.drop(self.form_key)  # the case carries all of it now, sealed for the platform
         self.case_did_send.emit(case_id)
 
     def _back(self) -> None:
         self.save_draft(quiet=True)
+        self.leave()
         self.closed.emit()

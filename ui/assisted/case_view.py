@@ -16,6 +16,8 @@ _EVENT_LABELS = {"handed_back": "回交", "followed_up": "回访"}
 class CaseView(QWidget):
     slip_requested = Signal(str)
     event_requested = Signal(str, str)
+    #: 修改后重新提交: make this 需处理 case again as a draft to correct.
+    redo_requested = Signal(str)
     closed = Signal()
 
     def __init__(self, case: Case) -> None:  # noqa: PLR0915 - the screen's parts, one statement each
@@ -72,12 +74,18 @@ class CaseView(QWidget):
         at_platform = case.state in LIFECYCLE  # 回交/回访 follow what the department did
         hand_back.setEnabled(at_platform)
         follow_up.setEnabled(at_platform)
-        for button in (back, slip, hand_back, follow_up):
+        self.redo_button = QPushButton("修改后重新提交")
+        self.redo_button.setObjectName("redo-case")
+        self.redo_button.setProperty("role", "primary")
+        self.redo_button.setVisible(case.state == "quarantined")
+        self.redo_button.setToolTip("按原案件建立新草稿（委托、签名和材料沿用），更正后再保存并发送")
+        for button in (back, slip, hand_back, follow_up, self.redo_button):
             actions.addWidget(button)
         actions.addStretch(1)
         outer.addLayout(actions)
         outer.addStretch(1)
         back.clicked.connect(self.closed)
+        self.redo_button.clicked.connect(lambda: self.redo_requested.emit(self.case_id))
         slip.clicked.connect(lambda: self.slip_requested.emit(self.case_id))
         hand_back.clicked.connect(lambda: self.event_requested.emit(self.case_id, "handed_back"))
         follow_up.clicked.connect(lambda: self.event_requested.emit(self.case_id, "followed_up"))

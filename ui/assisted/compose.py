@@ -111,6 +111,7 @@ def assisted_desk(hall: Hall) -> AssistedDesk:
         send_event=outbox.send_event,
         sync=sync.run,
         pull_staff=sync.pull_staff,
+        export_cases=outbox.export_member,
         print_slip=_printer(hall),
         read_card=_reader(hall),
         capture_paper=_camera(hall),

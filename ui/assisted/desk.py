@@ -22,6 +22,7 @@ from kiosk.assisted.staff import StaffDirectory, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from kiosk.visit.catalog import Catalog, Service
 from kiosk.visit.identity import mask_name
+from offline_cache.drive import ExportResult
 from offline_cache.wire import authorization as wire
 
 #: ``AssistedOutbox.send``: a finished draft into the sealed outbox (待发送).
@@ -32,6 +33,8 @@ SendEvent = Callable[[CaseBook, StaffSession, str, str], str]
 RunSync = Callable[[CaseBook, StaffSession, Callable[[SyncProgress], None]], AssistedSyncReport]
 #: ``AssistedSync.pull_staff``: the hall's staff list from the platform (before anyone can log in); how many.
 PullStaff = Callable[[], int]
+#: ``AssistedOutbox.export_member``: the member's unsent cases to a folder on a drive (导出到U盘).
+ExportCases = Callable[[CaseBook, Path, datetime], ExportResult]
 #: The receipt printer, if the laptop has one: True when the slip was printed.
 PrintSlip = Callable[[Slip], bool]
 #: The ID card reader: ``(name, id_number)`` of the card on it, or ``None``.
@@ -61,6 +64,7 @@ class AssistedDesk:
     send_event: SendEvent | None = None
     sync: RunSync | None = None
     pull_staff: PullStaff | None = None
+    export_cases: ExportCases | None = None
     print_slip: PrintSlip | None = None
     read_card: ReadCard | None = None
     capture_paper: CapturePaper | None = None

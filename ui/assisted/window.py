@@ -4,6 +4,11 @@ The idle lock (``kiosk.assisted.idle``) warns, then locks: the case being typed 
 member's vault first, the book notes it (``hold_for_resume``), the session and its key are dropped, and the
 login screen says so. The same member's next login reopens that case where it was; another member sees only
 their own list. Any key, click or mouse movement counts as activity.
+
+The case form is sealed in the member's vault as it stands after every change (``kiosk.assisted.form_state``):
+the next login after a restart, a crash or a flat battery reopens it exactly as it was left, 委托 and signatures
+included. The case list's window also exports the member's unsent cases to a drive (导出到U盘) and makes a
+需处理 case again for correction (修改后重新提交): ``ui.assisted.case_actions``.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.assisted.cases import CaseBook, UnknownCaseError
+from kiosk.assisted.cases import CaseBook, CaseRefused, UnknownCaseError
+from kiosk.assisted.form_state import FormStore, SealedForm
 from kiosk.assisted.idle import IdleLock
 from kiosk.assisted.slip import case_slip
 from kiosk.assisted.staff import LoginRefused, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
+from ui.assisted.case_actions import CaseActions
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.case_list import CaseListScreen
 from ui.assisted.case_view import CaseView
@@ -83,6 +90,7 @@ class AssistedWindow(QMainWindow):
         self.case_list = CaseListScreen()
         self.stack.addWidget(self.login_screen)
         self.stack.addWidget(self.case_list)
+        self.case_actions = CaseActions(self.case_list, desk)
         self.page: QWidget | None = None
         #: The form left open at the idle lock, with whose it is (memory only, never shown to another member).
         self._held: tuple[str, CaseEditor] | None = None
@@ -110,6 +118,7 @@ class AssistedWindow(QMainWindow):
         self.case_list.lock_requested.connect(self.lock)
         self.case_list.logout_requested.connect(self.log_out)
         self.case_list.sync_button.setEnabled(self.sync is not None)
+        self.case_actions.redo_requested.connect(self.redo)
         if self.sync is not None:
             self.sync.sync_did_progress.connect(self._sync_progressed)
             self.sync.sync_did_finish.connect(self._sync_finished)
@@ -134,7 +143,9 @@ class AssistedWindow(QMainWindow):
 
     def _case_in_progress(self) -> str | None:
         if isinstance(self.page, CaseEditor):
-            return self.page.save_draft(quiet=True)
+            case_id = self.page.save_draft(quiet=True)
+            self.page.seal()  # the whole form, for the next login (this one's, or after a restart)
+            return case_id
         if isinstance(self.page, CaseView | EventForm):
             return self.page.case_id
         return None
@@ -173,6 +184,7 @@ class AssistedWindow(QMainWindow):
         self._drop_page()
         self.case_list.book = None
         self.case_list.apply_filter()
+        self.case_actions.show_book(None)
         self.warning.setVisible(False)
         self.stack.setCurrentWidget(self.login_screen)
         self.login_screen.staff_no.setText(staff_no)
@@ -195,11 +207,31 @@ class AssistedWindow(QMainWindow):
         if held is not None and held[0] == session.staff_no:
             held[1].attach(self.book, session)
             self._show_page(held[1])
+        elif self._reopen_form():
+            pass  # the form as it was left: after a restart, a crash, or another member's turn
         elif resume is not None:
             self.open_case(resume.case_id)
         if held is not None and held[0] != session.staff_no:
             held[1].deleteLater()  # another member: the form of the one who left goes, unseen
         return True
+
+    def _reopen_form(self) -> bool:
+        """Reopen the form this member left on the screen, if its case is still a draft (or it has none yet)."""
+        if self.book is None:
+            return False
+        forms = FormStore(self.book.vault)
+        sealed = forms.open_form()
+        if sealed is None:
+            return False
+        if sealed.case_id is not None:
+            try:
+                still_draft = self.book.case(sealed.case_id).state == "draft"
+            except UnknownCaseError:
+                still_draft = False
+            if not still_draft:  # sent (or given up) since: the case carries what the form held
+                forms.drop(sealed.key)
+                return False
+        return self.open_editor(sealed.case_id, sealed) is not None
 
     def pull_staff(self) -> bool:
         """Before a first login (or after an account changed at the platform): the staff list, now."""
@@ -237,14 +269,18 @@ class AssistedWindow(QMainWindow):
         who = f"{self.session.name}（{self.session.role_label}，工号 {self.session.staff_no}）"
         self.case_list.show_book(self.book, who)
         self.case_list.show_health(self.book.health(self.desk.clock()), self.desk.clock())
+        self.case_actions.show_book(self.book)
         self.stack.setCurrentWidget(self.case_list)
         self.case_list.search.setFocus()
 
-    def open_editor(self, case_id: str | None) -> CaseEditor | None:
+    def open_editor(self, case_id: str | None, form: SealedForm | None = None) -> CaseEditor | None:
+        """The case form: new, a draft (with the form sealed for it: 委托 and signatures), or a sealed form."""
         if self.session is None or self.book is None:
             return None
         case = self.book.case(case_id) if case_id else None
-        editor = CaseEditor(self.desk, self.book, self.session, case)
+        if form is None and case_id is not None:
+            form = FormStore(self.book.vault).for_case(case_id)
+        editor = CaseEditor(self.desk, self.book, self.session, case, form)
         editor.case_did_send.connect(self.show_slip)
         editor.closed.connect(self.show_list)
         self._show_page(editor)
@@ -264,6 +300,7 @@ class AssistedWindow(QMainWindow):
             return self.open_editor(case_id)
         view = CaseView(case)
         view.closed.connect(self.show_list)
+        view.redo_requested.connect(self.redo)
         view.slip_requested.connect(self.show_slip)
         view.event_requested.connect(self.open_event)
         self._show_page(view)
@@ -306,6 +343,21 @@ class AssistedWindow(QMainWindow):
         if self.desk.send_event is not None:
             self.desk.send_event(self.book, self.session, case_id, event.event_id)
         self.show_list()
+
+    def redo(self, case_id: str) -> CaseEditor | None:
+        """修改后重新提交: a 需处理 case made again as a draft (its 委托 and attachments kept), open to correct."""
+        if self.book is None:
+            return None
+        try:
+            new = self.book.redo(case_id, self.desk.clock())
+        except (CaseRefused, UnknownCaseError) as exc:
+            self.show_list()
+            self.case_list.detail.setText(f"不能重新办理：{exc}")
+            return None
+        editor = self.open_editor(new.case_id)
+        if editor is not None:
+            editor.say(f"已按原案件重新建立草稿（原案件标为已重办）：{new.reason}。请按原因更正后再保存并发送")
+        return editor
 
     # -- sync -------------------------------------------------------------------------------------------------
 
