@@ -4,15 +4,16 @@ answers and signature come back at the next login, exactly as left; nothing of i
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QDate, QPointF
 from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from kiosk.hall.compose import Hall
-from tests.ui.assisted_client_support import Clocks, laptop, log_in, open_window
+from tests.ui.assisted_client_support import log_in, open_window
+from tests.ui.assisted_village_laptop import village_laptop
 from tests.ui.conftest import settle
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.desk import AssistedDesk
@@ -28,8 +29,11 @@ RESIDENT_ID = demo_id_number(7)
 GRANTEE_ID = demo_id_number(99, born=1980)
 
 
-def _desk(root: Path, hall: Hall) -> AssistedDesk:
-    return replace(laptop(root, hall, Clocks()), capture_paper=lambda: PAPER)
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Callable[[], AssistedDesk]]:
+    """Starts of the program on one laptop's files (a document camera that photographs the paper 委托书)."""
+    with village_laptop(tmp_path, capture_paper=lambda: PAPER) as start:
+        yield start
 
 
 def _fill_half(window: AssistedWindow, qtbot: QtBot) -> CaseEditor:
@@ -79,18 +83,18 @@ def _assert_nothing_in_clear(root: Path) -> None:
 
 
 def test_a_half_done_case_comes_back_whole_after_the_program_died(
-    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+    qtbot: QtBot, tmp_path: Path, start: Callable[[], AssistedDesk]
 ) -> None:
-    first = open_window(qtbot, _desk(tmp_path, demo_hall))
+    first = open_window(qtbot, start())
     log_in(first, 0)
     before = _fill_half(first, qtbot)
     strokes = strokes_of(before.authorization.pad)
-    _assert_nothing_in_clear(tmp_path / "cases")
+    _assert_nothing_in_clear(tmp_path / "laptop" / "cases")
     # The battery dies: no close, no logout, no lock. The window is simply gone.
     first.hide()
     first.timer.stop()
 
-    window = open_window(qtbot, _desk(tmp_path, demo_hall))  # the program started again on the same files
+    window = open_window(qtbot, start())  # the program started again on the same files
     log_in(window, 0)
     settle()
     editor = window.page
@@ -133,20 +137,20 @@ def test_a_half_done_case_comes_back_whole_after_the_program_died(
     assert window.book.attachment(next(r for r in case.attachments if r.role == "authorization_photo")) == PAPER
     assert case.authorization is not None and case.authorization["valid_until"] == "2027-03-31"
     # Sent: the sealed form is gone with it, and nothing reopens at the next login.
-    assert not [p for p in (tmp_path / "cases").rglob("form-*") if p.is_file()]
+    assert not [p for p in (tmp_path / "laptop" / "cases").rglob("form-*") if p.is_file()]
 
 
 def test_a_draft_opened_from_the_list_after_a_restart_brings_its_authorization_and_signature(
-    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+    qtbot: QtBot, tmp_path: Path, start: Callable[[], AssistedDesk]
 ) -> None:
-    first = open_window(qtbot, _desk(tmp_path, demo_hall))
+    first = open_window(qtbot, start())
     log_in(first, 0)
     editor = _fill_half(first, qtbot)
     editor.back_button.click()  # 返回列表: a draft, listed
     assert first.stack.currentWidget() is first.case_list
     first.hide()
 
-    window = open_window(qtbot, _desk(tmp_path, demo_hall))
+    window = open_window(qtbot, start())
     log_in(window, 0)
     settle()
     assert window.stack.currentWidget() is window.case_list  # left at the list: the list opens
@@ -161,10 +165,9 @@ def test_a_draft_opened_from_the_list_after_a_restart_brings_its_authorization_a
 
 
 def test_a_form_with_no_resident_yet_is_kept_too_and_the_lock_still_brings_it_back(
-    qtbot: QtBot, tmp_path: Path, demo_hall: Hall
+    qtbot: QtBot, tmp_path: Path, start: Callable[[], AssistedDesk]
 ) -> None:
-    desk = _desk(tmp_path, demo_hall)
-    first = open_window(qtbot, desk)
+    first = open_window(qtbot, start())
     log_in(first, 0)
     first.case_list.new_button.click()
     editor = first.page
@@ -178,7 +181,7 @@ def test_a_form_with_no_resident_yet_is_kept_too_and_the_lock_still_brings_it_ba
     assert first.case_list.model.rowCount() == 0
     first.hide()
 
-    window = open_window(qtbot, _desk(tmp_path, demo_hall))
+    window = open_window(qtbot, start())
     log_in(window, 0)
     settle()
     reopened = window.page

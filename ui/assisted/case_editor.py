@@ -166,8 +166,9 @@ class CaseEditor(QWidget):
         watch(self, self._changed)
         self.authorization.paper_did_change.connect(self._changed)
         if case is not None:
-            self._fill(case)
-        self._service_changed()
+            self._fill(case)  # (choosing its matter builds the matter's questions, then they are filled)
+        else:
+            self._service_changed()
         if form is not None:
             self.restore(form)
         self._restoring = False
