@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from itertools import pairwise
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,21 +34,32 @@ from PySide6.QtWidgets import (
 
 from kiosk.assisted.cases import Case, CaseBook, CaseRefused, HandlingMode
 from kiosk.assisted.form_state import FormStore, SealedForm, case_form_key, new_form_key
-from kiosk.assisted.resident import ResidentError, resident_from_input
+from kiosk.assisted.instant import INSTANT_ACTIONS, instant_request, instant_slip, is_instant
+from kiosk.assisted.resident import Resident, ResidentError, resident_from_input
 from kiosk.assisted.staff import StaffSession
 from kiosk.visit.catalog import Service
+from kiosk.visit.ports import SubmitOutcome
 from kiosk.visit.validation import FieldError
 from ui.assisted.authorization_form import AuthorizationError, AuthorizationForm
 from ui.assisted.desk import AssistedDesk, authorization_summary
 from ui.assisted.form_capture import SealableServiceFields, watch
+from ui.assisted.instant_matter import InstantRunner
 from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.resident_form import ResidentForm
 
+#: Why a query or a queue number cannot be handled on a laptop that is not wired to the hall's services.
+NO_INSTANT = "本机未接通大厅的查询和取号服务，不能代为办理；请办事人到大厅自助机或窗口办理"
+
 
 def proxy_services(desk: AssistedDesk) -> list[Service]:
-    """The services a case can be opened for: those that end in a case at a department (not a query or a
-    queue number, which the resident gets at once at the kiosk or the counter)."""
-    return [s for s in desk.catalog.services if s.outcome == "case"]
+    """Every service of the catalog: cases go to a department; a query (代为查询) or a queue number (代为取号) is
+    answered at once by the hall. Those that cannot be handled here are listed greyed, with the reason."""
+    return list(desk.catalog.services)
+
+
+def unavailable_reason(desk: AssistedDesk, service: Service) -> str | None:
+    """Why ``service`` cannot even be chosen on this laptop (its answer needs a part the laptop lacks)."""
+    return NO_INSTANT if is_instant(service) and desk.handle_matter is None else None
 
 
 class CaseEditor(QWidget):
@@ -56,6 +68,8 @@ class CaseEditor(QWidget):
     closed = Signal()
     #: The form was sealed in the vault as it stands (a restart gives back all of it).
     form_did_seal = Signal()
+    #: A query answered or a ticket taken for the resident: the slip to show (``kiosk.assisted.slip.Slip``).
+    instant_did_finish = Signal(object)
     #: How long after the last change the form is sealed (milliseconds).
     SEAL_AFTER_MS = 400
 
@@ -94,7 +108,19 @@ class CaseEditor(QWidget):
         self.service_box.setAccessibleName("办理事项")
         self.service_box.addItem("请选择办理事项", "")
         for service in self.services:
-            self.service_box.addItem(f"{service.name.zh}（{service.department.zh}）", service.code)
+            kind = {"query": "查询 · ", "ticket": "取号 · "}.get(service.outcome, "")
+            self.service_box.addItem(f"{kind}{service.name.zh}（{service.department.zh}）", service.code)
+            why = unavailable_reason(desk, service)
+            item = self.service_box.model().item(self.service_box.count() - 1)  # type: ignore[attr-defined]
+            if why is not None and item is not None:
+                item.setEnabled(False)
+                item.setText(f"{item.text()}：不可代办")
+                item.setToolTip(why)
+        self.instant = InstantRunner(desk.handle_matter) if desk.handle_matter else None
+        #: What the running 代为查询 / 代为取号 was asked for (the matter, the resident, the 委托).
+        self._instant_asked: tuple[Service, Resident, dict[str, Any] | None] | None = None
+        if self.instant is not None:
+            self.instant.matter_did_finish.connect(self._instant_finished)
         self.full = QRadioButton("全程代办")
         self.full.setObjectName("mode-full")
         self.partial = QRadioButton("环节帮办")
@@ -218,6 +244,9 @@ class CaseEditor(QWidget):
         self.form_area.setVisible(not reason)  # nothing to fill in for a matter that cannot be handled here
         for part in (self.authorization, self.draft_button, self.send_button):
             part.setEnabled(service is not None and reason is None)
+        instant = service is not None and is_instant(service)
+        self.send_button.setText(INSTANT_ACTIONS[service.outcome] if service and instant else "保存并发送")
+        self.draft_button.setEnabled(self.draft_button.isEnabled() and not instant)  # nothing to send later
         if self.fields is not None:
             self.right.removeWidget(self.fields)
             self.fields.deleteLater()
@@ -348,7 +377,7 @@ class CaseEditor(QWidget):
         """Write what is typed to the vault as a draft (the idle lock calls this); the case id, or ``None``
         when there is not yet a resident to file it under."""
         service = self.service()
-        if service is None or self.desk.in_person_reason(service):
+        if service is None or self.desk.in_person_reason(service) or is_instant(service):
             return self.case_id
         try:
             resident = self.resident.resident()
@@ -387,7 +416,7 @@ class CaseEditor(QWidget):
             self.say(f"草稿已加密保存（{now.strftime('%H:%M')}）")
         return self.case_id
 
-    def save_and_send(self) -> None:
+    def save_and_send(self) -> None:  # noqa: PLR0911 - each refusal says its own sentence
         service = self.service()
         if service is None:
             self.say("请先选择办理事项", error=True)
@@ -396,6 +425,9 @@ class CaseEditor(QWidget):
         reason = self.desk.in_person_reason(service)
         if reason:
             self.say(f"不能代办：{reason}", error=True)
+            return
+        if is_instant(service):
+            self._ask_instant(service)
             return
         now = self.desk.clock()
         try:
@@ -430,6 +462,52 @@ class CaseEditor(QWidget):
         self._seal_timer.stop()
         self.forms.drop(self.form_key)  # the case carries all of it now, sealed for the platform
         self.case_did_send.emit(case_id)
+
+    # -- 代为查询 / 代为取号 ----------------------------------------------------------------------------------------
+
+    def _ask_instant(self, service: Service) -> None:
+        """Check the resident, the 委托 and the answers as for a case, then ask the hall on a worker."""
+        try:
+            resident = self.resident.resident()
+            record, _ = self.authorization.authorization(
+                resident, service.code, True, self.desk.clock().date(), card_read=self.resident.from_card
+            )
+            if record is None and self.mode() == "full":
+                raise AuthorizationError("全程代办须有委托人的委托；办事人本人在场自己办理时请选“环节帮办”")
+            answers, _files = self.fields.answers() if self.fields else ({}, [])
+        except (ResidentError, AuthorizationError, FieldError) as exc:
+            self.say(f"还不能办理：{exc.message if isinstance(exc, FieldError) else exc}", error=True)
+            return
+        reason = unavailable_reason(self.desk, service)
+        if reason is not None or self.instant is None:
+            self.say(reason or NO_INSTANT, error=True)
+            return
+        self._instant_asked = (service, resident, record)
+        self.instant.start(instant_request(service, resident, answers))
+        self.send_button.setEnabled(False)
+        self.say("正在向大厅办理，请稍候…")
+
+    def _instant_finished(self, result: object) -> None:
+        self.send_button.setEnabled(True)
+        asked, self._instant_asked = self._instant_asked, None
+        if isinstance(result, str) or asked is None or self._session is None:
+            self.say(str(result), error=True)
+            return
+        assert isinstance(result, SubmitOutcome)
+        service, resident, record = asked
+        slip = instant_slip(
+            service,
+            result,
+            resident,
+            staff_no=self.session.staff_no,
+            staff_name=self.session.name,
+            hall_name=self.desk.hall_name,
+            authorization_summary=authorization_summary(record, resident.masked_name),
+            printed_at=self.desk.clock(),
+        )
+        self._seal_timer.stop()
+        self.forms.drop(self.form_key)  # done: nothing of it waits for later
+        self.instant_did_finish.emit(slip)
 
     def _back(self) -> None:
         self.save_draft(quiet=True)

@@ -112,6 +112,7 @@ def assisted_desk(hall: Hall) -> AssistedDesk:
         sync=sync.run,
         pull_staff=sync.pull_staff,
         export_cases=outbox.export_member,
+        handle_matter=hall.ports.matters.handle,
         print_slip=_printer(hall),
         read_card=_reader(hall),
         capture_paper=_camera(hall),

@@ -22,6 +22,7 @@ from kiosk.assisted.staff import StaffDirectory, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from kiosk.visit.catalog import Catalog, Service
 from kiosk.visit.identity import mask_name
+from kiosk.visit.ports import SubmissionRequest, SubmitOutcome
 from offline_cache.drive import ExportResult
 from offline_cache.wire import authorization as wire
 
@@ -35,6 +36,8 @@ RunSync = Callable[[CaseBook, StaffSession, Callable[[SyncProgress], None]], Ass
 PullStaff = Callable[[], int]
 #: ``AssistedOutbox.export_member``: the member's unsent cases to a folder on a drive (导出到U盘).
 ExportCases = Callable[[CaseBook, Path, datetime], ExportResult]
+#: ``Matters.handle`` of the hall: a query answered or a queue ticket issued at once (代为查询, 代为取号).
+HandleMatter = Callable[[SubmissionRequest], SubmitOutcome]
 #: The receipt printer, if the laptop has one: True when the slip was printed.
 PrintSlip = Callable[[Slip], bool]
 #: The ID card reader: ``(name, id_number)`` of the card on it, or ``None``.
@@ -65,6 +68,7 @@ class AssistedDesk:
     sync: RunSync | None = None
     pull_staff: PullStaff | None = None
     export_cases: ExportCases | None = None
+    handle_matter: HandleMatter | None = None
     print_slip: PrintSlip | None = None
     read_card: ReadCard | None = None
     capture_paper: CapturePaper | None = None

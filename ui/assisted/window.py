@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from kiosk.assisted.cases import CaseBook, CaseRefused, UnknownCaseError
 from kiosk.assisted.form_state import FormStore, SealedForm
 from kiosk.assisted.idle import IdleLock
-from kiosk.assisted.slip import case_slip
+from kiosk.assisted.slip import Slip, case_slip
 from kiosk.assisted.staff import LoginRefused, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from ui.assisted.case_actions import CaseActions
@@ -38,6 +38,7 @@ from ui.assisted.case_list import CaseListScreen
 from ui.assisted.case_view import CaseView
 from ui.assisted.desk import AssistedDesk, authorization_summary
 from ui.assisted.event_form import EventForm
+from ui.assisted.instant_matter import InstantSlipView
 from ui.assisted.login import LoginScreen
 from ui.assisted.slip_view import SlipView
 from ui.assisted.style import desk_style_sheet
@@ -282,6 +283,7 @@ class AssistedWindow(QMainWindow):
             form = FormStore(self.book.vault).for_case(case_id)
         editor = CaseEditor(self.desk, self.book, self.session, case, form)
         editor.case_did_send.connect(self.show_slip)
+        editor.instant_did_finish.connect(self.show_instant_slip)
         editor.closed.connect(self.show_list)
         self._show_page(editor)
         editor.service_box.setFocus()
@@ -319,6 +321,17 @@ class AssistedWindow(QMainWindow):
             printed_at=self.desk.clock(),
         )
         view = SlipView(slip, self.desk.print_slip, self.desk.cases_root.parent / "slips" / self.session.staff_no)
+        view.done.connect(self.show_list)
+        self._show_page(view)
+        view.done_button.setFocus()
+        return view
+
+    def show_instant_slip(self, slip: Slip) -> InstantSlipView | None:
+        """A query's answer or a ticket taken for the resident: on the screen, to print, save or photograph."""
+        if self.session is None:
+            return None
+        folder = self.desk.cases_root.parent / "slips" / self.session.staff_no
+        view = InstantSlipView(slip, self.desk.print_slip, folder)
         view.done.connect(self.show_list)
         self._show_page(view)
         view.done_button.setFocus()
