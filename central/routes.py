@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from central.attachments import UploadOutcome
 from central.audit import PATH_AUDIT_ALARMS, AuditBook
 from central.catalog_file import etag_matches
-from central.console.desk import heartbeat_extras, published_catalog
+from central.console.desk import console_beat, published_catalog
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
@@ -354,17 +354,23 @@ def heartbeat(
     if terminal_id != caller:
         raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {terminal_id}")
     report: dict[str, Any] = body.model_dump(mode="json")
-    received_at = p.terminals.record_heartbeat(caller, report, body.alerts)
-    # The fleet console: the terminal's state and alerts, its notices and the answers to its staff calls.
-    extras = heartbeat_extras(request.app.state, caller, report)
+    # The fleet console stores the beat with its state and alerts (one transaction) and says what the answer
+    # carries: its notices, the answers to its staff calls, the published catalog.
+    noted = console_beat(request.app.state, caller, report, body.alerts)
+    extras: dict[str, Any] = {}
+    if noted is None:
+        received_at = p.terminals.record_heartbeat(caller, report, body.alerts)
+        catalog_now = p.catalog.snapshot()
+    else:
+        received_at, extras["staff_calls"] = noted.received_at, noted.staff_calls
+        catalog_now = noted.catalog or p.catalog.snapshot()
     config = {
         "heartbeat_interval_s": p.heartbeat_interval_s,
         "batch_max_items": BATCH_MAX_ITEMS,
         "chunk_size": CHUNK_SIZE,
         "max_attachment_bytes": p.limits.attachment_bytes,
     }
-    catalog_now = published_catalog(request.app.state) or p.catalog.snapshot()
-    notices = list(catalog_now.notices) + list(extras.pop("notices", []))
+    notices = list(catalog_now.notices) + ([] if noted is None else noted.notices)
     usage_forecast = heartbeat_forecast(p.engine, caller)  # the hall's forecast: 预计等候 on queue tickets
     if usage_forecast is not None:
         extras["usage_forecast"] = usage_forecast

@@ -13,7 +13,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+import orjson
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso, utc_now
@@ -43,6 +44,22 @@ _BEAT = (
     .where(terminals.c.terminal_id == bindparam("beat_terminal"))
     .values(last_heartbeat_at=bindparam("beat_at"), last_heartbeat=bindparam("beat_report"))
 )
+
+
+def store_heartbeat(
+    conn: Connection, terminal_id: str, report_json: str, raised: list[dict[str, Any]], received_at: str
+) -> None:
+    """Write a beat's report (and each alert it raised) in ``conn``'s transaction: one prebuilt ``UPDATE``."""
+    conn.execute(_BEAT, {"beat_terminal": terminal_id, "beat_at": received_at, "beat_report": report_json})
+    for alert in raised:
+        conn.execute(
+            insert(alerts).values(
+                terminal_id=terminal_id,
+                kind=str(alert.get("kind", "unknown"))[:64],
+                detail=json.dumps(alert, ensure_ascii=False),
+                received_at=received_at,
+            )
+        )
 
 
 def token_hash(token: str) -> str:
@@ -102,47 +119,29 @@ class TerminalRegistry:
         with reading(self.engine) as conn:
             row = conn.execute(_BY_TOKEN, {"token_sha256": token_hash(token)}).first()
         if row is None:
-            raise AuthError(
-                401, "unknown_token", "this terminal token is not known here; enroll the terminal"
-            )
+            raise AuthError(401, "unknown_token", "this terminal token is not known here; enroll the terminal")
         if row[1]:
-            raise AuthError(
-                403, "terminal_revoked", f"terminal {row[0]} is revoked; ask the platform operator"
-            )
+            raise AuthError(403, "terminal_revoked", f"terminal {row[0]} is revoked; ask the platform operator")
         if claimed_terminal is not None and claimed_terminal != row[0]:
-            raise AuthError(
-                403, "wrong_terminal", f"the token belongs to terminal {row[0]}, not {claimed_terminal}"
-            )
+            raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {row[0]}, not {claimed_terminal}")
         return str(row[0])
 
     def record_heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> str:
-        """Keep the last report of a terminal and every alert it raised; returns the time received."""
+        """Keep the last report of a terminal and every alert it raised; returns the time received.
+
+        The console, when there is one, stores the beat in its own transaction instead (``store_heartbeat``)."""
         now = iso(utc_now())
         with self.engine.begin() as conn:
             if not raised and conn.dialect.name == "postgresql":
                 # A lost last report is sent again at the next beat, so this commit need not wait for the
                 # disk (PostgreSQL still keeps it consistent); a beat that raises alerts waits as usual.
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            conn.execute(
-                _BEAT,
-                {"beat_terminal": terminal_id, "beat_at": now, "beat_report": json.dumps(report, ensure_ascii=False)},
-            )
-            for alert in raised:
-                conn.execute(
-                    insert(alerts).values(
-                        terminal_id=terminal_id,
-                        kind=str(alert.get("kind", "unknown"))[:64],
-                        detail=json.dumps(alert, ensure_ascii=False),
-                        received_at=now,
-                    )
-                )
+            store_heartbeat(conn, terminal_id, orjson.dumps(report).decode("utf-8"), raised, now)
         return now
 
     def last_heartbeat(self, terminal_id: str) -> dict[str, Any] | None:
         with reading(self.engine) as conn:
-            row = conn.execute(
-                select(terminals.c.last_heartbeat).where(terminals.c.terminal_id == terminal_id)
-            ).first()
+            row = conn.execute(select(terminals.c.last_heartbeat).where(terminals.c.terminal_id == terminal_id)).first()
         return None if row is None or row[0] is None else dict(json.loads(row[0]))
 
     def alerts_of(self, terminal_id: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from central.clock import iso
 from central.db import reading
-from central.schema import audit_alarms, audit_logs, console_alerts, console_terminals
+from central.schema import console_alerts, console_terminals
 
 #: A queue whose oldest unsent item is older than this (seconds), or as deep as this, is stuck.
 QUEUE_STUCK_AGE_S = 30 * 60
@@ -109,15 +109,14 @@ class AlertBook:
                     )
                 )
 
-    def heartbeat(self, conn: Connection, terminal_id: str, report: dict[str, Any], now: datetime) -> None:
-        """Staff calls carried by the beat are opened (once each); the report-decided alerts reconciled."""
-        wanted = wanted_from_report(report)
-        if self._audit_failing(conn, terminal_id):
-            wanted[("audit_failure", "audit_log")] = {}
-        self.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now)
+    @staticmethod
+    def open_staff_calls(conn: Connection, terminal_id: str, report: dict[str, Any], now: datetime) -> bool:
+        """Open the staff calls a beat carries (once each, whichever worker hears them); whether it carried any."""
+        carried = False
         for alert in report.get("alerts", []) or []:
             if not isinstance(alert, dict) or alert.get("kind") != "call_staff":
                 continue
+            carried = True
             cause = str(alert.get("at", ""))[:128] or iso(now)
             known = conn.execute(
                 select(console_alerts.c.seq).where(
@@ -136,20 +135,7 @@ class AlertBook:
                         raised_at=iso(now),
                     )
                 )
-
-    @staticmethod
-    def _audit_failing(conn: Connection, terminal_id: str) -> bool:
-        """An audit alarm newer than the last checkpoint the platform accepted."""
-        last_alarm = conn.execute(
-            select(audit_alarms.c.last_seen_at)
-            .where(audit_alarms.c.terminal_id == terminal_id)
-            .order_by(audit_alarms.c.last_seen_at.desc())
-            .limit(1)
-        ).scalar()
-        if last_alarm is None:
-            return False
-        accepted = conn.execute(select(audit_logs.c.updated_at).where(audit_logs.c.terminal_id == terminal_id)).scalar()
-        return accepted is None or str(accepted) < str(last_alarm)
+        return carried
 
     def staff_calls(self, conn: Connection, terminal_id: str, now: datetime) -> list[dict[str, Any]]:
         """What the terminal is told of its recent staff calls: each call's time and whether staff are coming."""

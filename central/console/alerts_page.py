@@ -20,6 +20,7 @@ router = APIRouter()
 
 async def _lists(viewer: Viewer) -> dict[str, Any]:
     book = viewer.console.alerts
+    await run_in_threadpool(viewer.console.sweep)  # a terminal gone silent is an alert as of now
     sees = viewer.session.user.sees  # a hall manager: their hall's alerts
     open_alerts = [a for a in await run_in_threadpool(lambda: book.listing(open_only=True)) if sees(a.hall)]
     closed = [a for a in await run_in_threadpool(lambda: book.listing(open_only=False, limit=30)) if sees(a.hall)]

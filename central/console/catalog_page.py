@@ -87,7 +87,6 @@ async def publish(request: Request, viewer: Annotated[Viewer, Depends(require(*P
         done = await run_in_threadpool(viewer.console.catalogs.publish, text, viewer.session.user.username, viewer.now)
     except CatalogRefusedError as refused:
         return await _page(request, viewer, text=text, problems=refused.problems, status=422)
-    viewer.console.forget_catalog()
     return see_other(f"{PREFIX}/catalog?published={done.version}")
 
 

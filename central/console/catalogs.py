@@ -13,7 +13,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from central.catalog_file import CatalogSnapshot
@@ -178,14 +178,14 @@ class CatalogShelf:
             ) from exc
         return PublishedCatalog(catalog.version, etag, username, iso(now))
 
-    def current(self) -> CatalogSnapshot | None:
+    def current(self, conn: Connection | None = None) -> CatalogSnapshot | None:
         """The newest published catalog, as the terminal API serves it; None before the first publication."""
-        with reading(self.engine) as conn:
-            row = conn.execute(
-                select(console_catalogs.c.content, console_catalogs.c.etag)
-                .order_by(console_catalogs.c.seq.desc())
-                .limit(1)
-            ).first()
+        query = select(console_catalogs.c.content, console_catalogs.c.etag).order_by(console_catalogs.c.seq.desc())
+        if conn is None:
+            with reading(self.engine) as own:
+                row = own.execute(query.limit(1)).first()
+        else:
+            row = conn.execute(query.limit(1)).first()
         if row is None:
             return None
         data = json.loads(row.content)

@@ -1,29 +1,39 @@
 """The console's parts for one platform instance (控制台): accounts, fleet, alerts, notices, catalogs, a clock.
 
-Kept on ``app.state.console``; the terminal API asks it two things (:func:`heartbeat_extras`,
+Kept on ``app.state.console``; the terminal API asks it two things (:func:`console_beat`,
 :func:`published_catalog`), and nothing breaks when an app has no console.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from central.catalog_file import CatalogSnapshot
+from central.clock import iso, utc_now
 from central.console.accounts import Accounts
 from central.console.alerts import AlertBook
+from central.console.beat import BeatAnswer, VersionedCache, take_beat
 from central.console.catalogs import CatalogShelf
 from central.console.clock import ConsoleClock
 from central.console.fleet import Fleet
 from central.console.notices import NoticeBoard
 from central.console.states import Thresholds
+from central.db import reading
+from central.schema import console_catalogs
 
-#: How long a worker serves the published catalog it last read before asking the database again (every
-#: heartbeat and catalog fetch wants it; another worker's publication reaches this one's terminals this late).
-CATALOG_RECHECK_S = 5.0
+_NEWEST_CATALOG = select(func.max(console_catalogs.c.seq))
+
+#: How often a worker sweeps the fleet for states that silence brought (seconds), while terminals beat.
+SWEEP_EVERY_S = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,20 +41,15 @@ class FleetConsole:
     engine: Engine
     thresholds: Thresholds
     clock: ConsoleClock = field(default_factory=ConsoleClock)
-    _catalog: CatalogSnapshot | None = field(default=None, repr=False)
-    _catalog_read_at: float | None = field(default=None, repr=False)
+    cache: VersionedCache = field(default_factory=VersionedCache, repr=False)
+    _swept_at: float = field(default_factory=time.monotonic, repr=False)
+    _sweeping: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def current_catalog(self) -> CatalogSnapshot | None:
-        """The newest published catalog, read again from the database at most every few seconds."""
-        read_at = self._catalog_read_at
-        if read_at is None or time.monotonic() - read_at > CATALOG_RECHECK_S:
-            self._catalog = self.catalogs.current()
-            self._catalog_read_at = time.monotonic()
-        return self._catalog
-
-    def forget_catalog(self) -> None:
-        """A catalog was published through this worker: its terminals get it at once."""
-        self._catalog_read_at = None
+        """The newest published catalog: kept in this process by its number, which is read every time."""
+        with reading(self.engine) as conn:
+            seq = conn.execute(_NEWEST_CATALOG).scalar()
+            return self.cache.catalog(conn, int(seq or 0), self.catalogs)
 
     @property
     def accounts(self) -> Accounts:
@@ -66,16 +71,42 @@ class FleetConsole:
     def catalogs(self) -> CatalogShelf:
         return CatalogShelf(self.engine)
 
-    def heartbeat(self, terminal_id: str, report: dict[str, Any]) -> dict[str, Any]:
-        """Note a terminal's beat (state, alerts) and what its answer carries: its notices and staff calls."""
-        now = self.clock.now()
+    def heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> BeatAnswer:
+        """Store a terminal's beat and note it (state, alerts) in one transaction; what its answer carries."""
+        received_at = iso(utc_now())
         with self.engine.begin() as conn:
-            self.fleet.heartbeat(conn, terminal_id, report, now)
-            self.alerts.heartbeat(conn, terminal_id, report, now)
-            region, hall = self.fleet.place_of_in(conn, terminal_id)
-            notices = self.notices.for_place(conn, region, hall, now)
-            calls = self.alerts.staff_calls(conn, terminal_id, now)
-        return {"notices": notices, "staff_calls": calls}
+            answer = take_beat(
+                conn,
+                fleet=self.fleet,
+                cache=self.cache,
+                shelf=self.catalogs,
+                beat=(terminal_id, report, raised),
+                received_at=received_at,
+                now=self.clock.now(),
+            )
+        self._sweep_now_and_then()
+        return answer
+
+    def sweep(self) -> None:
+        """Record the states silence and maintenance windows brought (:meth:`Fleet.sweep`)."""
+        self._swept_at = time.monotonic()
+        self.fleet.sweep(self.clock.now())
+
+    def _sweep_now_and_then(self) -> None:
+        # Beside the looks, each worker sweeps every few seconds while its terminals beat, on a thread of its
+        # own so no beat waits for it; a sweep already running is not doubled.
+        if time.monotonic() - self._swept_at < SWEEP_EVERY_S or not self._sweeping.acquire(blocking=False):
+            return
+        self._swept_at = time.monotonic()
+        threading.Thread(target=self._sweep_in_background, name="console-sweep", daemon=True).start()
+
+    def _sweep_in_background(self) -> None:
+        try:
+            self.sweep()
+        except SQLAlchemyError:
+            log.warning("the fleet's sweep failed; the next look or sweep does it again", exc_info=True)
+        finally:
+            self._sweeping.release()
 
 
 def console_of(state: Any) -> FleetConsole | None:
@@ -83,10 +114,12 @@ def console_of(state: Any) -> FleetConsole | None:
     return value if isinstance(value, FleetConsole) else None
 
 
-def heartbeat_extras(state: Any, terminal_id: str, report: dict[str, Any]) -> dict[str, Any]:
-    """For the heartbeat route: the console's notices and staff-call answers for this terminal ({} without one)."""
+def console_beat(
+    state: Any, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]
+) -> BeatAnswer | None:
+    """For the heartbeat route: the beat stored and noted by the console (None: no console, store it yourself)."""
     console = console_of(state)
-    return {} if console is None else console.heartbeat(terminal_id, report)
+    return None if console is None else console.heartbeat(terminal_id, report, raised)
 
 
 def published_catalog(state: Any) -> CatalogSnapshot | None:

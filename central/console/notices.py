@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from central.clock import iso
 from central.db import reading
@@ -69,13 +69,23 @@ class NoticeView:
         return "live"
 
 
-def _live(now: datetime) -> Any:
-    stamp = iso(now)
-    return (
-        console_notices.c.withdrawn_at.is_(None),
-        console_notices.c.starts_at <= stamp,
-        or_(console_notices.c.ends_at.is_(None), console_notices.c.ends_at > stamp),
-    )
+@dataclass(frozen=True)
+class StoredNotice:
+    """A notice not withdrawn, as a heartbeat's answer needs it: what is shown, where and when."""
+
+    shown: dict[str, Any]
+    region: str
+    hall: str
+    starts_at: str
+    ends_at: str | None
+
+    def live(self, now: datetime) -> bool:
+        stamp = iso(now)
+        return self.starts_at <= stamp and (self.ends_at is None or self.ends_at > stamp)
+
+    def targets(self, region: str, hall: str) -> bool:
+        """A notice with no target goes everywhere."""
+        return self.region in ("", region) and self.hall in ("", hall)
 
 
 @dataclass(frozen=True)
@@ -112,18 +122,33 @@ class NoticeBoard:
                 ).rowcount
             )
 
-    def for_place(self, conn: Connection, region: str, hall: str, now: datetime) -> list[dict[str, Any]]:
-        """The live notices for a terminal in ``region`` / ``hall`` (a notice with no target goes everywhere)."""
+    @staticmethod
+    def not_withdrawn(conn: Connection) -> tuple[StoredNotice, ...]:
+        """Every notice not withdrawn, newest first: what a worker keeps to answer heartbeats (a handful)."""
         rows = conn.execute(
-            select(console_notices)
-            .where(*_live(now))
-            .where(or_(console_notices.c.region == "", console_notices.c.region == region))
-            .where(or_(console_notices.c.hall == "", console_notices.c.hall == hall))
+            select(
+                console_notices.c.title_zh,
+                console_notices.c.title_en,
+                console_notices.c.body_zh,
+                console_notices.c.body_en,
+                console_notices.c.region,
+                console_notices.c.hall,
+                console_notices.c.starts_at,
+                console_notices.c.ends_at,
+            )
+            .where(console_notices.c.withdrawn_at.is_(None))
             .order_by(console_notices.c.seq.desc())
         ).all()
-        return [
-            {"title": {"zh": r.title_zh, "en": r.title_en}, "body": {"zh": r.body_zh, "en": r.body_en}} for r in rows
-        ]
+        return tuple(
+            StoredNotice(
+                {"title": {"zh": r.title_zh, "en": r.title_en}, "body": {"zh": r.body_zh, "en": r.body_en}},
+                r.region,
+                r.hall,
+                r.starts_at,
+                r.ends_at,
+            )
+            for r in rows
+        )
 
     def listing(self, limit: int = 200) -> list[NoticeView]:
         with reading(self.engine) as conn:

@@ -1,5 +1,6 @@
-"""终端 / Terminals: the fleet worst-first by region and hall with counters, and one terminal's page (devices,
-paper, queue, audit checkpoint, versions, disk, last sync, 30-day history, uptime; place and maintenance)."""
+"""终端 / Terminals: the fleet worst-first by region and hall with counters, a page of 100 at a time with region,
+hall and search filters, and one terminal's page (devices, paper, queue, audit checkpoint, versions, disk, last
+sync, 30-day history, uptime; place and maintenance)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from central.console.accounts import Role
-from central.console.fleet import seen_by
+from central.console.fleet_list import MAX_SEARCH, FleetPage, ListFilter, fleet_page
 from central.console.states import STATE_NAMES, WORST_FIRST, State
 from central.console.web import (
     ALL_ROLES,
@@ -34,27 +35,62 @@ EDITORS = (Role.HALL_MANAGER, Role.TECHNICIAN, Role.ADMIN)
 router = APIRouter()
 
 
-def _context(request: Request) -> dict[str, Any]:
-    """The list's filter: one hall shows all its terminals; the whole fleet shows only those not ok in full
-    (10,000 terminals of a province fit on one page as their halls and their problems)."""
-    region = request.query_params.get("region")
-    hall = request.query_params.get("hall")
-    chosen = None if region is None or hall is None else (region[:64], hall[:128])
-    suffix = "" if chosen is None else "?" + urlencode({"region": chosen[0], "hall": chosen[1]})
-    return {"state_names": STATE_NAMES, "states": WORST_FIRST, "chosen": chosen, "suffix": suffix, "OK": State.OK}
+def _wanted(request: Request, viewer: Viewer) -> ListFilter:
+    """The list's filter from the address: a region, a hall (both given: that hall), a search, a page."""
+    query = request.query_params
+    region = query.get("region")
+    hall = query.get("hall")
+    user = viewer.session.user
+    try:
+        page = max(1, min(int(query.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    return ListFilter(
+        scope=user.hall if not user.sees("") else None,
+        region=None if region is None else region[:64],
+        hall=None if hall is None or region is None else hall[:128],
+        search=query.get("q", "").strip()[:MAX_SEARCH],
+        page=page,
+    )
+
+
+def _context(request: Request, wanted: ListFilter | None = None) -> dict[str, Any]:
+    chosen = None if wanted is None or wanted.hall is None or wanted.region is None else (wanted.region, wanted.hall)
+    filters = (
+        {} if wanted is None else {k: v for k, v in (("region", wanted.region), ("hall", wanted.hall)) if v is not None}
+    )
+    if wanted is not None and wanted.search:
+        filters["q"] = wanted.search
+    suffix = "?" + urlencode(filters) if filters else ""
+    return {
+        "state_names": STATE_NAMES,
+        "states": WORST_FIRST,
+        "chosen": chosen,
+        "wanted": wanted,
+        "suffix": suffix,
+        "filters": filters,
+        "OK": State.OK,
+    }
+
+
+def _list(viewer: Viewer, wanted: ListFilter) -> FleetPage:
+    viewer.console.sweep()
+    return fleet_page(viewer.console.engine, wanted, viewer.now)
 
 
 @router.get(PREFIX + "/terminals")
 async def terminals(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
-    fleet = seen_by(await run_in_threadpool(viewer.console.fleet.view, viewer.now), viewer.session.user.sees)
-    return render(request, viewer, "terminals.html", fleet=fleet, **_context(request))
+    wanted = _wanted(request, viewer)
+    fleet = await run_in_threadpool(_list, viewer, wanted)
+    return render(request, viewer, "terminals.html", fleet=fleet, **_context(request, wanted))
 
 
 @router.get(PREFIX + "/terminals/list")
 async def terminal_list(request: Request, viewer: Annotated[Viewer, Depends(require(*ALL_ROLES))]) -> Response:
     """The list alone, for the page's refresh every few seconds."""
-    fleet = seen_by(await run_in_threadpool(viewer.console.fleet.view, viewer.now), viewer.session.user.sees)
-    return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(request))
+    wanted = _wanted(request, viewer)
+    fleet = await run_in_threadpool(_list, viewer, wanted)
+    return render(request, viewer, "_terminal_list.html", fleet=fleet, **_context(request, wanted))
 
 
 @router.get(PREFIX + "/terminals/{terminal_id}")
