@@ -15,7 +15,9 @@ copy that another terminal got stored first (before these checks) never blocks t
 
 An assisted case (帮办代办) is checked before it is stored (its 委托, ``central.staff.screening``); a laptop's
 回交/回访 (``"kind": "case_event"``) is stored as a submission without a case number of its own and answered
-with the number of the case it belongs to.
+with the number of the case it belongs to. A terminal's usage batch (service ``_usage``, counts for the usage
+rollup) is stored without a case number and answered with the reserved code in its place (the outbox and a
+drive's receipt file need a value there): it is never a case.
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ from central.keys import PlatformKeys
 from central.models import SubmissionIn
 from central.schema import attachments, submission_attachments, submissions
 from central.staff.screening import CaseEventIn, Refusal, Screened, StaffIntake
-from offline_cache.wire.protocol import MAX_SUBMISSION_BYTES, canonical_json, envelope, error_body, load_json
+from offline_cache.wire.protocol import (
+    MAX_SUBMISSION_BYTES,
+    USAGE_SERVICE_CODE,
+    canonical_json,
+    envelope,
+    error_body,
+    load_json,
+)
 from offline_cache.wire.sealing import Opener, SealError
 
 log = logging.getLogger("central.intake")
@@ -259,7 +268,8 @@ class IntakeDesk:
         links: list[dict[str, Any]] = []
         for (seq, terminal_id, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
             event = item.screened if isinstance(item.screened, CaseEventIn) else None
-            case_no = event.case_no if event else case_number(int(seq), now)
+            usage = item.model.service_code == USAGE_SERVICE_CODE  # counts, not a case: no number of its own
+            case_no = event.case_no if event else USAGE_SERVICE_CODE if usage else case_number(int(seq), now)
             extra = {"case_submission_id": event.case_submission_id, "event": event.event} if event else {}
             body = envelope(
                 "submission_receipt",
@@ -269,7 +279,7 @@ class IntakeDesk:
                 status="accepted",
                 **extra,
             )
-            own_number = None if event else case_no  # an event's row has no number of its own
+            own_number = None if event or usage else case_no  # an event's row has no number of its own
             numbers.append({"b_seq": seq, "b_case_no": own_number, "b_response": json.dumps(body, ensure_ascii=False)})
             if item.screened is not None:
                 self._staff.record(conn, terminal_id, submission_id, case_no, item.screened)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from central.db import reading
 from central.schema import staff_accounts, staff_case_events, staff_cases, submissions
+from offline_cache.wire.protocol import USAGE_SERVICE_CODE
 
 MAX_RESULTS = 50
 
@@ -75,6 +76,7 @@ class CaseDesk:
                 staff_cases.c.state,
             )
             .select_from(submissions.outerjoin(staff_cases, staff_cases.c.case_no == submissions.c.case_no))
+            .where(submissions.c.service_code != USAGE_SERVICE_CODE)  # usage batches are counts, not cases
             .order_by(submissions.c.seq.desc())
         )
         if query.upper().startswith("SB") and query[2:].isdigit():

@@ -8,6 +8,10 @@ into the outbox again after a crash, under a new submission id, adds nothing. Ev
 the last :data:`LOOKBACK` submission numbers, which PostgreSQL may commit out of order; counted batches there
 are skipped by their id.
 
+A batch counts under the hall the fleet console records for its terminal (``console_terminals.hall``) when that
+is set, else under the hall its terminal's configuration names in the batch: the console's record is the one
+staff keep, a terminal moved to another hall keeps its old configuration until someone edits it.
+
 The hour of an event is the hall's local hour as the terminal wrote it (``YYYY-MM-DDTHH``). Events that do not
 match the vocabulary (a kind, a service code, a step name) are dropped and counted as such; a payload that is not
 a usage batch is skipped.
@@ -25,7 +29,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from central.clock import iso, utc_now
-from central.schema import submissions, usage_batches, usage_counts, usage_cursors, usage_forecasts, usage_terminals
+from central.schema import (
+    console_terminals,
+    submissions,
+    usage_batches,
+    usage_counts,
+    usage_cursors,
+    usage_forecasts,
+    usage_terminals,
+)
 from offline_cache.wire.protocol import USAGE_EVENT_KINDS, USAGE_SERVICE_CODE
 
 log = logging.getLogger("central.usage")
@@ -170,6 +182,12 @@ def _add(conn: Connection, deltas: Deltas) -> None:
             )
 
 
+def _console_hall(conn: Connection, terminal_id: str) -> str:
+    """The hall the fleet console records for a terminal, or "" when it records none."""
+    row = conn.execute(select(console_terminals.c.hall).where(console_terminals.c.terminal_id == terminal_id)).first()
+    return str(row[0] or "").strip()[:_HALL_MAX] if row is not None else ""
+
+
 def _see_terminal(conn: Connection, terminal_id: str, hall: str, now: str) -> None:
     done = conn.execute(
         update(usage_terminals).where(usage_terminals.c.terminal_id == terminal_id).values(hall=hall, seen_at=now)
@@ -209,7 +227,7 @@ def rollup_once(engine: Engine, report: RollupReport | None = None) -> tuple[Rol
                 if int(counted[0]) != int(seq):
                     report.repeated += 1
                 continue
-            hall = document["hall"]
+            hall = _console_hall(conn, terminal_id) or document["hall"]
             good = sum(_event_deltas(hall, event, deltas) for event in document["events"])
             conn.execute(
                 insert(usage_batches).values(
