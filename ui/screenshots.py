@@ -145,4 +145,7 @@ def render_all(config: Config, out_dir: Path, themes: Sequence[str]) -> list[Pat
     from ui.assisted.screens import render_assisted
 
     written += render_assisted(bundled_catalog(), out_dir)
+    from ui.assisted.screens_more import render_assisted_more
+
+    written += render_assisted_more(bundled_catalog(), out_dir)  # export, redo, 代为查询 / 代为取号
     return written

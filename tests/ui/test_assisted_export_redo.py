@@ -128,6 +128,7 @@ def test_a_case_that_needs_action_is_corrected_and_sent_again_with_its_authoriza
     assert editor.resident.name.value() == demo_resident(3).name
     assert editor.authorization.kept_box.isVisible()
     assert "沿用原委托" in editor.authorization.kept_label.text()
+    assert not editor.authorization.editable.isVisible()  # not asked for twice
     assert demo_resident(3).id_number not in editor.authorization.kept_label.text()
     fields = editor.fields
     assert fields is not None
@@ -174,4 +175,5 @@ def test_the_case_view_of_a_case_that_needs_action_offers_the_redo(
     # The kept 委托 can be given up for a new one: the form opens for it.
     editor.authorization.retake_button.click()
     assert not editor.authorization.kept_box.isVisible()
+    assert editor.authorization.editable.isVisible()
     assert editor.authorization.grantee_phone.isEnabled()

@@ -98,6 +98,12 @@ class AuthorizationForm(QGroupBox):
         kept_row.addWidget(self.retake_button)
         self.kept_box.setVisible(False)
         outer.addWidget(self.kept_box)
+        #: Everything typed, ticked and signed (hidden while a kept 委托 stands in for it).
+        self.editable = QWidget()
+        self.editable.setObjectName("authorization-editable")
+        body = QVBoxLayout(self.editable)
+        body.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.editable)
         form = QFormLayout()
         form.setVerticalSpacing(8)
         self.grantee_is_staff = QCheckBox(f"受托人为帮办代办员本人（{staff_name}）")
@@ -153,7 +159,7 @@ class AuthorizationForm(QGroupBox):
         form.addRow(self.matters_note)
         form.addRow("有效期", validity)
         form.addRow(self.sub_delegation)
-        outer.addLayout(form)
+        body.addLayout(form)
 
         consent_title = QLabel("委托人确认（至少一种）")
         consent_title.setProperty("role", "heading")
@@ -185,11 +191,11 @@ class AuthorizationForm(QGroupBox):
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         for part in (consent_title,):
-            outer.addWidget(part)
-        outer.addLayout(sign_row)
-        outer.addWidget(self.pad)
-        outer.addLayout(paper_row)
-        outer.addWidget(self.in_person)
+            body.addWidget(part)
+        body.addLayout(sign_row)
+        body.addWidget(self.pad)
+        body.addLayout(paper_row)
+        body.addWidget(self.in_person)
         outer.addWidget(self.error)
 
         today = QDate.currentDate()
@@ -264,11 +270,8 @@ class AuthorizationForm(QGroupBox):
         self.kept = record
         self.kept_box.setVisible(record is not None)
         self.kept_label.setText(f"沿用原委托（签名、照片已随案件加密保存）：{summary}" if record else "")
-        for child in self.findChildren(QWidget):
-            if child.parent() is not None and child is not self.kept_box and not self.kept_box.isAncestorOf(child):
-                child.setEnabled(record is None)
-        if record is None:
-            self._needed_changed(self.not_needed.isChecked())
+        self.editable.setVisible(record is None)
+        self.error.setVisible(False)
         self.paper_did_change.emit()
 
     def snapshot(self) -> tuple[dict[str, Any], dict[str, bytes]]:

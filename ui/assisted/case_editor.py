@@ -249,6 +249,7 @@ class CaseEditor(QWidget):
         self.draft_button.setEnabled(self.draft_button.isEnabled() and not instant)  # nothing to send later
         if self.fields is not None:
             self.right.removeWidget(self.fields)
+            self.fields.hide()  # gone from the screen now, deleted when the event loop comes round
             self.fields.deleteLater()
             self.fields = None
         self.fields_hint.setVisible(service is None or reason is not None)
@@ -283,14 +284,15 @@ class CaseEditor(QWidget):
         self._service_changed()
         if self.fields is not None:
             self.fields.fill({k: str(v) for k, v in case.answers.items()})
-        if case.attachments:  # made again from a 需处理 case: its 委托 and files travel with it already
-            if case.authorization is not None:
-                summary = authorization_summary(case.authorization, case.resident.masked_name)
-                self.authorization.keep(case.authorization, summary)
-            if self.fields is not None:
-                captured = {"signature", "photo", "document"}
-                kept = {f.key for f in self.fields.service.fields if f.kind in captured and case.answers.get(f.key)}
-                self.fields.keep(frozenset(kept))
+        # A draft that already carries its 委托 (made again from a 需处理 case, or refused at sending): the
+        # consent's images are its attachments already, so the 委托 is kept, not asked for twice.
+        if case.authorization is not None:
+            summary = authorization_summary(case.authorization, case.resident.masked_name)
+            self.authorization.keep(case.authorization, summary)
+        if self.fields is not None and any(ref.role == "document" for ref in case.attachments):
+            captured = {"signature", "photo", "document"}
+            kept = {f.key for f in self.fields.service.fields if f.kind in captured and case.answers.get(f.key)}
+            self.fields.keep(frozenset(kept))
 
     # -- sealing the form as it stands ---------------------------------------------------------------------
 
