@@ -39,6 +39,8 @@ class CaseView(QWidget):
         self.state_label.setObjectName("case-state")
         form.addRow("状态", self.state_label)
         advice = WHAT_TO_DO.get(case.state, "")
+        if case.state == "quarantined":  # the way to correct it is on this screen
+            advice = "平台未收下此件：按原因更正后按“修改后重新提交”（委托、签名和材料沿用），或联系中心平台管理员"
         if case.reason or advice:
             reason = QLabel("；".join(part for part in (case.reason, advice) if part))
             reason.setProperty("role", "error" if case.state == "quarantined" else "")
