@@ -1,5 +1,10 @@
 """The case list (我的案件): every case of the logged-in staff member, worst first, with filters and search,
-"未同步 since …" and the oldest unsent case's age always in view, and the 同步 button with its progress."""
+"未同步 since …" and the oldest unsent case's age always in view, and the 同步 button with its progress.
+
+Over thousands of cases a filter repaints the table and nothing else that need not change: one model whose
+list of cases is swapped in a reset (the book filters from memory), rows of one fixed height, column widths set
+once and never measured from the contents, and a count label as wide as its widest text, so a new count does
+not move the filter row (``bench/caselist.py``; docs/performance.md, "Assisted client's case list")."""
 
 from __future__ import annotations
 
@@ -195,9 +200,19 @@ class CaseListScreen(QWidget):
     # -- what is shown ----------------------------------------------------------------------------------
 
     def show_book(self, book: CaseBook, who: str) -> None:
+        if book is not self.book:
+            self.model.forget()  # another member's lines are not kept
         self.book = book
         self.who.setText(who)
+        self._fit_count_label(len(book))
         self.apply_filter()
+
+    def _fit_count_label(self, cases: int) -> None:
+        widest = "8" * len(str(max(cases, 9999)))
+        self.count_label.ensurePolished()
+        width = self.count_label.fontMetrics().horizontalAdvance(f"{widest} / {widest} 件") + 8
+        if width > self.count_label.minimumWidth():
+            self.count_label.setMinimumWidth(width)
 
     def current_filter(self) -> CaseFilter:
         _, states, unsent = STATE_FILTERS[max(0, self.state_filter.currentIndex())]
@@ -205,11 +220,11 @@ class CaseListScreen(QWidget):
 
     def apply_filter(self) -> None:
         if self.book is None:
-            self.model.set_rows([])
+            self.model.set_listed([])
             return
-        rows = self.book.rows(self.current_filter())
-        self.model.set_rows(rows)
-        self.count_label.setText(f"{len(rows)} / {len(self.book)} 件")
+        listed = self.book.listing(self.current_filter())
+        self.model.set_listed(listed)
+        self.count_label.setText(f"{len(listed)} / {len(self.book)} 件")
         self._selected()
 
     def show_health(self, health: SyncHealth, now: datetime) -> None:
@@ -267,11 +282,11 @@ class CaseListScreen(QWidget):
         return row.case_id if row else None
 
     def select_case(self, case_id: str) -> bool:
-        for number, row in enumerate(self.model.rows()):
-            if row.case_id == case_id:
-                self.table.selectRow(number)
-                return True
-        return False
+        number = self.model.row_of(case_id)
+        if number < 0:
+            return False
+        self.table.selectRow(number)
+        return True
 
     def _selected(self, *_: QItemSelection) -> None:
         row = self.model.row_at(self._current_row())

@@ -1,7 +1,10 @@
-"""The case list as a Qt table model: the rows the case book gives (worst first, masked), nothing more.
+"""The case list as a Qt table model: the cases the book lists (worst first, masked), nothing more.
 
-The book sorts and filters (``CaseBook.rows(CaseFilter)``, from memory); the model only swaps the rows in one
-reset, so opening the list or changing a filter over thousands of cases costs one pass (``bench/caselist.py``).
+The book sorts and filters (``CaseBook.listing(CaseFilter)``, from memory, each case's sort key and search text
+made once); the model only swaps its list of listed cases in one reset. A row's text is made when the view first
+paints it (``data()``) and kept with the listed case it belongs to, so opening the list over 5,000 cases makes
+the text of the rows on screen, and a repaint asks Python for little more than a tuple lookup
+(``bench/caselist.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from kiosk.assisted.case_listing import ListedCase
 from kiosk.assisted.cases import CaseRow
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -25,10 +29,17 @@ WHAT_TO_DO = {
 }
 _STATE_COLOURS = {"quarantined": "#FBE4E4", "suspended": "#FDF3C8", "draft": "#EEF2F7"}
 _BRUSHES: dict[str, QBrush] = {}
+# The roles as plain numbers: a paint asks data() about seven roles of every visible cell.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_HORIZONTAL = Qt.Orientation.Horizontal
 
 
-def _brush(state: str) -> QBrush:
-    if state not in _BRUSHES:  # made once: a paint asks for every visible cell
+def _brush(state: str) -> QBrush | None:
+    if state not in _STATE_COLOURS:
+        return None
+    if state not in _BRUSHES:  # made once per state
         _BRUSHES[state] = QBrush(QColor(_STATE_COLOURS[state]))
     return _BRUSHES[state]
 
@@ -48,54 +59,81 @@ def short_time(stamp: str) -> str:
         return stamp
 
 
+def row_cells(row: CaseRow) -> tuple[str, ...]:
+    """The text of one line, in :data:`COLUMNS`' order."""
+    return (
+        row.case_ref,
+        row.resident_masked,
+        row.service_title,
+        row.state_label,
+        row.mode_label,
+        short_time(row.updated_at),
+        what_to_do(row),
+    )
+
+
 class CaseTableModel(QAbstractTableModel):
-    """Rows of :class:`kiosk.assisted.cases.CaseRow`, shown in :data:`COLUMNS`."""
+    """The listed cases (:class:`kiosk.assisted.case_listing.ListedCase`), shown in :data:`COLUMNS`."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[CaseRow] = []
+        self._listed: list[ListedCase] = []
+        #: A painted line's cells and background by case, made for the listed case they belong to: a case
+        #: that changed is listed anew, and its line made again the next time it is painted.
+        self._cells: dict[str, tuple[ListedCase, tuple[str, ...], QBrush | None]] = {}
 
-    def set_rows(self, rows: Sequence[CaseRow]) -> None:
+    def set_listed(self, listed: Sequence[ListedCase]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._listed = list(listed)
         self.endResetModel()
 
+    def forget(self) -> None:
+        """No lines and no kept text (another staff member's book is coming)."""
+        self.set_listed([])
+        self._cells.clear()
+
+    def listed_at(self, row: int) -> ListedCase | None:
+        return self._listed[row] if 0 <= row < len(self._listed) else None
+
     def row_at(self, row: int) -> CaseRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        listed = self.listed_at(row)
+        return listed.row if listed is not None else None
+
+    def row_of(self, case_id: str) -> int:
+        """The line showing ``case_id``, or -1."""
+        return next((number for number, listed in enumerate(self._listed) if listed.case_id == case_id), -1)
 
     def rows(self) -> list[CaseRow]:
-        return list(self._rows)
+        """Every line's row (makes them all: for tests and small lists)."""
+        return [listed.row for listed in self._listed]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own default)
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._listed)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if role == _DISPLAY and orientation == _HORIZONTAL:
             return COLUMNS[section]
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(row, index.column())
-        if role == Qt.ItemDataRole.BackgroundRole and row.state in _STATE_COLOURS:
-            return _brush(row.state)
-        return None
+    def _line(self, number: int) -> tuple[ListedCase, tuple[str, ...], QBrush | None]:
+        listed = self._listed[number]
+        line = self._cells.get(listed.case_id)
+        if line is None or line[0] is not listed:
+            row = listed.row
+            line = (listed, row_cells(row), _brush(row.state))
+            self._cells[listed.case_id] = line
+        return line
 
-    @staticmethod
-    def _text(row: CaseRow, column: int) -> str:
-        values = (
-            row.case_ref,
-            row.resident_masked,
-            row.service_title,
-            row.state_label,
-            row.mode_label,
-        )
-        if column < len(values):
-            return values[column]
-        return short_time(row.updated_at) if column == len(values) else what_to_do(row)
+    def data(self, index: _Index, role: int = _DISPLAY) -> object:
+        if role != _DISPLAY and role != _TOOLTIP and role != _BACKGROUND:  # noqa: PLR1714 (ints: the fast test)
+            return None
+        number = index.row()
+        if not 0 <= number < len(self._listed):
+            return None
+        _, cells, brush = self._line(number)
+        if role == _BACKGROUND:
+            return brush
+        return cells[index.column()]
