@@ -4,6 +4,11 @@ answers and signature come back at the next login, exactly as left; nothing of i
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,20 +18,18 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from tests.ui.assisted_client_support import log_in, open_window
+from tests.ui.assisted_half_form import ADDRESS, GRANTEE_ID, NAME, PAPER, RESIDENT_ID, fill_half
 from tests.ui.assisted_village_laptop import village_laptop
 from tests.ui.conftest import settle
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.desk import AssistedDesk
 from ui.assisted.form_capture import strokes_of
-from ui.assisted.showcase import demo_id_number
 from ui.assisted.slip_view import SlipView
 from ui.assisted.window import AssistedWindow
 from ui.signature import SignaturePad
 
-PAPER = b"\xff\xd8\xff\xe0 paper authorization photo " + bytes(range(256)) * 40
-NAME = "张桂兰"
-RESIDENT_ID = demo_id_number(7)
-GRANTEE_ID = demo_id_number(99, born=1980)
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
 
 
 @pytest.fixture
@@ -37,38 +40,9 @@ def start(tmp_path: Path) -> Iterator[Callable[[], AssistedDesk]]:
 
 
 def _fill_half(window: AssistedWindow, qtbot: QtBot) -> CaseEditor:
-    """A case filled most of the way, the way a staff member does it, then left (nothing saved by hand)."""
-    window.case_list.new_button.click()
-    editor = window.page
-    assert isinstance(editor, CaseEditor)
-    editor.choose_service("GLJT-01")
-    form = editor.resident
-    for field, text in ((form.name, NAME), (form.id_number, RESIDENT_ID), (form.phone, "13900000007")):
-        field.setFocus()
-        field.setText(text)
-    editor.service_box.setFocus()
-    form.resident_did_change.emit()
-    auth = editor.authorization
-    auth.grantee_id.set_value(GRANTEE_ID)
-    auth.grantee_phone.set_value("13800000099")
-    auth.until_closed.setChecked(False)
-    auth.valid_until.setDate(QDate(2027, 3, 31))
-    auth.sub_delegation.setChecked(True)
-    auth.pad.add_stroke([QPointF(10, 10), QPointF(80, 40), QPointF(140, 20)])
-    auth.pad.add_stroke([QPointF(30, 60), QPointF(90, 70)])
-    assert auth.capture_paper()
-    fields = editor.fields
-    assert fields is not None
-    address = fields.widget("address")
-    assert isinstance(address, QLineEdit)
-    address.setText("河北省保定市某县城关镇幸福村3组12号")
-    payout = fields.widget("payout")
-    assert isinstance(payout, QComboBox)
-    payout.setCurrentIndex(payout.findData("sscard"))
-    pad = fields.widget("signature")
-    assert isinstance(pad, SignaturePad)
+    editor = fill_half(window)
     with qtbot.waitSignal(editor.form_did_seal, timeout=5000):
-        pad.add_stroke([QPointF(5, 5), QPointF(60, 30)])  # the last change; then the form is sealed, unasked
+        pass  # sealed unasked, a moment after the last change (the timer runs once the event loop does)
     return editor
 
 
@@ -77,7 +51,7 @@ def _assert_nothing_in_clear(root: Path) -> None:
     assert any(p.name.startswith("form-") for p in files)
     for path in files:
         data = path.read_bytes()
-        for secret in (NAME, RESIDENT_ID, GRANTEE_ID, "13900000007", "幸福村"):
+        for secret in (NAME, RESIDENT_ID, GRANTEE_ID, "13900000007", ADDRESS):
             assert secret.encode() not in data, (path, secret)
         assert PAPER[:40] not in data
 
@@ -115,7 +89,7 @@ def test_a_half_done_case_comes_back_whole_after_the_program_died(
     assert fields is not None
     address = fields.widget("address")
     assert isinstance(address, QLineEdit)
-    assert address.text() == "河北省保定市某县城关镇幸福村3组12号"
+    assert address.text() == ADDRESS
     payout = fields.widget("payout")
     assert isinstance(payout, QComboBox)
     assert payout.currentData() == "sscard"
@@ -189,3 +163,48 @@ def test_a_form_with_no_resident_yet_is_kept_too_and_the_lock_still_brings_it_ba
     assert reopened.service_box.currentData() == "GLJT-01"
     assert reopened.authorization.pad.has_signature()
     assert reopened.case_id is None
+
+
+def test_a_form_sealed_before_a_sigkill_is_all_there_after(qtbot: QtBot, tmp_path: Path) -> None:
+    """The client in its own process, killed with SIGKILL once the form sealed itself after the last change."""
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "assisted_form_worker.py"), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert process.stdout is not None
+        said = process.stdout.readline()  # the worker's word once the form is sealed
+        assert said.startswith("sealed "), f"the worker said {said!r} (exit {process.poll()})"
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    strokes = json.loads(said.split(" ", 1)[1])
+
+    with village_laptop(tmp_path, capture_paper=lambda: PAPER) as start:
+        window = open_window(qtbot, start())
+        log_in(window, 0)
+        settle()
+        editor = window.page
+        assert isinstance(editor, CaseEditor)
+        assert editor.resident.name.value() == NAME
+        assert editor.resident.id_number.value() == RESIDENT_ID
+        auth = editor.authorization
+        assert auth.grantee_id.value() == GRANTEE_ID
+        assert auth.valid_until.date() == QDate(2027, 3, 31)
+        assert auth.sub_delegation.isChecked()
+        assert strokes_of(auth.pad) == strokes
+        assert "已拍摄纸质委托书" in auth.paper_note.text()
+        fields = editor.fields
+        assert fields is not None
+        address = fields.widget("address")
+        assert isinstance(address, QLineEdit)
+        assert address.text() == ADDRESS
+        pad = fields.widget("signature")
+        assert isinstance(pad, SignaturePad)
+        assert pad.has_signature()
+        _assert_nothing_in_clear(tmp_path / "laptop" / "cases")
