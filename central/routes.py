@@ -371,7 +371,8 @@ def heartbeat(
         "max_attachment_bytes": p.limits.attachment_bytes,
     }
     notices = list(catalog_now.notices) + ([] if noted is None else noted.notices)
-    usage_forecast = heartbeat_forecast(p.engine, caller)  # the hall's forecast: 预计等候 on queue tickets
+    # The hall's forecast (预计等候 on queue tickets); the console's look already knows when there is none.
+    usage_forecast = heartbeat_forecast(p.engine, caller) if noted is None or noted.usage_known else None
     if usage_forecast is not None:
         extras["usage_forecast"] = usage_forecast
     return JSONResponse(

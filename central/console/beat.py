@@ -3,11 +3,11 @@
 A province's terminals beat hundreds of times a second, and almost every beat changes nothing but the time it
 was seen. So a beat reads, in one statement, everything it must compare against: the terminal's console row
 (state, maintenance, place), how many report-decided alerts it has open, whether it called staff in the last
-hour, its audit log's last alarm and last accepted checkpoint, and the version numbers of the notices and of
-the published catalog. Then it writes the report and the time seen (two prebuilt ``UPDATE``s, one commit), and
-only when something differs from what it read does it write more: a state change into the history, an alert
-opened or cleared, a staff call. "Offline" is not decided here but by :meth:`Fleet.sweep`, when the fleet is
-looked at and every few seconds.
+hour, its audit log's last alarm and last accepted checkpoint, the version numbers of the notices and of the
+published catalog, and whether the usage figures know its hall. Then it writes the report and the time seen
+(two prebuilt ``UPDATE``s, one commit), and only when something differs from what it read does it write more:
+a state change into the history, an alert opened or cleared, a staff call. "Offline" is not decided here but
+by :meth:`Fleet.sweep`, when the fleet is looked at and every few seconds.
 
 The notices and the catalog are kept per process by those version numbers: a worker reads them again the beat
 after another worker published or withdrew one, never later (nothing a worker needs from another lives only
@@ -39,6 +39,7 @@ from central.schema import (
     console_catalogs,
     console_notices,
     console_terminals,
+    usage_terminals,
 )
 from central.terminals import store_heartbeat
 
@@ -68,6 +69,7 @@ _LOOK = select(
     select(func.max(console_notices.c.seq)).scalar_subquery().label("notices_seq"),
     select(func.count(console_notices.c.withdrawn_at)).scalar_subquery().label("notices_withdrawn"),
     select(func.max(console_catalogs.c.seq)).scalar_subquery().label("catalog_seq"),
+    select(func.count()).where(usage_terminals.c.terminal_id == _T).scalar_subquery().label("usage_known"),
 ).where(_CT.terminal_id == _T)
 
 _SEEN = (
@@ -85,6 +87,8 @@ class BeatAnswer:
     notices: list[dict[str, Any]]
     staff_calls: list[dict[str, Any]]
     catalog: CatalogSnapshot | None
+    #: The usage figures know this terminal's hall (else it has no forecast to be told: not worth a look).
+    usage_known: bool
 
 
 class VersionedCache:
@@ -167,4 +171,4 @@ def take_beat(
     region, hall = str(look.region), str(look.hall)
     notices = [n.shown for n in stored if n.live(now) and n.targets(region, hall)]
     catalog = cache.catalog(conn, int(look.catalog_seq or 0), shelf)
-    return BeatAnswer(received_at, notices, calls, catalog)
+    return BeatAnswer(received_at, notices, calls, catalog, bool(look.usage_known))
