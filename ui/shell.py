@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from accessibility.themes import Theme
 from kiosk.visit.strings import Texts
 from ui.parts import button, label
+from ui.scrolling import give_back
 from ui.style import style_sheet
 
 TECHNICIAN_TAPS = 5
@@ -197,6 +198,7 @@ class KioskWindow(QWidget):
         self.tap_guard.watch((top, screen, bottom))
         for old, new in ((self._top, top), (self._body, screen), (self._bottom, bottom)):
             self._layout.replaceWidget(old, new)
+            give_back(old, self)  # its finger-scrolled areas serve the next screens (ui/scrolling.py)
             old.hide()
             old.setParent(None)
             old.deleteLater()

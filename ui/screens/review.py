@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.visit.views import ReviewRow, ReviewView
 from ui.parts import ScreenContext, button, label
-from ui.scrolling import kinetic
+from ui.scrolling import kinetic_area
 
 
 def build(view: ReviewView, ctx: ScreenContext) -> QWidget:
@@ -36,11 +36,10 @@ def build(view: ReviewView, ctx: ScreenContext) -> QWidget:
     for column in range(columns):
         grid.setColumnStretch(column, 1)
     grid.setRowStretch((len(cards) + columns - 1) // columns, 1)  # short lists stay at the top
-    scroll = QScrollArea()
+    scroll = kinetic_area()  # the shell gives it back when the screen goes (a scroller costs memory for good)
     scroll.setObjectName("review-scroll")
     scroll.setWidgetResizable(True)
     scroll.setWidget(rows)
-    kinetic(scroll)
     layout.addWidget(scroll, 1)
 
     bar = scroll.verticalScrollBar()
