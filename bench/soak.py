@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from citizen_script import Resident, external_platform
 from PySide6.QtWidgets import QApplication
+from soak_memory import MemoryWatch
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
@@ -96,6 +97,7 @@ def main() -> None:
             time.sleep(0.45)
             demo.place_card()
 
+        watch = MemoryWatch()
         before = rss_mb()
         started = time.monotonic()
         after_warm_up = before
@@ -110,8 +112,10 @@ def main() -> None:
             if visit + 1 == WARM_UP:
                 gc.collect()
                 after_warm_up = rss_mb()
+                watch.warm(controller.window, visit + 1)
         gc.collect()
         end = rss_mb()
+        watch.report(controller.window, args.visits)
         if os.environ.get("SOAK_SMAPS"):
             dump_smaps(os.environ["SOAK_SMAPS"])
         import ctypes

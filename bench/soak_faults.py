@@ -41,6 +41,7 @@ from typing import Any
 
 from citizen_script import Resident
 from PySide6.QtWidgets import QApplication
+from soak_memory import MemoryWatch
 
 from accessibility.voice_recording import RecordingVoice
 from kiosk.config import parse_config
@@ -296,6 +297,7 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
         unexplained: dict[int, str] = {}
         script_errors: dict[int, str] = {}
         started = time.monotonic()
+        watch = MemoryWatch()
         after_warm_up = rss_mb()
         for visit in range(1, visits + 1):
             if asked_to_stop.is_set():
@@ -333,12 +335,14 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
             if visit == WARM_UP:
                 gc.collect()
                 after_warm_up = rss_mb()
+                watch.warm(controller.window, visit)
         seconds = time.monotonic() - started
         for name, (first, last) in schedule.items():
             if first <= visits_run < last:  # stopped early inside a fault: lift it before the drain
                 end(name)
         gc.collect()
         end_rss = rss_mb()
+        watch.report(controller.window, visits_run)
         ctypes.CDLL("libc.so.6").malloc_trim(0)
         trimmed = rss_mb()
         # Drain: everything the outbox took must reach the platform exactly once.

@@ -1,0 +1,90 @@
+"""What a soak's memory growth is made of, opt-in by environment (both printed to stderr at the end of a run):
+
+- ``SOAK_TRACEMALLOC=1``: Python allocations are traced from the end of the warm-up on (25 frames each), so
+  what is still alive at the end is what the visits after warm-up kept; the 20 largest allocation sites by
+  traceback, and the per-file totals;
+- always when either switch is set: live Python objects by type, live Qt widgets and QObjects under the
+  window by class, and threads by name, at warm-up and at the end, the kinds that grew.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import threading
+import tracemalloc
+from collections import Counter
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QWidget
+
+FRAMES = 25
+
+
+def wanted() -> bool:
+    return bool(os.environ.get("SOAK_TRACEMALLOC") or os.environ.get("SOAK_OBJECTS"))
+
+
+def counts(window: QWidget | None) -> dict[str, Counter[str]]:
+    gc.collect()
+    objects: Counter[str] = Counter(type(o).__qualname__ for o in gc.get_objects())
+    widgets: Counter[str] = Counter(type(w).__name__ for w in QApplication.allWidgets())
+    qobjects: Counter[str] = Counter()
+    if window is not None:
+        qobjects.update(o.metaObject().className() for o in window.findChildren(QObject))
+    threads: Counter[str] = Counter(t.name.rstrip("0123456789-") or t.name for t in threading.enumerate())
+    return {"python objects": objects, "widgets": widgets, "qobjects under the window": qobjects, "threads": threads}
+
+
+class MemoryWatch:
+    """Snapshots at warm-up and at the end; ``report`` prints what grew between them."""
+
+    def __init__(self) -> None:
+        self.enabled = wanted()
+        self.traced = bool(os.environ.get("SOAK_TRACEMALLOC"))
+        self.first: dict[str, Counter[str]] = {}
+        self.start_snapshot: Any = None
+        self.visits_at_start = 0
+
+    def warm(self, window: QWidget | None, visit: int) -> None:
+        if not self.enabled:
+            return
+        self.visits_at_start = visit
+        self.first = counts(window)
+        if self.traced:
+            tracemalloc.start(FRAMES)
+            self.start_snapshot = tracemalloc.take_snapshot()
+
+    def report(self, window: QWidget | None, visit: int) -> None:
+        if not self.enabled or not self.first:
+            return
+        out = sys.stderr
+        visits = max(1, visit - self.visits_at_start)
+        print(f"=== memory between visit {self.visits_at_start} and {visit} ({visits} visits) ===", file=out)
+        if self.traced:
+            end = tracemalloc.take_snapshot()
+            tracemalloc.stop()
+            filters = [tracemalloc.Filter(False, tracemalloc.__file__)]
+            end = end.filter_traces(filters)
+            by_file = end.compare_to(self.start_snapshot.filter_traces(filters), "filename")
+            total = sum(s.size_diff for s in by_file)
+            print(f"--- traced Python growth: {total / 1024:.1f} KiB ({total / visits:.0f} B a visit)", file=out)
+            for stat in by_file[:15]:
+                print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d}  {stat.traceback[0]}", file=out)
+            for rank, stat in enumerate(end.compare_to(self.start_snapshot, "traceback")[:20], 1):
+                print(f"--- #{rank}: {stat.size_diff / 1024:+.1f} KiB in {stat.count_diff:+d} blocks", file=out)
+                for line in stat.traceback.format(limit=FRAMES, most_recent_first=True):
+                    print("    " + line, file=out)
+        last = counts(window)
+        for kind, before in self.first.items():
+            grown = sorted(
+                ((n - before.get(name, 0), name, n) for name, n in last[kind].items() if n > before.get(name, 0)),
+                reverse=True,
+            )
+            shrunk = sum(1 for name, n in before.items() if last[kind].get(name, 0) < n)
+            print(f"--- {kind}: {sum(before.values())} -> {sum(last[kind].values())} ({shrunk} kinds fewer)", file=out)
+            for diff, name, n in grown[:30]:
+                print(f"  {diff:+7d} {name} (now {n})", file=out)
+        out.flush()
