@@ -387,6 +387,8 @@ class AssistedWindow(QMainWindow):
             self.case_list.open_button,
             self.case_list.table,
             self.case_list.search,
+            self.case_actions.export_button,  # the sync works on the same outbox and book: one at a time
+            self.case_actions.redo_button,
         ):
             part.setEnabled(False)
         return True
@@ -398,6 +400,8 @@ class AssistedWindow(QMainWindow):
         for part in (self.case_list.table, self.case_list.search):
             part.setEnabled(True)
         self.case_list.sync_finished(report)
+        self.case_actions.export_button.setEnabled(self.desk.export_cases is not None)
+        self.case_actions.show_book(self.book)
         if self.book is not None:
             self.case_list.show_health(self.book.health(self.desk.clock()), self.desk.clock())
 
