@@ -65,13 +65,6 @@ class ListedCase:
             self._row = case_row(self.case)
         return self._row
 
-    def matches(self, needle: str, states: frozenset[str], unsent_only: bool) -> bool:
-        return (
-            (not needle or needle in self.haystack)
-            and (not states or self.state in states)
-            and (not unsent_only or self.state in UNSENT_STATES)
-        )
-
 
 class CaseListing:
     """The listed cases of one book, by case id; :meth:`ordered` sorts them once per change."""
@@ -101,10 +94,14 @@ class CaseListing:
         if filter is None:
             return list(ordered)
         needle = filter.text.strip().lower()
-        states = filter.states
-        unsent_only = filter.unsent_only
-        if not needle and not states and not unsent_only:
-            return list(ordered)
-        if not states and not unsent_only:  # a search alone: the one test inline
+        states: frozenset[str] | None = filter.states or None
+        if filter.unsent_only:
+            states = UNSENT_STATES if states is None else states & UNSENT_STATES
+        # One comprehension per kind of filter: the test inline, no call per case.
+        if needle and states is not None:
+            return [entry for entry in ordered if entry.state in states and needle in entry.haystack]
+        if needle:
             return [entry for entry in ordered if needle in entry.haystack]
-        return [entry for entry in ordered if entry.matches(needle, states, unsent_only)]
+        if states is not None:
+            return [entry for entry in ordered if entry.state in states]
+        return list(ordered)

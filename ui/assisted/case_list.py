@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelection, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -159,6 +159,9 @@ class CaseListScreen(QWidget):
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(34)
+        # Always there: a scroll bar that came and went with a filter's count would lay the table out and paint
+        # it a second time, and move the columns' widths under the staff member's eyes.
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -224,6 +227,7 @@ class CaseListScreen(QWidget):
             return
         listed = self.book.listing(self.current_filter())
         self.model.set_listed(listed)
+        self.table.doItemsLayout()  # now, not from a timer after the first paint: one paint of the table, not two
         self.count_label.setText(f"{len(listed)} / {len(self.book)} 件")
         self._selected()
 
