@@ -126,16 +126,23 @@ class DeviceHandler(Protocol):
 
 
 class SilentHandler:
-    """A handler for command-line use and tests: remembers what would have been asked."""
+    """A handler for command-line use and tests: remembers what would have been asked (the last
+    :attr:`KEPT`: the hall's own devices run with one for months)."""
+
+    KEPT = 64
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
 
     def device_needs_person(self, device: str, message: str) -> None:
-        self.requests.append((device, message))
+        self._remember((device, message))
 
     def device_clear_request(self, device: str) -> None:
-        self.requests.append((device, ""))
+        self._remember((device, ""))
+
+    def _remember(self, request: tuple[str, str]) -> None:
+        self.requests.append(request)
+        del self.requests[: -self.KEPT]
 
 
 @dataclass(frozen=True)
