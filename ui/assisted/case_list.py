@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kiosk.assisted.cases import LIFECYCLE, CaseBook, CaseFilter
 from kiosk.assisted.limits import SyncHealth, describe_age
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
+from ui.assisted.case_delegate import CaseCellDelegate
 from ui.assisted.case_model import CaseTableModel, what_to_do
 
 #: The state filter: label → (states, unsent only).
@@ -150,6 +151,8 @@ class CaseListScreen(QWidget):
         self.table = QTableView()
         self.table.setObjectName("case-table")
         self.table.setModel(self.model)
+        self.cells = CaseCellDelegate(self.model, self.table)
+        self.table.setItemDelegate(self.cells)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -205,6 +208,7 @@ class CaseListScreen(QWidget):
     def show_book(self, book: CaseBook, who: str) -> None:
         if book is not self.book:
             self.model.forget()  # another member's lines are not kept
+            self.cells.forget()
         self.book = book
         self.who.setText(who)
         self._fit_count_label(len(book))

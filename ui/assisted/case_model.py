@@ -34,6 +34,8 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _HORIZONTAL = Qt.Orientation.Horizontal
+#: A line of the list: the listed case, its cells' text in :data:`COLUMNS`' order, its background (or none).
+Line = tuple[ListedCase, tuple[str, ...], QBrush | None]
 
 
 def _brush(state: str) -> QBrush | None:
@@ -80,7 +82,7 @@ class CaseTableModel(QAbstractTableModel):
         self._listed: list[ListedCase] = []
         #: A painted line's cells and background by case, made for the listed case they belong to: a case
         #: that changed is listed anew, and its line made again the next time it is painted.
-        self._cells: dict[str, tuple[ListedCase, tuple[str, ...], QBrush | None]] = {}
+        self._cells: dict[str, Line] = {}
 
     def set_listed(self, listed: Sequence[ListedCase]) -> None:
         self.beginResetModel()
@@ -118,7 +120,10 @@ class CaseTableModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def _line(self, number: int) -> tuple[ListedCase, tuple[str, ...], QBrush | None]:
+    def line(self, number: int) -> Line | None:
+        """Line ``number``: its listed case, cells and background, made the first time it is asked for."""
+        if not 0 <= number < len(self._listed):
+            return None
         listed = self._listed[number]
         line = self._cells.get(listed.case_id)
         if line is None or line[0] is not listed:
@@ -130,10 +135,9 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = _DISPLAY) -> object:
         if role != _DISPLAY and role != _TOOLTIP and role != _BACKGROUND:  # noqa: PLR1714 (ints: the fast test)
             return None
-        number = index.row()
-        if not 0 <= number < len(self._listed):
+        line = self.line(index.row())
+        if line is None:
             return None
-        _, cells, brush = self._line(number)
         if role == _BACKGROUND:
-            return brush
-        return cells[index.column()]
+            return line[2]
+        return line[1][index.column()]
