@@ -104,7 +104,11 @@ def main() -> None:
         cases = 0
         for visit in range(args.visits):
             resident = Resident(controller, place)
-            cases += resident.old_age_allowance().startswith("SB")
+            try:
+                cases += resident.old_age_allowance().startswith("SB")
+            except TimeoutError:
+                watch.report(controller.window, visit)  # what was measured so far is not lost with the run
+                raise
             app.removeEventFilter(resident.watch)
             voice.records.clear()  # the recorder keeps what was said; a real voice keeps nothing
             if (visit + 1) % 50 == 0:  # progress on stderr: the figures so far survive a crash of the run

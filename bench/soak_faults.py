@@ -198,7 +198,7 @@ def fill(folder: Path) -> Path:
 
 def explained(controller: KioskController) -> str:
     """What the screen a visit stopped on says about why ("" when it says nothing)."""
-    view = controller.flow.screen.view
+    view: object = controller.flow.screen.view
     if not dataclasses.is_dataclass(view):
         return ""
     for item in dataclasses.fields(view):
