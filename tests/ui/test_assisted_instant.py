@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.assisted.instant import OFFLINE_QUERY
 from tests.ui.assisted_client_support import log_in, open_window
 from tests.ui.assisted_village_laptop import village_laptop
-from ui.assisted.case_editor import NO_INSTANT, CaseEditor
-from ui.assisted.instant_matter import InstantSlipView
+from ui.assisted.case_editor import CaseEditor
+from ui.assisted.instant_matter import NO_INSTANT, InstantSlipView
 from ui.assisted.showcase import demo_id_number
 from ui.assisted.window import AssistedWindow
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import contextlib
 from itertools import pairwise
-from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -34,32 +33,18 @@ from PySide6.QtWidgets import (
 
 from kiosk.assisted.cases import Case, CaseBook, CaseRefused, HandlingMode
 from kiosk.assisted.form_state import FormStore, SealedForm, case_form_key, new_form_key
-from kiosk.assisted.instant import INSTANT_ACTIONS, instant_request, instant_slip, is_instant
-from kiosk.assisted.resident import Resident, ResidentError, resident_from_input
+from kiosk.assisted.instant import INSTANT_ACTIONS, is_instant
+from kiosk.assisted.resident import ResidentError, resident_from_input
 from kiosk.assisted.staff import StaffSession
 from kiosk.visit.catalog import Service
-from kiosk.visit.ports import SubmitOutcome
 from kiosk.visit.validation import FieldError
 from ui.assisted.authorization_form import AuthorizationError, AuthorizationForm
 from ui.assisted.desk import AssistedDesk, authorization_summary
 from ui.assisted.form_capture import SealableServiceFields, watch
-from ui.assisted.instant_matter import InstantRunner
+from ui.assisted.form_keeper import FormKeeper
+from ui.assisted.instant_matter import NO_INSTANT, InstantRunner, proxy_services, unavailable_reason
 from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.resident_form import ResidentForm
-
-#: Why a query or a queue number cannot be handled on a laptop that is not wired to the hall's services.
-NO_INSTANT = "本机未接通大厅的查询和取号服务，不能代为办理；请办事人到大厅自助机或窗口办理"
-
-
-def proxy_services(desk: AssistedDesk) -> list[Service]:
-    """Every service of the catalog: cases go to a department; a query (代为查询) or a queue number (代为取号) is
-    answered at once by the hall. Those that cannot be handled here are listed greyed, with the reason."""
-    return list(desk.catalog.services)
-
-
-def unavailable_reason(desk: AssistedDesk, service: Service) -> str | None:
-    """Why ``service`` cannot even be chosen on this laptop (its answer needs a part the laptop lacks)."""
-    return NO_INSTANT if is_instant(service) and desk.handle_matter is None else None
 
 
 class CaseEditor(QWidget):
@@ -70,8 +55,6 @@ class CaseEditor(QWidget):
     form_did_seal = Signal()
     #: A query answered or a ticket taken for the resident: the slip to show (``kiosk.assisted.slip.Slip``).
     instant_did_finish = Signal(object)
-    #: How long after the last change the form is sealed (milliseconds).
-    SEAL_AFTER_MS = 400
 
     def __init__(  # noqa: PLR0915 - the screen's parts, one statement each
         self,
@@ -87,16 +70,9 @@ class CaseEditor(QWidget):
         self._book: CaseBook | None = book
         self._session: StaffSession | None = session
         self.case_id: str | None = case.case_id if case else None
-        self.forms = FormStore(book.vault)
-        if form is not None:
-            self.form_key = form.key
-        else:
-            self.form_key = case_form_key(case.case_id) if case else new_form_key()
-        self._restoring = True
-        self._seal_timer = QTimer(self)
-        self._seal_timer.setSingleShot(True)
-        self._seal_timer.setInterval(self.SEAL_AFTER_MS)
-        self._seal_timer.timeout.connect(self.seal)
+        key = form.key if form else case_form_key(case.case_id) if case else new_form_key()
+        self.keeper = FormKeeper(self, FormStore(book.vault), key, self.snapshot)
+        self.keeper.form_did_seal.connect(self.form_did_seal)
         self.services = proxy_services(desk)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -116,11 +92,10 @@ class CaseEditor(QWidget):
                 item.setEnabled(False)
                 item.setText(f"{item.text()}：不可代办")
                 item.setToolTip(why)
-        self.instant = InstantRunner(desk.handle_matter) if desk.handle_matter else None
-        #: What the running 代为查询 / 代为取号 was asked for (the matter, the resident, the 委托).
-        self._instant_asked: tuple[Service, Resident, dict[str, Any] | None] | None = None
+        self.instant = InstantRunner(desk, desk.handle_matter) if desk.handle_matter else None
         if self.instant is not None:
-            self.instant.matter_did_finish.connect(self._instant_finished)
+            self.instant.slip_ready.connect(self._instant_done)
+            self.instant.refused.connect(self._instant_refused)
         self.full = QRadioButton("全程代办")
         self.full.setObjectName("mode-full")
         self.partial = QRadioButton("环节帮办")
@@ -197,7 +172,7 @@ class CaseEditor(QWidget):
             self._service_changed()
         if form is not None:
             self.restore(form)
-        self._restoring = False
+        self.keeper.paused = False
 
     # -- the lock --------------------------------------------------------------------------------------------
 
@@ -216,8 +191,7 @@ class CaseEditor(QWidget):
     def detach(self) -> None:
         """The idle lock: the session and its key go; what is typed (the 委托 and its signature too) stays in
         this form, in memory only, for the same member's next login."""
-        self.seal()
-        self._seal_timer.stop()
+        self.keeper.lock()
         self._book = None
         self._session = None
         for field in self.findChildren(MaskedLineEdit):
@@ -226,6 +200,7 @@ class CaseEditor(QWidget):
     def attach(self, book: CaseBook, session: StaffSession) -> None:
         self._book = book
         self._session = session
+        self.keeper.unlock(FormStore(book.vault))
 
     # -- the matter --------------------------------------------------------------------------------------
 
@@ -297,8 +272,7 @@ class CaseEditor(QWidget):
     # -- sealing the form as it stands ---------------------------------------------------------------------
 
     def _changed(self, *_: object) -> None:
-        if not self._restoring and self._book is not None:
-            self._seal_timer.start()
+        self.keeper.changed()
 
     def snapshot(self) -> SealedForm:
         """The whole form as it stands: the matter, the mode, the resident, the 委托 and the matter's answers."""
@@ -319,21 +293,15 @@ class CaseEditor(QWidget):
             fields, field_blobs = self.fields.snapshot()
             values["fields"] = fields
             blobs = {**blobs, **field_blobs}
-        return SealedForm(self.form_key, self.case_id, values, blobs)
+        return SealedForm(self.keeper.key, self.case_id, values, blobs)
 
     def seal(self) -> bool:
-        """Seal the form now (the timer does it after each change; the lock, 返回 and closing do it at once)."""
-        self._seal_timer.stop()
-        if self._book is None:
-            return False
-        self.forms.save(self.snapshot())
-        self.forms.mark_open(self.form_key)
-        self.form_did_seal.emit()
-        return True
+        """Seal the form now (the keeper does it after each change; the lock, 返回 and closing do it at once)."""
+        return self.keeper.seal()
 
     def restore(self, form: SealedForm) -> None:
         """Put a sealed form back on the screen, as it was left."""
-        self._restoring = True
+        self.keeper.paused = True
         values = form.values
         self.choose_service(str(values.get("service", "")))
         (self.partial if values.get("mode") == "step" else self.full).setChecked(True)
@@ -354,18 +322,7 @@ class CaseEditor(QWidget):
         if isinstance(fields, dict) and self.fields is not None:
             self.fields.restore(fields, {k: v for k, v in form.blobs.items() if k.startswith("field:")})
         self._resident_changed()
-        self._restoring = False
-
-    def leave(self) -> None:
-        """The form is closed (返回列表): a draft keeps its sealed form for the next opening, a form without a
-        case (no resident yet) goes; nothing is reopened at the next login."""
-        if self._book is None:
-            return
-        self.seal()
-        if self.case_id is None:
-            self.forms.drop(self.form_key)
-        else:
-            self.forms.mark_open(None)
+        self.keeper.paused = False
 
     # -- saving ---------------------------------------------------------------------------------------------
 
@@ -396,11 +353,7 @@ class CaseEditor(QWidget):
                 )
                 self.case_id = case.case_id
                 self.title.setText(f"草稿 {case.reference}")
-                sealed = self.forms.load(self.form_key)
-                if sealed is not None:
-                    self.form_key = self.forms.rename(sealed, case.case_id).key
-                else:
-                    self.form_key = case_form_key(case.case_id)
+                self.keeper.filed_as(case.case_id)
             else:
                 self.book.update_draft(
                     self.case_id,
@@ -461,8 +414,7 @@ class CaseEditor(QWidget):
             self.say("案件已加密保存为草稿；本机未接通发件箱，联网配置好后再发送", error=True)
             return
         self.desk.send_case(self.book, self.session, case_id, now)
-        self._seal_timer.stop()
-        self.forms.drop(self.form_key)  # the case carries all of it now, sealed for the platform
+        self.keeper.done()  # the case carries all of it now, sealed for the platform
         self.case_did_send.emit(case_id)
 
     # -- 代为查询 / 代为取号 ----------------------------------------------------------------------------------------
@@ -484,34 +436,20 @@ class CaseEditor(QWidget):
         if reason is not None or self.instant is None:
             self.say(reason or NO_INSTANT, error=True)
             return
-        self._instant_asked = (service, resident, record)
-        self.instant.start(instant_request(service, resident, answers))
+        self.instant.ask(service, resident, record, answers, self.session)
         self.send_button.setEnabled(False)
         self.say("正在向大厅办理，请稍候…")
 
-    def _instant_finished(self, result: object) -> None:
+    def _instant_refused(self, why: str) -> None:
         self.send_button.setEnabled(True)
-        asked, self._instant_asked = self._instant_asked, None
-        if isinstance(result, str) or asked is None or self._session is None:
-            self.say(str(result), error=True)
-            return
-        assert isinstance(result, SubmitOutcome)
-        service, resident, record = asked
-        slip = instant_slip(
-            service,
-            result,
-            resident,
-            staff_no=self.session.staff_no,
-            staff_name=self.session.name,
-            hall_name=self.desk.hall_name,
-            authorization_summary=authorization_summary(record, resident.masked_name),
-            printed_at=self.desk.clock(),
-        )
-        self._seal_timer.stop()
-        self.forms.drop(self.form_key)  # done: nothing of it waits for later
+        self.say(why, error=True)
+
+    def _instant_done(self, slip: object) -> None:
+        self.send_button.setEnabled(True)
+        self.keeper.done()  # answered: nothing of it waits for later
         self.instant_did_finish.emit(slip)
 
     def _back(self) -> None:
         self.save_draft(quiet=True)
-        self.leave()
+        self.keeper.closed(has_case=self.case_id is not None)
         self.closed.emit()
