@@ -20,9 +20,10 @@ from ui.assisted.case_model import CaseTableModel
 _Index = QModelIndex | QPersistentModelIndex
 #: Texts kept at most (a few screenfuls of seven columns); past it, the kept texts are dropped and made again.
 KEPT_TEXTS = 3000
-_LEFT_TO_QT = QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus
-_ENABLED = QStyle.StateFlag.State_Enabled
-_WINDOW_ACTIVE = QStyle.StateFlag.State_Active
+# The state flags as plain numbers: testing Python enum flags costs more than painting the cell's text.
+_LEFT_TO_QT = (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus).value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_WINDOW_ACTIVE = QStyle.StateFlag.State_Active.value
 _ELIDE = Qt.TextElideMode.ElideRight
 _ACTIVE = QPalette.ColorGroup.Active
 _INACTIVE = QPalette.ColorGroup.Inactive
@@ -45,7 +46,7 @@ class CaseCellDelegate(QStyledItemDelegate):
         self._margin = -1
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        state = option.state
+        state = option.state.value
         if state & _LEFT_TO_QT or not state & _ENABLED:
             super().paint(painter, option, index)
             return
