@@ -3,8 +3,8 @@
 It holds no rules: the flow decides what comes next, the idle clock decides when time is up, the ports do the
 work. It renders, speaks, and moves blocking work to workers through the bridge.
 
-A device wait (a card, a QR code, the camera's picture) starts when a step that listens to a device is entered,
-never on a re-render, and is cancelled when the step is left or the visit wiped; its answers are dropped after.
+A step's device wait is :mod:`ui.device_waits`; a call for staff and its acknowledgement,
+:mod:`ui.staff_call_overlay`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -26,15 +25,17 @@ from kiosk.hall.technician_pin import PinLock
 from kiosk.visit.catalog import Catalog
 from kiosk.visit.flow import CitizenFlow
 from kiosk.visit.idle import IdleClock
-from kiosk.visit.ports import HallError, HallPorts, Notice, Rating, SubmissionRequest, SubmitOutcome, Wait
+from kiosk.visit.ports import HallError, HallPorts, Notice, Rating, SubmissionRequest, SubmitOutcome
 from kiosk.visit.session import Applicant, Session
 from kiosk.visit.strings import Texts
-from kiosk.visit.views import FieldView, FlowScreen, IdentifyView, ResultView
+from kiosk.visit.views import FlowScreen, ResultView
 from ui.bridge import MainThreadBridge
+from ui.device_waits import CAMERA_FIELDS, DeviceWaits
 from ui.idle_warning import IdleWarning
 from ui.parts import ScreenContext
 from ui.screens.registry import build_screen
-from ui.shell import KioskWindow, OverlayButton, ShellActions
+from ui.shell import KioskWindow, ShellActions
+from ui.staff_call_overlay import StaffCallOverlay
 from ui.technician_panel import TechnicianPanel
 
 log = logging.getLogger(__name__)
@@ -49,24 +50,12 @@ FIXED_PROMPTS = {
 THANKS_SECONDS = 6
 #: After a wipe, when the visit's screens have been deleted: the heap's free pages go back to the system (≈ 1 ms).
 GIVE_BACK_MS = 2000
-#: Form questions answered through the camera: their step shows what the camera sees.
-CAMERA_FIELDS = ("document", "photo")
 
 
 def _print_state_changed(previous: FlowScreen | None, screen: FlowScreen) -> bool:
     """The outcome re-rendered only because its receipt started, finished or failed printing."""
     before, now = (previous.view if previous else None), screen.view
     return isinstance(before, ResultView) and isinstance(now, ResultView) and before.print_state != now.print_state
-
-
-def device_of(screen: FlowScreen) -> str | None:
-    """The device a screen listens to: ``card``, ``qr``, ``camera`` (a live picture), or None."""
-    view = screen.view
-    if isinstance(view, IdentifyView):
-        return "qr" if view.method == "qr" else "card"
-    if isinstance(view, FieldView) and view.field.kind in CAMERA_FIELDS and view.captured is None:
-        return "camera"
-    return None
 
 
 class KioskController(QObject):
@@ -145,16 +134,10 @@ class KioskController(QObject):
         self._wipe_retry.setSingleShot(True)
         self._wipe_retry.setInterval(500)
         self._wipe_retry.timeout.connect(self.wipe)
-        # While the staff-called overlay is up: has the hall acknowledged the call in its console (no I/O)?
-        self._staff_ack_timer = QTimer(self)
-        self._staff_ack_timer.setInterval(1000)
-        self._staff_ack_timer.timeout.connect(self.check_staff_acknowledged)
         self._last_request: SubmissionRequest | None = None
         self._step = ""  # the step on screen: entering another one (not re-rendering) starts its timers and waits
-        self._device: str | None = None  # what the running wait listens to
-        self._wait: Wait | None = None
-        self._wait_serial = 0  # counts waits: an answer from a cancelled one is dropped
-        self._preview_frame: bytes | None = None
+        self.waits = DeviceWaits(ports, bridge, self.flow.identified, self.flow.identify_failed, self._this_visit)
+        self.staff_call = StaffCallOverlay(self.window, voice, bridge, ports.staff, lambda: (self.theme, self.texts))
         self._shown: FlowScreen | None = None  # the screen last rendered from the flow
         self.flow.on_change.append(self._on_flow_change)
         self.window.orientation_did_change.append(self.render)
@@ -183,9 +166,9 @@ class KioskController(QObject):
         self._active = False
         self._idle_timer.stop()
         self._thanks_timer.stop()
-        self._staff_ack_timer.stop()
+        self.staff_call.stop()
         self._wipe_retry.stop()
-        self._end_wait()
+        self.waits.end()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -206,7 +189,7 @@ class KioskController(QObject):
             actions=self,
             demo=self.demo,
             landscape=self.landscape,
-            camera_preview=self.request_preview,
+            camera_preview=self.waits.request_preview,
             clock=self.hall_now,
             handwriting=self.ports.handwriting,
         )
@@ -248,48 +231,9 @@ class KioskController(QObject):
         """Start what belongs to a step when it is entered; a re-render of the same step starts nothing."""
         entered = screen.name != self._step
         self._step = screen.name
-        device = device_of(screen)
-        if device != self._device:
-            self._end_wait()
-            if device is not None:
-                self._start_wait(device)
+        self.waits.follow(screen)
         if entered and screen.name == "thanks":
             self._thanks_timer.start(THANKS_SECONDS * 1000)
-
-    def _start_wait(self, device: str) -> None:
-        self._device = device
-        if device == "camera":
-            self._wait = self.ports.capture.watch_preview(self._for_wait(self._show_frame))
-            return
-        on_ok = self._for_wait(self.flow.identified)
-        on_error = self._for_wait(self.flow.identify_failed)
-        identification = self.ports.identification
-        start = identification.wait_for_qr if device == "qr" else identification.wait_for_card
-        self._wait = start(on_ok, on_error)
-
-    def _end_wait(self) -> None:
-        wait, self._wait, self._device = self._wait, None, None
-        self._wait_serial += 1
-        self._preview_frame = None
-        if wait is not None:
-            wait.cancel()
-
-    def _for_wait(self, fn: Callable[..., None]) -> Callable[..., None]:
-        """A device callback (any thread) reaching ``fn`` on the main thread while the wait it came from runs."""
-        serial = self._wait_serial  # the wait being started (ending a wait moves the count on)
-        current = self._this_visit(fn)
-
-        def if_running(*args: object) -> None:
-            if self._wait_serial == serial:
-                current(*args)
-
-        def relay(*args: object) -> None:
-            self.bridge.run_on_main(lambda: if_running(*args))
-
-        return relay
-
-    def _show_frame(self, frame: bytes) -> None:
-        self._preview_frame = frame
 
     def _this_visit(self, fn: Callable[..., None]) -> Callable[..., None]:
         """``fn``, but doing nothing once the visit it belonged to has been wiped (a late card read, a
@@ -346,45 +290,10 @@ class KioskController(QObject):
 
     def call_staff(self) -> None:
         """呼叫工作人员: the alert goes to the platform; the person is told help is coming (or where to go)."""
-        screen = self.flow.step
-        self.bridge.run_in_worker(
-            lambda: self.ports.staff.call_staff(screen),
-            self.show_staff_coming,
-            lambda _exc: self.show_staff_coming(False),
-        )
+        self.staff_call.call(self.flow.step)
 
     def show_staff_coming(self, reached: bool) -> None:
-        text = self.texts("shell.staff_coming" if reached else "shell.staff_coming_offline")
-        self.window.show_overlay(
-            self.theme,
-            self.texts("shell.call_staff"),
-            text,
-            [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
-            name="staff-called",
-        )
-        self.voice.say(text)
-        if reached:
-            self._staff_ack_timer.start()
-
-    def check_staff_acknowledged(self) -> None:
-        """The hall acknowledged the call (its console's 确认): the overlay says staff are on the way."""
-        overlay = self.window.overlay
-        # The window (and its overlay) may be gone already: a closing app, a window closed under the timer.
-        if overlay is None or not shiboken6.isValid(overlay) or overlay.objectName() != "staff-called":
-            self._staff_ack_timer.stop()
-            return
-        if not self.ports.staff.staff_coming():
-            return
-        self._staff_ack_timer.stop()
-        text = self.texts("shell.staff_acknowledged")
-        self.window.show_overlay(
-            self.theme,
-            self.texts("shell.call_staff"),
-            text,
-            [OverlayButton(self.texts("shell.close"), self.window.hide_overlay, "staff-close")],
-            name="staff-called",
-        )
-        self.voice.say(text)
+        self.staff_call.show_coming(reached)
 
     # ------------------------------------------------------------------ technician mode
     def open_technician(self) -> None:
@@ -438,22 +347,6 @@ class KioskController(QObject):
             self._this_visit(lambda data: self.answer_file(kind, data)),
             self._this_visit(failed),
         )
-
-    def request_preview(self, deliver: Callable[[bytes | None], None]) -> None:
-        """The camera's latest picture, from the step's preview wait. Until its first picture arrives, one is
-        fetched on a worker (so the step shows a picture at once, and ``bridge.wait_idle`` waits for it); a
-        failed fetch answers None, so the screen asks again."""
-        if self._preview_frame is not None or self._device != "camera":
-            deliver(self._preview_frame)
-            return
-        serial = self._wait_serial
-
-        def first(frame: bytes | None) -> None:
-            if self._wait_serial == serial and self._preview_frame is None:
-                self._preview_frame = frame
-            deliver(self._preview_frame if self._wait_serial == serial else None)
-
-        self.bridge.run_in_worker(self.ports.capture.preview, first, lambda _exc: deliver(None))
 
     def edit(self, key: str) -> None:
         self.flow.edit(key)
@@ -569,7 +462,7 @@ class KioskController(QObject):
         self._last_request = None
         self.window.hide_overlay()
         self.voice.stop()
-        self._end_wait()
+        self.waits.end()
         self.flow.session.wipe()
         self.voice.reset()
         self.theme = self.default_theme
