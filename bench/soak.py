@@ -112,7 +112,7 @@ def main() -> None:
             app.removeEventFilter(resident.watch)
             voice.records.clear()  # the recorder keeps what was said; a real voice keeps nothing
             if (visit + 1) % 50 == 0:  # progress on stderr: the figures so far survive a crash of the run
-                print(f"visit {visit + 1}: rss {rss_mb():.1f} MB", file=sys.stderr, flush=True)
+                print(f"visit {visit + 1}: rss {rss_mb():.1f} MB{watch.progress()}", file=sys.stderr, flush=True)
             if visit + 1 == WARM_UP:
                 gc.collect()
                 after_warm_up = rss_mb()

@@ -331,7 +331,11 @@ def fault_soak(visits: int, tap_guard_s: float) -> dict[str, Any]:
                 if last == visit:
                     end(name)
             if visit % 50 == 0:
-                print(f"visit {visit}: rss {rss_mb():.1f} MB, {len(stopped)} stopped", file=sys.stderr, flush=True)
+                print(
+                    f"visit {visit}: rss {rss_mb():.1f} MB, {len(stopped)} stopped{watch.progress()}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if visit == WARM_UP:
                 gc.collect()
                 after_warm_up = rss_mb()
