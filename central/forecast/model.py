@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from central.forecast import corrections
 from central.forecast.calendar import DayKind, HallCalendar, OpeningHours
 
 Floats = npt.NDArray[np.float64]
@@ -47,6 +48,15 @@ class ModelParams:
     level_decay: float = 0.9
     holdout_days: int = 28
     min_dispersion: float = 0.002
+    short_days: int = 0  # the short-lead correction's days (0: off), central/forecast/corrections.py
+    short_decay: float = 0.5
+    short_weight: float = 1.0
+    shape_days: int = 7  # the recent hourly shape's days (0: off)
+    shape_prior: float = 100.0
+    shape_decay: float = 0.9
+    yearly_weight: float = 0.0  # the yearly correction's shrinkage (0: off)
+    yearly_base_days: int = 7
+    ridge_count_ref: float = 0.0  # > 0: the interactions' ridge shrinks as ref / (mean count an hour) below it
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,8 @@ class _Design:
         self.n_cols = 1 + n_h + n_k + n_k * n_h + 3 + 1
         penalty = np.zeros(self.n_cols)
         penalty[1 : 1 + n_h + n_k] = 1e-3
-        penalty[1 + n_h + n_k : 1 + n_h + n_k + n_k * n_h] = params.ridge_interaction
+        self.interactions = slice(1 + n_h + n_k, 1 + n_h + n_k + n_k * n_h)
+        penalty[self.interactions] = params.ridge_interaction
         penalty[-4:-1] = params.ridge_effects
         penalty[-1] = params.ridge_trend
         self.penalty = penalty
@@ -198,11 +209,33 @@ def _fit_predict(hist: _Slots, y: Floats, target: _Slots, hours: tuple[int, ...]
     design = _Design(hours, params)
     age = -hist.day.astype(np.float64)
     weights = 0.5 ** (age / params.half_life_days)
-    beta = _poisson_ridge(design.matrix(hist), y, weights, design.penalty)
+    penalty = design.penalty.copy()
+    if params.ridge_count_ref > 0.0:
+        mean_count = max(float(np.average(y, weights=weights)), 1e-3)
+        penalty[design.interactions] *= min(1.0, params.ridge_count_ref / mean_count)
+    beta = _poisson_ridge(design.matrix(hist), y, weights, penalty)
     fitted = np.exp(np.clip(design.matrix(hist) @ beta, -20.0, 20.0))
     level = _level_factor(hist.day, y, fitted, params)
     lead = np.maximum(target.day, 1).astype(np.float64)
-    mu = np.exp(np.clip(design.matrix(target) @ beta + level * params.level_decay ** (lead - 1.0), -20.0, 20.0))
+    eta = design.matrix(target) @ beta + level * params.level_decay ** (lead - 1.0)
+    if params.shape_days > 0:
+        shape = corrections.recent_shape(
+            hist.day, hist.hour, y, fitted, target.hour, n_days=params.shape_days, prior=params.shape_prior
+        )
+        eta += shape * params.shape_decay ** (lead - 1.0)
+    if params.short_days > 0 or params.yearly_weight > 0.0:
+        days, ratios = corrections.day_ratios(hist.day, y, fitted)
+        eta += params.short_weight * corrections.short_lead(
+            days, ratios, level, lead, n_days=params.short_days, decay=params.short_decay
+        )
+        if params.yearly_weight > 0.0:
+            plain_slot = (hist.kind != DayKind.HOLIDAY) & (hist.flags.sum(axis=1) == 0)
+            plain = np.zeros(len(days), dtype=bool)
+            plain[np.searchsorted(days, hist.day[plain_slot])] = True
+            eta += corrections.yearly(
+                days, ratios, plain, target.day, weight=params.yearly_weight, base_days=params.yearly_base_days
+            )
+    mu = np.exp(np.clip(eta, -20.0, 20.0))
     return np.asarray(mu, dtype=np.float64)
 
 

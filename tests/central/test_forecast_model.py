@@ -62,7 +62,7 @@ def test_a_gap_of_missing_days_is_unknown_not_zero(hall: SyntheticHall) -> None:
 def test_a_day_of_zeros_the_calendar_was_not_told_of_is_left_out(hall: SyntheticHall) -> None:
     calendar = HallCalendar.china(hall.closed_days)
     counts = _counts(hall)
-    outage = counts.index.normalize() == pd.Timestamp(D(2026, 6, 19 - 1))  # Thursday before 端午
+    outage = pd.DatetimeIndex(counts.index).normalize() == pd.Timestamp(D(2026, 6, 19 - 1))  # Thursday before 端午
     zeroed = counts.copy()
     zeroed[outage] = 0.0
     base = forecast_hall(counts[~outage], hall.hours, calendar, 14, start=START)
@@ -75,7 +75,8 @@ def test_a_new_hall_with_two_weeks_of_history_falls_back_to_the_weekday_hour_mea
     recent = counts[counts.index >= pd.Timestamp(START - dt.timedelta(days=14))]
     forecast = forecast_hall(recent, hall.hours, calendar, 14, start=START)
     assert forecast.method == FALLBACK_METHOD
-    monday_10 = recent[(recent.index.dayofweek == 0) & (recent.index.hour == 10)].mean()
+    stamps = pd.DatetimeIndex(recent.index)
+    monday_10 = recent[(stamps.dayofweek == 0) & (stamps.hour == 10)].mean()
     assert forecast.points[1] == pytest.approx(monday_10)  # 2026-06-22 10:00, a Monday
     assert (forecast.lower80 <= forecast.points).all()
     assert (forecast.points <= forecast.upper80).all()
@@ -110,8 +111,9 @@ def test_rolling_evaluation_beats_the_seasonal_naive_forecast(hall: SyntheticHal
     def forecaster(history: pd.Series, cal: HallCalendar, start: D, days: int):  # type: ignore[no-untyped-def]
         return forecast_hall(history, hall.hours, cal, days, start=start)
 
-    score = evaluate("district", _counts(hall), hall.hours, calendar, forecaster, weeks=3, step_days=7)
-    assert score.origins == 3
+    # Eight weekly origins: on three the figure hung on one week's noise (0.90 without the short-lead shape, 0.97 with).
+    score = evaluate("district", _counts(hall), hall.hours, calendar, forecaster, weeks=8, step_days=7)
+    assert score.origins == 8
     assert score.mase_1_3d < 0.9
     assert score.mase_1_2w < 1.0
     assert 0.6 < score.coverage80 < 0.95
