@@ -1,6 +1,10 @@
 """Corrections to the calendar regression's forecast from the residuals of its own fit, in log space.
 
-Both work on each open day's log ratio of arrivals to the fit, ``log((Σy + 1) / (Σμ + 1))``:
+The one in use is the **recent hourly shape**: how each hour of the last open days departed from the fit once
+each day's own level is taken out, ``log((Σy + prior) / (Σμ·level + prior))``, so a busy hall follows a shift in
+its day (evenings getting busier before Christmas) within days while a small hall's noise is shrunk away. Two
+more were measured and are off by default; they work on each open day's log ratio of arrivals to the fit,
+``log((Σy + 1) / (Σμ + 1))``:
 
 - **short lead**: the last ``days`` open days' ratio beyond the slow recent level, added at lead 1 and fading by
   ``decay`` a day (a busy spell, a quiet week before a holiday, that the slow level follows too late);

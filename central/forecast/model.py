@@ -7,7 +7,9 @@ day, or a public holiday (see :class:`~central.forecast.calendar.DayKind`), and 
 two working days after, and the last before, three or more days without work (the backlog after 春节 or 国庆).
 It is fitted by ridge-penalised Poisson IRLS with weights halving every ``half_life_days``, so kinds seen rarely
 (a 调休 Saturday) borrow from the average day. The level of the last open days then corrects the forecast,
-fading with the lead. The 80 % interval is the negative-binomial 10-90 % range around the forecast, its
+fading with the lead, and so does the hourly shape of the last seven open days (each hour's departure from the
+fit, shrunk towards none by 100 arrivals, fading 0.9 a day: :func:`central.forecast.corrections.recent_shape`).
+The 80 % interval is the negative-binomial 10-90 % range around the forecast, its
 dispersion measured on the last four weeks of history forecast from before them (not in-sample).
 
 Halls with less than four weeks of history get the mean of the same weekday and hour instead
