@@ -24,6 +24,15 @@ class SignaturePad(QWidget):
     def has_signature(self) -> bool:
         return any(path.elementCount() > 1 for path in self._paths)
 
+    def strokes(self) -> list[list[tuple[float, float]]]:
+        """The strokes as drawn, each a list of points: what :meth:`add_stroke` takes back (a form kept
+        through a restart draws them again)."""
+        return [
+            [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+            for path in self._paths
+            if path.elementCount()
+        ]
+
     def clear(self) -> None:
         self._paths.clear()
         self.update()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.visit.catalog import FormField
 from ui.assisted.masked_field import MaskedLineEdit
-from ui.assisted.service_fields import _CAPTURED, ServiceFields
+from ui.assisted.service_fields import CAPTURED, ServiceFields
 from ui.signature import SignaturePad
 
 Strokes = list[list[list[float]]]
@@ -29,13 +29,7 @@ Strokes = list[list[list[float]]]
 
 def strokes_of(pad: SignaturePad) -> Strokes:
     """The pad's strokes as points (each stroke a list of ``[x, y]``), to be drawn again after a restart."""
-    strokes: Strokes = []
-    # The pad keeps its strokes as paths only (ui/signature.py); they are read back here.
-    for path in pad._paths:
-        points = [[round(path.elementAt(i).x, 1), round(path.elementAt(i).y, 1)] for i in range(path.elementCount())]
-        if points:
-            strokes.append(points)
-    return strokes
+    return [[[round(x, 1), round(y, 1)] for x, y in stroke] for stroke in pad.strokes()]
 
 
 def draw_strokes(pad: SignaturePad, strokes: object) -> None:
@@ -89,7 +83,7 @@ class SealableServiceFields(ServiceFields):
 
     def _raw(self, form_field: FormField) -> str:
         raw = super()._raw(form_field)
-        return _CAPTURED if not raw and form_field.key in self.kept else raw
+        return CAPTURED if not raw and form_field.key in self.kept else raw
 
     def _take(self, key: str, button: QPushButton) -> None:
         super()._take(key, button)

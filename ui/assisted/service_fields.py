@@ -19,7 +19,8 @@ from ui.assisted.masked_field import MaskedLineEdit
 from ui.assisted.style import DESKTOP
 from ui.signature import SignaturePad
 
-_CAPTURED = "attached"
+#: The answer of a signature or file question that has something attached (the bytes travel apart).
+CAPTURED = "attached"
 #: Answers the resident form already gives (一次填报): shown masked, never asked again.
 _FROM_RESIDENT = frozenset({"name", "id_number", "age", "birth_date", "gender"})
 _MASKS = {"phone": mask_phone, "id_number": mask_id_number, "bank_account": mask_account}
@@ -122,9 +123,9 @@ class ServiceFields(QGroupBox):
         if isinstance(widget, QComboBox):
             return str(widget.currentData() or "")
         if isinstance(widget, SignaturePad):
-            return _CAPTURED if widget.has_signature() else ""
+            return CAPTURED if widget.has_signature() else ""
         if isinstance(widget, QPushButton):
-            return _CAPTURED if form_field.key in self._captured else ""
+            return CAPTURED if form_field.key in self._captured else ""
         assert isinstance(widget, QLineEdit)
         return widget.text()
 
