@@ -72,9 +72,10 @@ def audit_all(config: Config, *, as_json: bool) -> int:
     # The staff member's client (帮办代办), with a desk's numbers: ui/assisted/audit.py.
     from accessibility.audit_run import AuditReport
     from ui.assisted.audit import audit_assisted
+    from ui.assisted.screens_more import audit_assisted_more
 
-    desk = audit_assisted(bundled_catalog())
-    report = AuditReport(report.violations + desk.violations, report.checked + desk.checked)
+    for desk in (audit_assisted(bundled_catalog()), audit_assisted_more(bundled_catalog())):
+        report = AuditReport(report.violations + desk.violations, report.checked + desk.checked)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -12,6 +12,8 @@ scroll area it sits in is read where it shows whole (the pixels under its cut pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QScrollArea, QWidget
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 from accessibility.audit import Violation, audit_widget, describe
 from accessibility.audit_run import AuditReport
 from kiosk.visit.catalog import Catalog
-from ui.assisted.screens import SIZES, build, demo_laptop, screens
+from ui.assisted.desk import AssistedDesk
+from ui.assisted.screens import SIZES, Drive, build, demo_laptop, screens
 from ui.assisted.style import DESKTOP
 
 DESKTOP_MIN_CONTRAST = 4.5
@@ -56,11 +59,19 @@ def _applies(violation: Violation, cut: set[str]) -> bool:
 
 
 def audit_assisted(catalog: Catalog) -> AuditReport:
+    """Every screen of :mod:`ui.assisted.screens` through the desk's audit."""
+    return audit_screens(demo_laptop(catalog), screens())
+
+
+def audit_screens(
+    laptop: AbstractContextManager[Callable[[], AssistedDesk]], listed: list[tuple[str, Drive]]
+) -> AuditReport:
+    """Each of ``listed`` over a laptop of ``laptop``, at every size of :data:`SIZES`, with a desk's numbers."""
     found: list[Violation] = []
     checked: list[tuple[str, str, str]] = []
-    with demo_laptop(catalog) as make:
+    with laptop as make:
         for size_name, size in SIZES.items():
-            for label, drive in screens():
+            for label, drive in listed:
                 window = build(make, drive, size)
                 violations = audit_widget(
                     window,

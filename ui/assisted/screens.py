@@ -4,7 +4,7 @@ accessibility audit: built over a demo laptop (``ui.assisted.showcase``) in a fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -191,11 +191,18 @@ def build(make: Callable[[], AssistedDesk], drive: Drive, size: tuple[int, int])
 
 def render_assisted(catalog: Catalog, out_dir: Path) -> list[Path]:
     """``kiosk screenshots``: every screen at a laptop's 1366×768 and a desktop's 1920×1080."""
+    return render_screens(demo_laptop(catalog), screens(), out_dir)
+
+
+def render_screens(
+    laptop: AbstractContextManager[Callable[[], AssistedDesk]], listed: list[tuple[str, Drive]], out_dir: Path
+) -> list[Path]:
+    """Each of ``listed`` over a laptop of ``laptop``, at every size of :data:`SIZES`, as a PNG in ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with demo_laptop(catalog) as make:
+    with laptop as make:
         for size_name, size in SIZES.items():
-            for label, drive in screens():
+            for label, drive in listed:
                 window = build(make, drive, size)
                 path = out_dir / f"{label}__desktop__{size_name}.png"
                 window.grab().save(str(path))

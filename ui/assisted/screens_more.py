@@ -15,7 +15,6 @@ from tempfile import TemporaryDirectory
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from accessibility.audit import Violation, audit_widget
 from accessibility.audit_run import AuditReport
 from kiosk.assisted.cases import Case
 from kiosk.assisted.instant import instant_request, instant_slip
@@ -28,12 +27,11 @@ from kiosk.visit.catalog import Catalog
 from kiosk.visit.ports import Terminal
 from offline_cache.store import Outbox
 from offline_cache.wire.sealing import Sealer
-from ui.assisted.audit import _applies, _cut_by_scrolling
+from ui.assisted.audit import audit_screens
 from ui.assisted.case_editor import CaseEditor
 from ui.assisted.desk import AssistedDesk, authorization_summary
-from ui.assisted.screens import SIZES, Drive, build, demo_laptop
+from ui.assisted.screens import Drive, demo_laptop, render_screens
 from ui.assisted.showcase import DEMO_NOW, DEMO_STAFF, demo_authorization, demo_id_number, demo_resident
-from ui.assisted.style import DESKTOP
 from ui.assisted.window import AssistedWindow
 
 TERMINAL = "LAPTOP-demo-01"
@@ -161,40 +159,9 @@ def hall_laptop(catalog: Catalog) -> Iterator[Callable[[], AssistedDesk]]:
 
 def render_assisted_more(catalog: Catalog, out_dir: Path) -> list[Path]:
     """``kiosk screenshots``: these screens at a laptop's 1366×768 and a desktop's 1920×1080."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    with hall_laptop(catalog) as make:
-        for size_name, size in SIZES.items():
-            for label, drive in screens():
-                window = build(make, drive, size)
-                path = out_dir / f"{label}__desktop__{size_name}.png"
-                window.grab().save(str(path))
-                written.append(path)
-                window.close()
-                window.deleteLater()
-    return written
+    return render_screens(hall_laptop(catalog), screens(), out_dir)
 
 
 def audit_assisted_more(catalog: Catalog) -> AuditReport:
     """These screens through the desk's audit (``ui.assisted.audit``: 16 px text, 32 px targets, 4.5:1)."""
-    found: list[Violation] = []
-    checked: list[tuple[str, str, str]] = []
-    with hall_laptop(catalog) as make:
-        for size_name, size in SIZES.items():
-            for label, drive in screens():
-                window = build(make, drive, size)
-                violations = audit_widget(
-                    window,
-                    DESKTOP,
-                    screen_name=label,
-                    has_voice_prompt=True,
-                    error_messages={},
-                    orientation=size_name,
-                    glass=size,
-                )
-                cut = _cut_by_scrolling(window)
-                found += [v for v in violations if _applies(v, cut)]
-                checked.append((label, DESKTOP.name, size_name))
-                window.close()
-                window.deleteLater()
-    return AuditReport(tuple(found), tuple(checked))
+    return audit_screens(hall_laptop(catalog), screens())
