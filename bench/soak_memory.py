@@ -6,7 +6,9 @@
 - always when either switch is set: live Python objects by type, live Qt widgets and QObjects under the
   window by class, and threads by name, at warm-up and at the end, the kinds that grew; and the native heap
   (:func:`native`: SQLite's own allocations, all connections' page caches included, and glibc's heap in use
-  and free) at warm-up, every 50 visits and at the end, to tell a cache levelling off from a leak.
+  and free) at warm-up, every 50 visits and at the end, to tell a cache levelling off from a leak; and the
+  resident memory by mapping (``/proc/self/smaps``: a library's pages, the heap, nameless mappings) that grew.
+  ``SOAK_SMAPS=FILE`` turns these on too (and ``bench/soak.py`` writes the whole smaps to FILE at the end).
 """
 
 from __future__ import annotations
@@ -55,7 +57,21 @@ def native() -> str:
 
 
 def wanted() -> bool:
-    return bool(os.environ.get("SOAK_TRACEMALLOC") or os.environ.get("SOAK_OBJECTS"))
+    return bool(os.environ.get("SOAK_TRACEMALLOC") or os.environ.get("SOAK_OBJECTS") or os.environ.get("SOAK_SMAPS"))
+
+
+def smaps_rss() -> Counter[str]:
+    """Resident kilobytes by mapping (the file's name, ``[heap]``, ``[anon]`` for nameless mappings)."""
+    by_mapping: Counter[str] = Counter()
+    name = ""
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if fields and "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+                name = fields[5] if len(fields) > 5 else "[anon]"
+            elif fields and fields[0] == "Rss:":
+                by_mapping[name] += int(fields[1])
+    return by_mapping
 
 
 def counts(window: QWidget | None) -> dict[str, Counter[str]]:
@@ -78,12 +94,14 @@ class MemoryWatch:
         self.first: dict[str, Counter[str]] = {}
         self.start_snapshot: Any = None
         self.visits_at_start = 0
+        self.first_smaps: Counter[str] = Counter()
 
     def warm(self, window: QWidget | None, visit: int) -> None:
         if not self.enabled:
             return
         self.visits_at_start = visit
         self.first = counts(window)
+        self.first_smaps = smaps_rss()
         print(f"visit {visit} (warm): {native()}", file=sys.stderr, flush=True)
         if self.traced:
             tracemalloc.start(FRAMES)
@@ -99,6 +117,12 @@ class MemoryWatch:
         visits = max(1, visit - self.visits_at_start)
         print(f"=== memory between visit {self.visits_at_start} and {visit} ({visits} visits) ===", file=out)
         print(f"--- native at the end: {native()}", file=out)
+        last_smaps = smaps_rss()
+        mappings = sorted(((n - self.first_smaps.get(k, 0), k) for k, n in last_smaps.items()), reverse=True)
+        total = sum(last_smaps.values()) - sum(self.first_smaps.values())
+        print(f"--- resident memory by mapping: {total:+d} KB in all; grew most:", file=out)
+        for diff, mapping in mappings[:8]:
+            print(f"  {diff:+7d} KB {mapping}", file=out)
         if self.traced:
             end = tracemalloc.take_snapshot()
             tracemalloc.stop()
