@@ -23,7 +23,7 @@ _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("案件编号", "办事人", "办理事项", "状态", "办理方式", "更新时间", "说明")
 #: What to do about a case that needs the staff member's hands, by the state it is in.
 WHAT_TO_DO = {
-    "quarantined": "平台未收下此件：按原因更正后新建案件，或联系中心平台管理员",
+    "quarantined": "平台未收下此件：按原因更正后按“修改后重新提交”，或联系中心平台管理员",
     "suspended": "办理中止：请按部门要求补齐材料，再联系办事人",
     "draft": "草稿未保存发送：打开后补全并“保存并发送”",
 }
