@@ -19,11 +19,14 @@ from central.console.cases import CaseDesk
 from central.console.fleet import Fleet
 from central.console.states import Thresholds
 from central.db import open_engine
+from central.importer import import_export
+from central.keys import PlatformKeys
 from central.runner import RunningCentral
 from central.schema import staff_cases, submissions, usage_counts
 from central.usage.rollup import rollup
 from kiosk.hall.usage import batch_payload
 from offline_cache.courier import PlatformLink
+from offline_cache.drive import export_unsent, import_receipt
 from offline_cache.store import Outbox
 from offline_cache.sync import SyncEngine
 from offline_cache.wire.protocol import PATH_CASE, USAGE_SERVICE_CODE, SubmissionSummary
@@ -128,3 +131,23 @@ def test_usage_counts_under_the_consoles_hall_when_it_is_set(terminal: Terminal,
     terminal.send_usage("b-0003")
     rollup(engine)
     assert visits_by_hall(engine) == {CONFIGURED_HALL: 4.0, CONSOLE_HALL: 2.0}
+
+
+def test_a_usage_batch_carried_on_a_drive_is_marked_sent_by_the_signed_receipt(
+    terminal: Terminal, engine: Engine, central: RunningCentral, platform_keys: PlatformKeys, tmp_path: Path
+) -> None:
+    """A hall offline for weeks exports its outbox, usage batches included: the receipt file marks them sent."""
+    payload = batch_payload("b-0100", EVENTS, terminal_id=TERMINAL, hall=CONFIGURED_HALL, time_zone="Asia/Shanghai")
+    item_id = terminal.outbox.put(
+        payload, SubmissionSummary(USAGE_SERVICE_CODE, "使用统计", "", "2026-11-23T03:00:00+00:00")
+    )
+    drive = tmp_path / "usb"
+    assert export_unsent(terminal.outbox, drive).submissions == 1
+    report = import_export(drive, engine, platform_keys)
+    assert report.accepted == 1
+    done = import_receipt(terminal.outbox, report.receipt_path, central.signing_public_key)
+    assert done.marked == 1
+    assert terminal.case_no(item_id) == USAGE_SERVICE_CODE
+    with engine.connect() as conn:
+        assert conn.execute(select(submissions.c.case_no)).scalar_one() is None
+    assert rollup(engine).batches == 1
