@@ -73,7 +73,9 @@ class AuthorizationForm(QGroupBox):
     #: The photo of the paper 委托书 was taken (or taken again).
     paper_did_change = Signal()
 
-    def __init__(self, staff_name: str, staff_no: str, capture_paper: CapturePaper | None) -> None:  # noqa: PLR0915 - the form's fields, one statement each
+    def __init__(  # noqa: PLR0915 - the form's fields, one statement each
+        self, staff_name: str, staff_no: str, capture_paper: CapturePaper | None, today: date
+    ) -> None:
         super().__init__("委托（委托书）")
         self.setObjectName("authorization-form")
         self._staff_name = staff_name
@@ -198,9 +200,9 @@ class AuthorizationForm(QGroupBox):
         body.addWidget(self.in_person)
         outer.addWidget(self.error)
 
-        today = QDate.currentDate()
-        self.valid_from.setDate(today)
-        self.valid_until.setDate(today.addMonths(3))
+        first = QDate(today.year, today.month, today.day)  # the hall's day (the desk's clock), not the laptop's
+        self.valid_from.setDate(first)
+        self.valid_until.setDate(first.addMonths(3))
         self.valid_until.setEnabled(False)
         self.until_closed.toggled.connect(lambda on: self.valid_until.setEnabled(not on))
         self.grantee_is_staff.toggled.connect(self._grantee_changed)

@@ -123,7 +123,7 @@ class CaseEditor(QWidget):
         columns.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
         self.resident = ResidentForm(desk.read_card)
-        self.authorization = AuthorizationForm(session.name, session.staff_no, desk.capture_paper)
+        self.authorization = AuthorizationForm(session.name, session.staff_no, desk.capture_paper, desk.clock().date())
         left.addWidget(self.resident)
         left.addWidget(self.authorization)
         left.addStretch(1)

@@ -214,6 +214,15 @@ class CaseListScreen(QWidget):
         self._fit_count_label(len(book))
         self.apply_filter()
 
+    def forget_book(self) -> None:
+        """Logged out or locked: no lines, no kept text, no name (the next member sees nothing of these)."""
+        self.book = None
+        self.model.forget()
+        self.cells.forget()
+        self.who.setText("")
+        self.count_label.setText("")
+        self._selected()
+
     def _fit_count_label(self, cases: int) -> None:
         widest = "8" * len(str(max(cases, 9999)))
         self.count_label.ensurePolished()

@@ -183,8 +183,7 @@ class AssistedWindow(QMainWindow):
             self._held = (staff_no, editor)
             self.page = None
         self._drop_page()
-        self.case_list.book = None
-        self.case_list.apply_filter()
+        self.case_list.forget_book()
         self.case_actions.show_book(None)
         self.warning.setVisible(False)
         self.stack.setCurrentWidget(self.login_screen)
