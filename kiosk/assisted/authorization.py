@@ -12,7 +12,7 @@ laptop so the staff member reuses them instead of asking again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -155,15 +155,23 @@ def authorizations_of(book: CaseBook, resident: Resident, today: date) -> list[A
     return list(seen.values())
 
 
-def summary_for_slip(raw: dict[str, object] | None, matters_titles: Sequence[str] = ()) -> str:
-    """The 委托 on the 受理单, masked: ``张*兰 委托 李代办（帮办代办员），至 2026-12-31；屏幕签名、纸质委托书照片``;
-    ``本人在场办理`` when there is none."""
+def summary_for_slip(
+    raw: Mapping[str, object] | None, titles: Mapping[str, str] | None = None, resident_masked: str = ""
+) -> str:
+    """The 委托 in one sentence, for the 受理单 and the case: who authorised whom for what, until when, how
+    consent was given — names masked, no ID number: ``张*兰 委托 李*办（帮办代办员）办理 高龄津贴申请，至
+    2026-12-31；屏幕签名；不可转委托``. The matters by their ``titles`` (service code → name; a code without one
+    stays a code); ``办事人本人在场办理（张*兰），无委托`` when there is no 委托."""
     if not raw:
-        return "本人在场办理"
-    auth = parse_authorization(raw)
+        return f"办事人本人在场办理（{resident_masked}），无委托" if resident_masked else "办事人本人在场办理，无委托"
+    try:
+        auth = parse_authorization(dict(raw))
+    except AuthorizationError as exc:
+        return f"委托书无法读取：{exc}"
     until = f"至 {auth.valid_until.isoformat()}" if auth.valid_until else "至事项办结"
     ways = "、".join(CONSENT_LABELS[c.kind] for c in auth.consent)
-    matters = "、".join(matters_titles) or "、".join(auth.matters)
+    matters = "、".join((titles or {}).get(code, code) for code in auth.matters)
     return (
-        f"{mask_name(auth.principal.name)} 委托 {auth.agent.name}（{auth.relationship}）办理 {matters}，{until}；{ways}"
+        f"{mask_name(auth.principal.name)} 委托 {mask_name(auth.agent.name)}（{auth.relationship}）办理 {matters}，"
+        f"{until}；{ways}；{'可' if auth.sub_delegation else '不可'}转委托"
     )

@@ -130,7 +130,13 @@ def test_the_authorization_travels_with_the_case_and_covers_several_cases(book: 
 def test_the_slip_sums_the_authorization_up_masked(book: CaseBook) -> None:
     case_id = _case(book)
     attach_authorization(book, case_id, _form(), proxy_allowed=True, now=NOW)
-    text = summary_for_slip(book.case(case_id).authorization, ["高龄津贴申请"])
-    assert text == "张*兰 委托 李代办（帮办代办员）办理 高龄津贴申请，至 2026-12-31；屏幕签名、纸质委托书照片"
+    titles = {"GLJT-01": "高龄津贴申请", "YLRZ-02": "养老金资格认证"}
+    text = summary_for_slip(book.case(case_id).authorization, titles)
+    assert text == (
+        "张*兰 委托 李*办（帮办代办员）办理 高龄津贴申请、养老金资格认证，至 2026-12-31；"
+        "屏幕签名、纸质委托书照片；不可转委托"
+    )
     assert RESIDENT.id_number not in text
-    assert summary_for_slip(None) == "本人在场办理"
+    assert "办理 GLJT-01、YLRZ-02，" in summary_for_slip(book.case(case_id).authorization)  # no titles: the codes
+    assert summary_for_slip(None, None, "张*兰") == "办事人本人在场办理（张*兰），无委托"
+    assert summary_for_slip({"version": 1}).startswith("委托书无法读取：")

@@ -262,7 +262,7 @@ class CaseEditor(QWidget):
         # A draft that already carries its 委托 (made again from a 需处理 case, or refused at sending): the
         # consent's images are its attachments already, so the 委托 is kept, not asked for twice.
         if case.authorization is not None:
-            summary = authorization_summary(case.authorization, case.resident.masked_name)
+            summary = authorization_summary(case.authorization, case.resident.masked_name, self.desk.catalog)
             self.authorization.keep(case.authorization, summary)
         if self.fields is not None and any(ref.role == "document" for ref in case.attachments):
             captured = {"signature", "photo", "document"}

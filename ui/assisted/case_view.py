@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.assisted.cases import LIFECYCLE, MODE_LABELS, STATE_LABELS, Case
+from kiosk.visit.catalog import Catalog
 from ui.assisted.case_model import WHAT_TO_DO, short_time
 from ui.assisted.desk import authorization_summary
 
@@ -20,7 +21,7 @@ class CaseView(QWidget):
     redo_requested = Signal(str)
     closed = Signal()
 
-    def __init__(self, case: Case) -> None:  # noqa: PLR0915 - the screen's parts, one statement each
+    def __init__(self, case: Case, catalog: Catalog | None = None) -> None:  # noqa: PLR0915 - the screen's parts, one statement each
         super().__init__()
         self.setObjectName("assisted-case-view")
         self.case_id = case.case_id
@@ -49,7 +50,7 @@ class CaseView(QWidget):
         form.addRow("办理事项", QLabel(case.service_title))
         form.addRow("办事人", QLabel(case.resident.masked))
         form.addRow("办理方式", QLabel(MODE_LABELS.get(case.mode, case.mode)))
-        summary = QLabel(authorization_summary(case.authorization, case.resident.masked_name))
+        summary = QLabel(authorization_summary(case.authorization, case.resident.masked_name, catalog))
         summary.setWordWrap(True)
         form.addRow("委托", summary)
         form.addRow("临时编号", QLabel(case.temporary_no or "—"))

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.assisted.authorization import summary_for_slip
 from kiosk.assisted.cases import Case, CaseBook
 from kiosk.assisted.idle import IdleSettings
 from kiosk.assisted.limits import CaseLimits
@@ -21,10 +22,8 @@ from kiosk.assisted.slip import Slip
 from kiosk.assisted.staff import StaffDirectory, StaffSession
 from kiosk.hall.assisted_sync import AssistedSyncReport, SyncProgress
 from kiosk.visit.catalog import Catalog, Service
-from kiosk.visit.identity import mask_name
 from kiosk.visit.ports import SubmissionRequest, SubmitOutcome
 from offline_cache.drive import ExportResult
-from offline_cache.wire import authorization as wire
 
 #: ``AssistedOutbox.send``: a finished draft into the sealed outbox (待发送).
 SendCase = Callable[[CaseBook, StaffSession, str, datetime], Case]
@@ -91,17 +90,10 @@ class AssistedDesk:
         return None
 
 
-def authorization_summary(authorization: Mapping[str, Any] | None, resident_masked: str) -> str:
-    """One sentence for a slip or a case: who authorised whom for what, until when — names masked, no ID."""
-    if not authorization:
-        return f"办事人本人在场办理（{resident_masked}），无委托"
-    try:
-        parsed = wire.parse_authorization(dict(authorization))
-    except wire.AuthorizationError as exc:
-        return f"委托书无法读取：{exc}"
-    until = f"至 {parsed.valid_until.isoformat()}" if parsed.valid_until else "至事项办结"
-    ways = "、".join(wire.CONSENT_LABELS[c.kind] for c in parsed.consent)
-    return (
-        f"{mask_name(parsed.principal.name)} 委托 {mask_name(parsed.agent.name)}（{parsed.relationship}）"
-        f"办理 {'、'.join(parsed.matters)}，{until}；{ways}；{'可' if parsed.sub_delegation else '不可'}转委托"
-    )
+def authorization_summary(
+    authorization: Mapping[str, Any] | None, resident_masked: str, catalog: Catalog | None = None
+) -> str:
+    """The 委托 in one sentence (:func:`kiosk.assisted.authorization.summary_for_slip`), the matters by their
+    names in ``catalog``."""
+    titles = {service.code: service.name.zh for service in catalog.services} if catalog is not None else None
+    return summary_for_slip(authorization, titles, resident_masked)

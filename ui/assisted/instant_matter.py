@@ -95,7 +95,7 @@ class InstantRunner(QObject):
             staff_no=session.staff_no,
             staff_name=session.name,
             hall_name=desk.hall_name,
-            authorization_summary=authorization_summary(authorization, resident.masked_name),
+            authorization_summary=authorization_summary(authorization, resident.masked_name, desk.catalog),
             printed_at=desk.clock(),
         )
         self.slip_ready.emit(slip)

@@ -107,7 +107,7 @@ def _instant(code: str, answers: dict[str, str]) -> Drive:
             staff_no=session.staff_no,
             staff_name=session.name,
             hall_name=desk.hall_name,
-            authorization_summary=authorization_summary(record, resident.masked_name),
+            authorization_summary=authorization_summary(record, resident.masked_name, desk.catalog),
             printed_at=DEMO_NOW,
         )
         window.show_instant_slip(slip)

@@ -299,7 +299,7 @@ class AssistedWindow(QMainWindow):
             return None
         if case.state == "draft":
             return self.open_editor(case_id)
-        view = CaseView(case)
+        view = CaseView(case, self.desk.catalog)
         view.closed.connect(self.show_list)
         view.redo_requested.connect(self.redo)
         view.slip_requested.connect(self.show_slip)
@@ -316,7 +316,9 @@ class AssistedWindow(QMainWindow):
             staff_no=self.session.staff_no,
             staff_name=self.session.name,
             hall_name=self.desk.hall_name,
-            authorization_summary=authorization_summary(case.authorization, case.resident.masked_name),
+            authorization_summary=authorization_summary(
+                case.authorization, case.resident.masked_name, self.desk.catalog
+            ),
             printed_at=self.desk.clock(),
         )
         view = SlipView(slip, self.desk.print_slip, self.desk.cases_root.parent / "slips" / self.session.staff_no)
