@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, update
 
 from central.clock import iso
 from central.db import reading
@@ -108,6 +108,42 @@ class AlertBook:
                         raised_at=iso(now),
                     )
                 )
+
+    @staticmethod
+    def offline_changed(
+        conn: Connection, *, went: list[tuple[str, datetime]], came_back: list[tuple[str, datetime]]
+    ) -> None:
+        """A sweep's terminals gone offline (an alert each, unless one is open) and back (theirs cleared)."""
+        offline = (console_alerts.c.kind == "terminal_offline", console_alerts.c.cleared_at.is_(None))
+        if went:
+            already = {
+                str(row[0])
+                for row in conn.execute(
+                    select(console_alerts.c.terminal_id).where(
+                        *offline, console_alerts.c.terminal_id.in_([t for t, _at in went])
+                    )
+                )
+            }
+            raised = [
+                {
+                    "terminal_id": t,
+                    "kind": "terminal_offline",
+                    "cause": "heartbeat",
+                    "detail": "{}",
+                    "raised_at": iso(at),
+                }
+                for t, at in went
+                if t not in already
+            ]
+            if raised:
+                conn.execute(insert(console_alerts), raised)
+        if came_back:
+            conn.execute(
+                update(console_alerts)
+                .where(console_alerts.c.terminal_id == bindparam("back_terminal"), *offline)
+                .values(cleared_at=bindparam("back_at")),
+                [{"back_terminal": t, "back_at": iso(at)} for t, at in came_back],
+            )
 
     @staticmethod
     def open_staff_calls(conn: Connection, terminal_id: str, report: dict[str, Any], now: datetime) -> bool:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.clock import iso
@@ -26,6 +26,8 @@ from central.db import reading
 from central.schema import console_state_changes, console_terminals, terminals
 
 HISTORY_DAYS = 30
+#: State changes a sweep writes in one transaction.
+SWEEP_CHUNK = 500
 
 
 def _parse(moment: str | None) -> datetime | None:
@@ -141,17 +143,46 @@ class Fleet:
         return min(now, seen + timedelta(seconds=after))
 
     def _record(self, changes: list[tuple[str, State | None, State, datetime]]) -> None:
-        with self.engine.begin() as conn:
-            for terminal_id, previous, state, now in changes:
-                if previous is None:
-                    if not self._first_row(conn, terminal_id, state, now, seen=False):
-                        continue
-                    if state is State.OFFLINE:
-                        self.alerts.reconcile(
-                            conn, terminal_id, {("terminal_offline", "heartbeat"): {}}, ("terminal_offline",), now
-                        )
-                    continue
-                self.change(conn, terminal_id, previous, state, now)
+        # A few hundred a transaction, each written set by set: a province-wide network cut turns thousands of
+        # terminals offline at one look, and a statement per change would keep the look (and the writers) waiting.
+        for start in range(0, len(changes), SWEEP_CHUNK):
+            with self.engine.begin() as conn:
+                self._record_chunk(conn, changes[start : start + SWEEP_CHUNK])
+
+    def _record_chunk(self, conn: Connection, changes: list[tuple[str, State | None, State, datetime]]) -> None:
+        ct = console_terminals.c
+        seen = [c for c in changes if c[1] is not None]
+        # Read again under the write lock (SQLite's, or the rows' on PostgreSQL): a change computed from a row a
+        # beat has moved since is dropped, as the compare-and-set of ``change`` does one by one.
+        current = {
+            str(row[0]): str(row[1])
+            for row in conn.execute(
+                select(ct.terminal_id, ct.state)
+                .where(ct.terminal_id.in_([c[0] for c in seen]))
+                .order_by(ct.terminal_id)  # one order of locks for every worker
+                .with_for_update()
+            )
+        }
+        moved = [c for c in seen if c[1] is not None and current.get(c[0]) == c[1].value]
+        # A terminal the console had no row for gets its first one (and its first line of history) as before.
+        firsts = [(t, s, at) for t, p, s, at in changes if p is None and self._first_row(conn, t, s, at, seen=False)]
+        if moved:
+            conn.execute(
+                update(console_terminals)
+                .where(ct.terminal_id == bindparam("moved_terminal"))
+                .values(state=bindparam("moved_state"), state_since=bindparam("moved_since")),
+                [{"moved_terminal": t, "moved_state": s.value, "moved_since": iso(at)} for t, _p, s, at in moved],
+            )
+            conn.execute(
+                insert(console_state_changes),
+                [{"terminal_id": t, "state": s.value, "at": iso(at)} for t, _p, s, at in moved],
+            )
+        self.alerts.offline_changed(
+            conn,
+            went=[(t, at) for t, _p, s, at in moved if s is State.OFFLINE]
+            + [(t, at) for t, s, at in firsts if s is State.OFFLINE],
+            came_back=[(t, at) for t, p, s, at in moved if s is not State.OFFLINE and p is State.OFFLINE],
+        )
 
     # -- one terminal -------------------------------------------------------------------------------------
     def terminal(self, terminal_id: str, now: datetime) -> TerminalView | None:

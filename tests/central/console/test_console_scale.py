@@ -123,3 +123,5 @@ def test_the_terminal_list_comes_a_page_at_a_time_with_counters_for_all(sqlite_s
     with site.console.engine.connect() as conn:  # the look recorded what silence did, once each
         offline = conn.execute(select(console_terminals.c.terminal_id).where(console_terminals.c.state == "offline"))
         assert len(offline.all()) == 130
+    alerts = admin.get(site.url + "/console/alerts", timeout=30).text.split('id="closed-alerts"')[0]
+    assert alerts.count("终端离线") == 130  # one alert each, raised by the look
