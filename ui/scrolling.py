@@ -39,10 +39,12 @@ def kinetic(area: QAbstractScrollArea) -> QAbstractScrollArea:
 
 def kinetic_area() -> QScrollArea:
     """A scroll area that scrolls by finger: a spare one a screen gave back, else a new one. Its scroll bars
-    are new (whatever the last screen connected to them went with them)."""
+    are new (whatever the last screen connected to them went with them). A spare is hidden: show it once it is
+    in its screen's layout."""
     while _spares:
         area = _spares.pop()
-        if shiboken6.isValid(area):
+        # Only from a window on the glass: one closed (a screenshot's, the audit's) took its theme's style with it.
+        if shiboken6.isValid(area) and area.window().isVisible():
             area.setParent(None)
             area.setVerticalScrollBar(QScrollBar())
             area.setHorizontalScrollBar(QScrollBar())
@@ -56,6 +58,8 @@ def kinetic_area() -> QScrollArea:
 def give_back(part: QWidget, keeper: QWidget) -> None:
     """``part`` is going: its finger-scrolled areas are emptied and kept (hidden, under ``keeper``, the window)
     for the next screens, so their scrollers live on."""
+    if not keeper.isVisible():
+        return  # a window not on the glass keeps nothing for later
     for area in part.findChildren(QScrollArea):
         if len(_spares) >= SPARES or not QScroller.hasScroller(area.viewport()):
             continue
@@ -63,6 +67,7 @@ def give_back(part: QWidget, keeper: QWidget) -> None:
         content = area.takeWidget()
         if content is not None:
             content.deleteLater()
-        area.setParent(keeper)  # hidden until a screen takes it
+        area.setParent(keeper)
+        area.hide()  # explicitly: a window shown again must not show it at its corner
         area.setObjectName(SPARE_NAME)
         _spares.append(area)

@@ -41,6 +41,7 @@ def build(view: ReviewView, ctx: ScreenContext) -> QWidget:
     scroll.setWidgetResizable(True)
     scroll.setWidget(rows)
     layout.addWidget(scroll, 1)
+    scroll.setHidden(False)  # a spare was hidden while kept (ui/scrolling.give_back)
 
     bar = scroll.verticalScrollBar()
 
