@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 from tests.ui.assisted_client_support import log_in
 from tests.ui.assisted_half_form import PAPER, fill_half
@@ -40,9 +39,7 @@ def main(root: Path) -> None:
             print("unsealed", flush=True)
             return
         print("sealed", json.dumps(strokes_of(editor.authorization.pad)), flush=True)
-        while True:  # typing would go on; the battery dies here
-            QCoreApplication.processEvents()
-            time.sleep(0.05)
+        QEventLoop().exec()  # the window lives on as typing would; the battery dies here (the test's SIGKILL)
 
 
 if __name__ == "__main__":
