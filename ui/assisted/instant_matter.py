@@ -4,6 +4,7 @@ then shown to the staff member on a slip the resident takes away (printed, PDF o
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,29 @@ def proxy_services(desk: AssistedDesk) -> list[Service]:
 def unavailable_reason(desk: AssistedDesk, service: Service) -> str | None:
     """Why ``service`` cannot even be chosen on this laptop (its answer needs a part the laptop lacks)."""
     return NO_INSTANT if is_instant(service) and desk.handle_matter is None else None
+
+
+def slip_of(
+    desk: AssistedDesk,
+    session: StaffSession,
+    service: Service,
+    outcome: SubmitOutcome,
+    resident: Resident,
+    *,
+    authorization: dict[str, Any] | None,
+    at: datetime,
+) -> Slip:
+    """The resident's slip of a query's answer or a ticket, with who asked for whom under which 委托."""
+    return instant_slip(
+        service,
+        outcome,
+        resident,
+        staff_no=session.staff_no,
+        staff_name=session.name,
+        hall_name=desk.hall_name,
+        authorization_summary=authorization_summary(authorization, resident.masked_name, desk.catalog),
+        printed_at=at,
+    )
 
 
 class InstantRunner(QObject):
@@ -88,16 +112,7 @@ class InstantRunner(QObject):
             return
         service, resident, authorization, session = asked
         desk = self._desk
-        slip = instant_slip(
-            service,
-            result,
-            resident,
-            staff_no=session.staff_no,
-            staff_name=session.name,
-            hall_name=desk.hall_name,
-            authorization_summary=authorization_summary(authorization, resident.masked_name, desk.catalog),
-            printed_at=desk.clock(),
-        )
+        slip = slip_of(desk, session, service, result, resident, authorization=authorization, at=desk.clock())
         self.slip_ready.emit(slip)
 
     def wait(self, timeout: float = 30.0) -> None:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from accessibility.audit_run import AuditReport
 from kiosk.assisted.cases import Case
-from kiosk.assisted.instant import instant_request, instant_slip
+from kiosk.assisted.instant import instant_request
 from kiosk.hall.assisted_outbox import AssistedOutbox
 from kiosk.hall.matters import OutboxMatters
 from kiosk.hall.queries import SampleQueryDesk
@@ -29,7 +29,8 @@ from offline_cache.store import Outbox
 from offline_cache.wire.sealing import Sealer
 from ui.assisted.audit import audit_screens
 from ui.assisted.case_editor import CaseEditor
-from ui.assisted.desk import AssistedDesk, authorization_summary
+from ui.assisted.desk import AssistedDesk
+from ui.assisted.instant_matter import slip_of
 from ui.assisted.screens import Drive, demo_laptop, render_screens
 from ui.assisted.showcase import DEMO_NOW, DEMO_STAFF, demo_authorization, demo_id_number, demo_resident
 from ui.assisted.window import AssistedWindow
@@ -100,17 +101,7 @@ def _instant(code: str, answers: dict[str, str]) -> Drive:
         resident = demo_resident(1)
         record = demo_authorization(resident, code, DEMO_STAFF[0], DEMO_NOW) if code != "PDQH-06" else None
         outcome = desk.handle_matter(instant_request(service, resident, answers))
-        slip = instant_slip(
-            service,
-            outcome,
-            resident,
-            staff_no=session.staff_no,
-            staff_name=session.name,
-            hall_name=desk.hall_name,
-            authorization_summary=authorization_summary(record, resident.masked_name, desk.catalog),
-            printed_at=DEMO_NOW,
-        )
-        window.show_instant_slip(slip)
+        window.show_instant_slip(slip_of(desk, session, service, outcome, resident, authorization=record, at=DEMO_NOW))
 
     return drive
 
