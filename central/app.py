@@ -10,6 +10,7 @@ does not travel on to the server, which would log it again with the full traceba
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import traceback
@@ -24,6 +25,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from central.batches import Batches
+from central.console.desk import console_of
+from central.heartbeats import take_heartbeats
 from central.intake import validation_message
 from central.platform import Limits, Platform, error_response
 from central.routes import router
@@ -217,6 +221,10 @@ def create_app(platform: Platform | None) -> FastAPI:
     from central.console.pages import mount_console  # the fleet console (docs/console.md)
 
     mount_console(app, platform)
+    if platform is not None:
+        console = console_of(app.state)
+        assert console is not None
+        app.state.heartbeats = Batches(functools.partial(take_heartbeats, platform, console), name="heartbeats")
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     app.add_middleware(ContainFailures)
     return app

@@ -18,14 +18,15 @@ from starlette.concurrency import run_in_threadpool
 
 from central.attachments import UploadOutcome
 from central.audit import PATH_AUDIT_ALARMS, AuditBook
+from central.batches import Batches
 from central.catalog_file import etag_matches
-from central.console.desk import console_beat, published_catalog
+from central.console.desk import published_catalog
+from central.heartbeats import HeartbeatRequest
 from central.intake import Answer
 from central.models import BatchIn, EnrollIn, HeartbeatIn, RatingIn, SubmissionIn, check_sha256_hex
 from central.platform import Platform, error_response
 from central.staff.api import case_page, staff_list
 from central.terminals import AuthError, same_secret
-from central.usage.forecasts import heartbeat_forecast
 from offline_cache.wire.audit_sync import AuditAppend, AuditSyncError
 from offline_cache.wire.protocol import (
     AUDIT_MAX_ENTRIES,
@@ -67,8 +68,9 @@ class _OrjsonRequest(Request):
         return self._json
 
 
-#: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token).
-_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL, PATH_AUDIT_ALARMS})
+#: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token); the
+#: heartbeat's token is checked with its batch (central/heartbeats.py), still before its body is read.
+_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL, PATH_AUDIT_ALARMS, PATH_HEARTBEAT})
 #: Paths for the platform's operators: the admin token, checked before the body is read.
 _ADMIN_PATHS = frozenset({PATH_ENROLL, PATH_AUDIT_ALARMS})
 _STATE_TERMINAL = "terminal_id"
@@ -347,37 +349,29 @@ def rate(
     return _answer(p.records.rate(body, idempotency_key))
 
 
-@router.post(PATH_HEARTBEAT, summary="Device health and queue depth; answers with config and notices")
-def heartbeat(
-    request: Request, terminal_id: str, body: HeartbeatIn, p: PlatformDep, caller: TerminalDep
-) -> JSONResponse:
-    if terminal_id != caller:
-        raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {terminal_id}")
-    report: dict[str, Any] = body.model_dump(mode="json")
-    # The fleet console stores the beat with its state and alerts (one transaction) and says what the answer
-    # carries: its notices, the answers to its staff calls, the published catalog.
-    noted = console_beat(request.app.state, caller, report, body.alerts)
-    extras: dict[str, Any] = {}
-    if noted is None:
-        received_at = p.terminals.record_heartbeat(caller, report, body.alerts)
-        catalog_now = p.catalog.snapshot()
-    else:
-        received_at, extras["staff_calls"] = noted.received_at, noted.staff_calls
-        catalog_now = noted.catalog or p.catalog.snapshot()
-    config = {
-        "heartbeat_interval_s": p.heartbeat_interval_s,
-        "batch_max_items": BATCH_MAX_ITEMS,
-        "chunk_size": CHUNK_SIZE,
-        "max_attachment_bytes": p.limits.attachment_bytes,
-    }
-    notices = list(catalog_now.notices) + ([] if noted is None else noted.notices)
-    # The hall's forecast (预计等候 on queue tickets); the console's look already knows when there is none.
-    usage_forecast = heartbeat_forecast(p.engine, caller) if noted is None or noted.usage_known else None
-    if usage_forecast is not None:
-        extras["usage_forecast"] = usage_forecast
-    return JSONResponse(
-        envelope("heartbeat_reply", received_at=received_at, config=config, notices=notices, **extras)
+@router.post(
+    PATH_HEARTBEAT,
+    summary="Device health and queue depth; answers with config and notices",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": HeartbeatIn.model_json_schema()}},
+        }
+    },
+)
+async def heartbeat(
+    request: Request,
+    terminal_id: str,
+    authorization: Annotated[str | None, Header()] = None,
+    x_terminal_id: Annotated[str | None, Header(alias=HEADER_TERMINAL_ID)] = None,
+) -> Response:
+    # Taken with the other beats that arrive meanwhile, on the batches' own thread: token, body and path are
+    # checked there in that order (central/heartbeats.py), and the answer is the reply's bytes.
+    batches: Batches[HeartbeatRequest, bytes] = request.app.state.heartbeats
+    reply = await batches.answer(
+        HeartbeatRequest(authorization, x_terminal_id, terminal_id, await request.body())
     )
+    return Response(reply, media_type="application/json")
 
 
 @router.post(PATH_ENROLL, status_code=201, summary="Enroll a terminal (admin token) and issue its bearer token")

@@ -33,8 +33,8 @@ class AuthError(Exception):
 
 
 # Built once: every request authenticates, and building the statement cost more than running it.
-_BY_TOKEN = select(terminals.c.terminal_id, terminals.c.revoked).where(
-    terminals.c.token_sha256 == bindparam("token_sha256")
+_BY_TOKENS = select(terminals.c.terminal_id, terminals.c.revoked, terminals.c.token_sha256).where(
+    terminals.c.token_sha256.in_(bindparam("token_hashes", expanding=True))
 )
 
 
@@ -50,16 +50,30 @@ def store_heartbeat(
     conn: Connection, terminal_id: str, report_json: str, raised: list[dict[str, Any]], received_at: str
 ) -> None:
     """Write a beat's report (and each alert it raised) in ``conn``'s transaction: one prebuilt ``UPDATE``."""
-    conn.execute(_BEAT, {"beat_terminal": terminal_id, "beat_at": received_at, "beat_report": report_json})
-    for alert in raised:
-        conn.execute(
-            insert(alerts).values(
-                terminal_id=terminal_id,
-                kind=str(alert.get("kind", "unknown"))[:64],
-                detail=json.dumps(alert, ensure_ascii=False),
-                received_at=received_at,
-            )
-        )
+    store_heartbeats(conn, [(terminal_id, report_json, raised)], received_at)
+
+
+def store_heartbeats(conn: Connection, beats: list[tuple[str, str, list[dict[str, Any]]]], received_at: str) -> None:
+    """Write the reports of a batch of beats (terminal, report as JSON, alerts it raised) in ``conn``'s
+    transaction: the prebuilt ``UPDATE`` run once for all of them, and a row for each alert raised."""
+    if not beats:
+        return
+    conn.execute(
+        _BEAT,
+        [{"beat_terminal": tid, "beat_at": received_at, "beat_report": report} for tid, report, _raised in beats],
+    )
+    raised_rows = [
+        {
+            "terminal_id": tid,
+            "kind": str(alert.get("kind", "unknown"))[:64],
+            "detail": json.dumps(alert, ensure_ascii=False),
+            "received_at": received_at,
+        }
+        for tid, _report, raised in beats
+        for alert in raised
+    ]
+    if raised_rows:
+        conn.execute(insert(alerts), raised_rows)
 
 
 def token_hash(token: str) -> str:
@@ -68,6 +82,30 @@ def token_hash(token: str) -> str:
 
 def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def authenticate_many(conn: Connection, headers: list[tuple[str | None, str | None]]) -> list[str | AuthError]:
+    """For each request's ``Authorization`` header (and the terminal it says it is, if it says), the terminal id
+    behind its token or the :class:`AuthError` that refuses it: one statement for all of them."""
+    tokens = [
+        auth[len("Bearer ") :].strip() if auth and auth.startswith("Bearer ") else None for auth, _claimed in headers
+    ]
+    digests = sorted({token_hash(token) for token in tokens if token is not None})
+    rows = {row[2]: (str(row[0]), bool(row[1])) for row in conn.execute(_BY_TOKENS, {"token_hashes": digests})}
+    found: list[str | AuthError] = []
+    for token, (_auth, claimed) in zip(tokens, headers, strict=True):
+        row = None if token is None else rows.get(token_hash(token))
+        if token is None:
+            found.append(AuthError(401, "unauthenticated", "Authorization: Bearer <terminal token> is required"))
+        elif row is None:
+            found.append(AuthError(401, "unknown_token", "this terminal token is not known here; enroll the terminal"))
+        elif row[1]:
+            found.append(AuthError(403, "terminal_revoked", f"terminal {row[0]} is revoked; ask the platform operator"))
+        elif claimed is not None and claimed != row[0]:
+            found.append(AuthError(403, "wrong_terminal", f"the token belongs to terminal {row[0]}, not {claimed}"))
+        else:
+            found.append(row[0])
+    return found
 
 
 @dataclass(frozen=True)
@@ -113,18 +151,11 @@ class TerminalRegistry:
 
     def authenticate(self, authorization: str | None, claimed_terminal: str | None = None) -> str:
         """The terminal id behind an ``Authorization: Bearer`` header, or :class:`AuthError`."""
-        if not authorization or not authorization.startswith("Bearer "):
-            raise AuthError(401, "unauthenticated", "Authorization: Bearer <terminal token> is required")
-        token = authorization[len("Bearer ") :].strip()
         with reading(self.engine) as conn:
-            row = conn.execute(_BY_TOKEN, {"token_sha256": token_hash(token)}).first()
-        if row is None:
-            raise AuthError(401, "unknown_token", "this terminal token is not known here; enroll the terminal")
-        if row[1]:
-            raise AuthError(403, "terminal_revoked", f"terminal {row[0]} is revoked; ask the platform operator")
-        if claimed_terminal is not None and claimed_terminal != row[0]:
-            raise AuthError(403, "wrong_terminal", f"the token belongs to terminal {row[0]}, not {claimed_terminal}")
-        return str(row[0])
+            found = authenticate_many(conn, [(authorization, claimed_terminal)])[0]
+        if isinstance(found, AuthError):
+            raise found
+        return found
 
     def record_heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> str:
         """Keep the last report of a terminal and every alert it raised; returns the time received.

@@ -1,13 +1,15 @@
-"""One heartbeat as the console takes it (心跳): one read and one write transaction, whatever the fleet's size.
+"""Heartbeats as the console takes them (心跳): one read and one write transaction for a whole batch of beats.
 
 A province's terminals beat hundreds of times a second, and almost every beat changes nothing but the time it
-was seen. So a beat reads, in one statement, everything it must compare against: the terminal's console row
-(state, maintenance, place), how many report-decided alerts it has open, whether it called staff in the last
-hour, its audit log's last alarm and last accepted checkpoint, the version numbers of the notices and of the
-published catalog, and whether the usage figures know its hall. Then it writes the report and the time seen
-(two prebuilt ``UPDATE``s, one commit), and only when something differs from what it read does it write more:
-a state change into the history, an alert opened or cleared, a staff call. "Offline" is not decided here but
-by :meth:`Fleet.sweep`, when the fleet is looked at and every few seconds.
+was seen. So the beats that arrived together are taken together (:mod:`central.beat_batches` gathers them): one
+statement reads, for every terminal of the batch, everything its beat must compare against — the terminal's
+console row (state, maintenance, place), how many report-decided alerts it has open, whether it called staff in
+the last hour, its audit log's last alarm and last accepted checkpoint, the version numbers of the notices and of
+the published catalog, and whether the usage figures know its hall. Then the reports and the times seen are
+written (two prebuilt ``UPDATE``s, each run once for the whole batch, one commit), and only for a beat where
+something differs from what was read is more written: a state change into the history, an alert opened or
+cleared, a staff call. "Offline" is not decided here but by :meth:`Fleet.sweep`, when the fleet is looked at and
+every few seconds.
 
 The notices and the catalog are kept per process by those version numbers: a worker reads them again the beat
 after another worker published or withdrew one, never later (nothing a worker needs from another lives only
@@ -41,14 +43,17 @@ from central.schema import (
     console_terminals,
     usage_terminals,
 )
-from central.terminals import store_heartbeat
+from central.terminals import store_heartbeats
 
-_T: BindParameter[str] = bindparam("beat_terminal")
 _CT = console_terminals.c
 _CA = console_alerts.c
+_T = _CT.terminal_id
+_BATCH: BindParameter[list[str]] = bindparam("beat_terminals", expanding=True)
 
-#: Everything a beat compares against, in one statement (built once: building it cost more than running it).
+#: Everything the beats of a batch compare against, one row a terminal, in one statement (built once: building it
+#: cost more than running it).
 _LOOK = select(
+    _CT.terminal_id,
     _CT.state,
     _CT.maintenance_until,
     _CT.region,
@@ -70,7 +75,7 @@ _LOOK = select(
     select(func.count(console_notices.c.withdrawn_at)).scalar_subquery().label("notices_withdrawn"),
     select(func.max(console_catalogs.c.seq)).scalar_subquery().label("catalog_seq"),
     select(func.count()).where(usage_terminals.c.terminal_id == _T).scalar_subquery().label("usage_known"),
-).where(_CT.terminal_id == _T)
+).where(_CT.terminal_id.in_(_BATCH))
 
 _SEEN = (
     update(console_terminals)
@@ -118,27 +123,68 @@ class VersionedCache:
         return snapshot
 
 
-def take_beat(
+@dataclass(frozen=True)
+class Beat:
+    """One terminal's beat as the console takes it: who, the report as sent, the alerts it raised."""
+
+    terminal_id: str
+    report: dict[str, Any]
+    raised: list[dict[str, Any]]
+
+
+def take_beats(
     conn: Connection,
     *,
     fleet: Fleet,
     cache: VersionedCache,
     shelf: CatalogShelf,
-    beat: tuple[str, dict[str, Any], list[dict[str, Any]]],
+    beats: list[Beat],
     received_at: str,
     now: datetime,
-) -> BeatAnswer:
-    """Store a terminal's beat and note it in the console, in ``conn``'s transaction; what its answer carries."""
-    terminal_id, report, raised = beat
-    params = {"beat_terminal": terminal_id, "calls_since": iso(now - STAFF_CALL_TOLD_FOR)}
-    look = conn.execute(_LOOK, params).first()
-    if look is None:  # the terminal's first beat the console sees: its row, then the same look
-        fleet.first_sight(conn, terminal_id, report, now)
-        look = conn.execute(_LOOK, params).one()
-    store_heartbeat(conn, terminal_id, orjson.dumps(report).decode("utf-8"), raised, received_at)
-    conn.execute(_SEEN, {"seen_terminal": terminal_id, "seen_at": iso(now)})
-    routine = not raised
+) -> list[BeatAnswer]:
+    """Store a batch of beats and note them in the console, in ``conn``'s transaction; what each answer carries,
+    in the order of ``beats`` (a terminal may be in a batch twice: each of its beats is taken)."""
+    if not beats:
+        return []
+    ids = sorted({beat.terminal_id for beat in beats})  # one order for every worker's writes: no deadlock
+    since = iso(now - STAFF_CALL_TOLD_FOR)
+    looks = {row.terminal_id: row for row in conn.execute(_LOOK, {"beat_terminals": ids, "calls_since": since})}
+    unseen = [beat for beat in beats if beat.terminal_id not in looks]
+    for beat in unseen:  # a terminal's first beat the console sees: its row, then the same look
+        if beat.terminal_id not in looks:
+            fleet.first_sight(conn, beat.terminal_id, beat.report, now)
+            looks[beat.terminal_id] = conn.execute(
+                _LOOK, {"beat_terminals": [beat.terminal_id], "calls_since": since}
+            ).one()
+    store_heartbeats(
+        conn, [(b.terminal_id, orjson.dumps(b.report).decode("utf-8"), b.raised) for b in beats], received_at
+    )
+    conn.execute(_SEEN, [{"seen_terminal": tid, "seen_at": iso(now)} for tid in ids])
+    noted = [_note(conn, fleet, looks[beat.terminal_id], beat, now) for beat in beats]
 
+    if conn.dialect.name == "postgresql" and all(routine for _calls, routine in noted):
+        # Only the reports and the times seen: a lost one is sent again at the next beat, so this commit need not
+        # wait for the disk (PostgreSQL still keeps it consistent); a batch that changes more waits as usual.
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    answers = []
+    for beat, (calls, _routine) in zip(beats, noted, strict=True):
+        look = looks[beat.terminal_id]
+        stored = cache.notices(conn, (int(look.notices_seq or 0), int(look.notices_withdrawn or 0)))
+        region, hall = str(look.region), str(look.hall)
+        notices = [n.shown for n in stored if n.live(now) and n.targets(region, hall)]
+        catalog = cache.catalog(conn, int(look.catalog_seq or 0), shelf)
+        answers.append(BeatAnswer(received_at, notices, calls, catalog, bool(look.usage_known)))
+    return answers
+
+
+def _note(
+    conn: Connection, fleet: Fleet, look: Any, beat: Beat, now: datetime
+) -> tuple[list[dict[str, Any]], bool]:
+    """What a beat changes beside its report: the state, report-decided alerts, staff calls. Returns what the
+    terminal is told of its staff calls, and whether the beat changed nothing (routine)."""
+    terminal_id, report = beat.terminal_id, beat.report
+    routine = not beat.raised
     devices = report.get("devices", {})
     in_maintenance = look.maintenance_until is not None and look.maintenance_until > iso(now)
     previous = State(look.state)
@@ -161,14 +207,4 @@ def take_beat(
     if AlertBook.open_staff_calls(conn, terminal_id, report, now):
         routine = False
     calls = alerts.staff_calls(conn, terminal_id, now) if look.recent_calls or not routine else []
-
-    if routine and conn.dialect.name == "postgresql":
-        # Only the report and the time seen: a lost one is sent again at the next beat, so this commit need not
-        # wait for the disk (PostgreSQL still keeps it consistent); a beat that changes more waits as usual.
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-
-    stored = cache.notices(conn, (int(look.notices_seq or 0), int(look.notices_withdrawn or 0)))
-    region, hall = str(look.region), str(look.hall)
-    notices = [n.shown for n in stored if n.live(now) and n.targets(region, hall)]
-    catalog = cache.catalog(conn, int(look.catalog_seq or 0), shelf)
-    return BeatAnswer(received_at, notices, calls, catalog, bool(look.usage_known))
+    return calls, routine

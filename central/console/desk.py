@@ -1,7 +1,7 @@
 """The console's parts for one platform instance (控制台): accounts, fleet, alerts, notices, catalogs, a clock.
 
-Kept on ``app.state.console``; the terminal API asks it two things (:func:`console_beat`,
-:func:`published_catalog`), and nothing breaks when an app has no console.
+Kept on ``app.state.console``; the terminal API hands it the heartbeats (``central/heartbeats.py``) and asks it for
+the published catalog (:func:`published_catalog`), and nothing breaks when an app has no console.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from central.catalog_file import CatalogSnapshot
 from central.clock import iso, utc_now
 from central.console.accounts import Accounts
 from central.console.alerts import AlertBook
-from central.console.beat import BeatAnswer, VersionedCache, take_beat
+from central.console.beat import Beat, BeatAnswer, VersionedCache, take_beats
 from central.console.catalogs import CatalogShelf
 from central.console.clock import ConsoleClock
 from central.console.fleet import Fleet
@@ -73,19 +73,23 @@ class FleetConsole:
 
     def heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> BeatAnswer:
         """Store a terminal's beat and note it (state, alerts) in one transaction; what its answer carries."""
+        return self.heartbeats([Beat(terminal_id, report, raised)])[0]
+
+    def heartbeats(self, beats: list[Beat]) -> list[BeatAnswer]:
+        """Store a batch of beats and note them (state, alerts) in one transaction; what each answer carries."""
         received_at = iso(utc_now())
         with self.engine.begin() as conn:
-            answer = take_beat(
+            answers = take_beats(
                 conn,
                 fleet=self.fleet,
                 cache=self.cache,
                 shelf=self.catalogs,
-                beat=(terminal_id, report, raised),
+                beats=beats,
                 received_at=received_at,
                 now=self.clock.now(),
             )
         self._sweep_now_and_then()
-        return answer
+        return answers
 
     def sweep(self) -> None:
         """Record the states silence and maintenance windows brought (:meth:`Fleet.sweep`)."""
@@ -112,14 +116,6 @@ class FleetConsole:
 def console_of(state: Any) -> FleetConsole | None:
     value = getattr(state, "console", None)
     return value if isinstance(value, FleetConsole) else None
-
-
-def console_beat(
-    state: Any, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]
-) -> BeatAnswer | None:
-    """For the heartbeat route: the beat stored and noted by the console (None: no console, store it yourself)."""
-    console = console_of(state)
-    return None if console is None else console.heartbeat(terminal_id, report, raised)
 
 
 def published_catalog(state: Any) -> CatalogSnapshot | None:
