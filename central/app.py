@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central.batches import Batches
 from central.console.desk import console_of
+from central.heartbeat_lane import HeartbeatLane
 from central.heartbeats import take_heartbeats
 from central.intake import validation_message
 from central.platform import Limits, Platform, error_response
@@ -225,6 +226,7 @@ def create_app(platform: Platform | None) -> FastAPI:
         console = console_of(app.state)
         assert console is not None
         app.state.heartbeats = Batches(functools.partial(take_heartbeats, platform, console), name="heartbeats")
+    app.add_middleware(HeartbeatLane, state=app.state, handlers=app.exception_handlers)
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     app.add_middleware(ContainFailures)
     return app

@@ -17,6 +17,7 @@ import orjson
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from central.batches import Batches
 from central.console.beat import Beat, BeatAnswer
 from central.console.desk import FleetConsole
 from central.db import reading
@@ -35,6 +36,18 @@ class HeartbeatRequest:
     claimed_terminal: str | None
     path_terminal: str
     body: bytes
+
+
+async def answer_heartbeat(
+    batches: Batches[HeartbeatRequest, bytes],
+    path_terminal: str,
+    authorization: str | None,
+    claimed_terminal: str | None,
+    body: bytes,
+) -> bytes:
+    """One beat's reply, taken with the beats that arrive meanwhile; raises what refuses it (the app's handlers
+    answer: 401 / 403 :class:`AuthError`, 422 validation, 503 database away)."""
+    return await batches.answer(HeartbeatRequest(authorization, claimed_terminal, path_terminal, body))
 
 
 def _report_of(body: bytes) -> HeartbeatIn:
