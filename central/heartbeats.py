@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from central.batches import Batches
 from central.console.beat import Beat, BeatAnswer
 from central.console.desk import FleetConsole
-from central.db import reading
 from central.models import HeartbeatIn
 from central.platform import Platform
 from central.terminals import AuthError, authenticate_many
@@ -80,15 +79,18 @@ def _checked(request: HeartbeatRequest, caller: str | AuthError) -> Beat | Excep
 def take_heartbeats(
     platform: Platform, console: FleetConsole, requests: list[HeartbeatRequest]
 ) -> list[bytes | Exception]:
-    """Each request's answer (the reply's bytes) or the exception that refuses it, in order."""
-    with reading(platform.engine) as conn:
-        callers = authenticate_many(conn, [(r.authorization, r.claimed_terminal) for r in requests])
-    checked = [_checked(request, caller) for request, caller in zip(requests, callers, strict=True)]
-    beats = [item for item in checked if isinstance(item, Beat)]
+    """Each request's answer (the reply's bytes) or the exception that refuses it, in order: the tokens checked
+    and the beats taken in one transaction."""
+    checked: list[Beat | Exception] | None = None
     try:
-        answers: list[BeatAnswer | Exception] = list(console.heartbeats(beats))
-    except Exception:  # noqa: BLE001 - taken again one by one, so only the beat at fault fails
-        answers = [_alone(console, beat) for beat in beats]
+        with platform.engine.begin() as conn:
+            callers = authenticate_many(conn, [(r.authorization, r.claimed_terminal) for r in requests])
+            checked = [_checked(request, caller) for request, caller in zip(requests, callers, strict=True)]
+            answers: list[BeatAnswer | Exception] = list(console.take(conn, _beats(checked)))
+    except Exception as exc:  # noqa: BLE001 - the beats are taken again one by one, so only the one at fault fails
+        if checked is None:  # the tokens could not be checked: the database is away
+            return [exc] * len(requests)
+        answers = [_alone(console, beat) for beat in _beats(checked)]
     taken = iter(answers)
     replies: list[bytes | Exception] = []
     for item in checked:
@@ -98,6 +100,10 @@ def take_heartbeats(
         answer = next(taken)
         replies.append(answer if isinstance(answer, Exception) else _reply(platform, item.terminal_id, answer))
     return replies
+
+
+def _beats(checked: list[Beat | Exception]) -> list[Beat]:
+    return [item for item in checked if isinstance(item, Beat)]
 
 
 def _alone(console: FleetConsole, beat: Beat) -> BeatAnswer | Exception:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from central.catalog_file import CatalogSnapshot
@@ -77,17 +77,20 @@ class FleetConsole:
 
     def heartbeats(self, beats: list[Beat]) -> list[BeatAnswer]:
         """Store a batch of beats and note them (state, alerts) in one transaction; what each answer carries."""
-        received_at = iso(utc_now())
         with self.engine.begin() as conn:
-            answers = take_beats(
-                conn,
-                fleet=self.fleet,
-                cache=self.cache,
-                shelf=self.catalogs,
-                beats=beats,
-                received_at=received_at,
-                now=self.clock.now(),
-            )
+            return self.take(conn, beats)
+
+    def take(self, conn: Connection, beats: list[Beat]) -> list[BeatAnswer]:
+        """:meth:`heartbeats` in the caller's transaction (``conn``)."""
+        answers = take_beats(
+            conn,
+            fleet=self.fleet,
+            cache=self.cache,
+            shelf=self.catalogs,
+            beats=beats,
+            received_at=iso(utc_now()),
+            now=self.clock.now(),
+        )
         self._sweep_now_and_then()
         return answers
 
