@@ -392,6 +392,7 @@ def one_run(
     engine.dispose()
     latencies = [seconds for _due, seconds in figures.beats]
     during = [seconds for due, seconds in figures.beats if drain_started <= due <= drain_ended]
+    outside = [seconds for due, seconds in figures.beats if not drain_started <= due <= drain_ended]
     pages = [seconds for _began, seconds, _size in figures.pages]
     elapsed = max((due for due, _s in figures.beats), default=0.0) - min(
         (due for due, _s in figures.beats), default=0.0
@@ -405,6 +406,8 @@ def one_run(
         "heartbeat_p50_ms": round(_quantile(latencies, 0.50) * 1000, 1),
         "heartbeat_p99_ms": round(_quantile(latencies, 0.99) * 1000, 1),
         "heartbeat_p99_during_drain_ms": round(_quantile(during, 0.99) * 1000, 1),
+        "heartbeat_p99_outside_drain_ms": round(_quantile(outside, 0.99) * 1000, 1),
+        "drain_seconds": round(drain_ended - drain_started, 1),
         "submissions_sent": drained.get("sent", 0),
         "submissions_left_pending": drained.get("pending"),
         "submissions_stored": stored,

@@ -81,6 +81,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+#: How long ``serve --workers`` waits for a worker to answer its supervisor before it is taken for hung.
+WORKER_PING_TIMEOUT_S = 30
+
+
 def _serve_workers(args: argparse.Namespace) -> int:
     """Several uvicorn worker processes on one port, each building the app from the environment
     (``central.asgi``): they must share the key file and the admin token, so both are fixed here, once."""
@@ -109,6 +113,9 @@ def _serve_workers(args: argparse.Namespace) -> int:
         "central.asgi:app_from_environment",
         factory=True,
         workers=args.workers,
+        # The supervisor kills a worker that does not answer its ping in time (5 s by default); a worker busy
+        # on a saturated machine is not hung, and killing it drops every request it holds.
+        timeout_worker_healthcheck=WORKER_PING_TIMEOUT_S,
         host=args.host,
         port=args.port,
         log_level="info",
