@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central.batches import Batches
 from central.console.desk import console_of
 from central.heartbeat_lane import HeartbeatLane
-from central.heartbeats import take_heartbeats
+from central.heartbeats import GATHER_S, take_heartbeats
 from central.intake import validation_message
 from central.platform import Limits, Platform, error_response
 from central.routes import router
@@ -225,7 +225,8 @@ def create_app(platform: Platform | None) -> FastAPI:
     if platform is not None:
         console = console_of(app.state)
         assert console is not None
-        app.state.heartbeats = Batches(functools.partial(take_heartbeats, platform, console), name="heartbeats")
+        take = functools.partial(take_heartbeats, platform, console)
+        app.state.heartbeats = Batches(take, gather_s=GATHER_S, name="heartbeats")
     app.add_middleware(HeartbeatLane, state=app.state, handlers=app.exception_handlers)
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     app.add_middleware(ContainFailures)

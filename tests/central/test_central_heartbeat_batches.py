@@ -127,3 +127,20 @@ def test_a_batch_that_fails_whole_fails_each_of_its_requests_and_the_next_batch_
     assert isinstance(failed, RuntimeError)
     assert answered == "NEXT"
     assert calls == [["boom"], ["next"]]
+
+
+def test_a_gathering_batch_is_taken_as_soon_as_it_is_full() -> None:
+    taken: list[list[int]] = []
+
+    def take(items: list[int]) -> list[int | Exception]:
+        taken.append(items)
+        return items
+
+    # Gathering for an hour: only a full batch (or the hour) lets the thread go, so the three below must share one.
+    batches: Batches[int, int] = Batches(take, most=3, gather_s=3600.0)
+
+    async def run() -> list[int]:
+        return await asyncio.gather(*(batches.answer(n) for n in range(3)))
+
+    assert asyncio.run(run()) == [0, 1, 2]
+    assert taken == [[0, 1, 2]]
