@@ -226,7 +226,8 @@ def create_app(platform: Platform | None) -> FastAPI:
         console = console_of(app.state)
         assert console is not None
         take = functools.partial(take_heartbeats, platform, console)
-        app.state.heartbeats = Batches(take, gather_s=GATHER_S, name="heartbeats")
+        gather_s = GATHER_S.get(platform.engine.dialect.name, 0.0)
+        app.state.heartbeats = Batches(take, gather_s=gather_s, name="heartbeats")
     app.add_middleware(HeartbeatLane, state=app.state, handlers=app.exception_handlers)
     app.add_middleware(BodyLimit, limits=platform.limits if platform else Limits())
     app.add_middleware(ContainFailures)
