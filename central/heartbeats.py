@@ -27,11 +27,11 @@ from central.usage.forecasts import heartbeat_forecast
 from offline_cache.wire.protocol import BATCH_MAX_ITEMS, CHUNK_SIZE, envelope, load_json
 
 #: How long a batch of beats gathers from its oldest beat's arrival (seconds), by database. On SQLite every commit
-#: waits for the disk and one writer at a time holds the file, so a commit is what a beat costs: at a province's
-#: 333 beats a second, 20 ms makes batches of about seven and let the drain beside them reach 972 submissions a
-#: second (651 without). On PostgreSQL a routine beat's commit does not wait for the disk, the batches that form
-#: while one is taken are enough, and gathering only added its wait (heartbeat p99 200–258 ms against 96–163 ms
-#: in the same hour; docs/performance.md, "Province").
+#: waits for the disk and one writer at a time holds the file, so a commit is most of what a beat costs: at a
+#: province's 333 beats a second, 20 ms makes batches of about seven, and the platform's share of the cores fell
+#: from 0.81–0.84 to 0.49–0.52 beside the same drain. On PostgreSQL a routine beat's commit does not wait for the
+#: disk, the batches that form while one is taken are enough, and gathering only added its wait (heartbeat p99
+#: outside the drain 200–258 ms against 96–163 ms in the same hour; docs/performance.md, "Province").
 GATHER_S = {"sqlite": 0.02, "postgresql": 0.0}
 
 
