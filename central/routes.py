@@ -1,8 +1,8 @@
 """The platform's endpoints, one per protocol path (``offline_cache.wire.protocol``), thin over the domain parts.
 
 Handlers are plain ``def``: FastAPI runs them on its worker threads, so a slow database never stalls the
-event loop. Each answer is an envelope or an error body; see ``docs/protocol.md`` for what a terminal does
-with each status.
+event loop. The heartbeat is the exception: it waits, without a thread, for its batch (``central/heartbeats.py``).
+Each answer is an envelope or an error body; see ``docs/protocol.md`` for what a terminal does with each status.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -44,13 +43,6 @@ _BEAT = (
     .where(terminals.c.terminal_id == bindparam("beat_terminal"))
     .values(last_heartbeat_at=bindparam("beat_at"), last_heartbeat=bindparam("beat_report"))
 )
-
-
-def store_heartbeat(
-    conn: Connection, terminal_id: str, report_json: str, raised: list[dict[str, Any]], received_at: str
-) -> None:
-    """Write a beat's report (and each alert it raised) in ``conn``'s transaction: one prebuilt ``UPDATE``."""
-    store_heartbeats(conn, [(terminal_id, report_json, raised)], received_at)
 
 
 def store_heartbeats(conn: Connection, beats: list[tuple[str, str, list[dict[str, Any]]]], received_at: str) -> None:
@@ -156,19 +148,6 @@ class TerminalRegistry:
         if isinstance(found, AuthError):
             raise found
         return found
-
-    def record_heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> str:
-        """Keep the last report of a terminal and every alert it raised; returns the time received.
-
-        The console, when there is one, stores the beat in its own transaction instead (``store_heartbeat``)."""
-        now = iso(utc_now())
-        with self.engine.begin() as conn:
-            if not raised and conn.dialect.name == "postgresql":
-                # A lost last report is sent again at the next beat, so this commit need not wait for the
-                # disk (PostgreSQL still keeps it consistent); a beat that raises alerts waits as usual.
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            store_heartbeat(conn, terminal_id, orjson.dumps(report).decode("utf-8"), raised, now)
-        return now
 
     def last_heartbeat(self, terminal_id: str) -> dict[str, Any] | None:
         with reading(self.engine) as conn:

@@ -1,7 +1,7 @@
 """Heartbeats as the console takes them (心跳): one read and one write transaction for a whole batch of beats.
 
 A province's terminals beat hundreds of times a second, and almost every beat changes nothing but the time it
-was seen. So the beats that arrived together are taken together (:mod:`central.beat_batches` gathers them): one
+was seen. So the beats that arrived together are taken together (:mod:`central.heartbeats` gathers them): one
 statement reads, for every terminal of the batch, everything its beat must compare against — the terminal's
 console row (state, maintenance, place), how many report-decided alerts it has open, whether it called staff in
 the last hour, its audit log's last alarm and last accepted checkpoint, the version numbers of the notices and of
@@ -149,8 +149,7 @@ def take_beats(
     ids = sorted({beat.terminal_id for beat in beats})  # one order for every worker's writes: no deadlock
     since = iso(now - STAFF_CALL_TOLD_FOR)
     looks = {row.terminal_id: row for row in conn.execute(_LOOK, {"beat_terminals": ids, "calls_since": since})}
-    unseen = [beat for beat in beats if beat.terminal_id not in looks]
-    for beat in unseen:  # a terminal's first beat the console sees: its row, then the same look
+    for beat in beats:  # a terminal's first beat the console sees: its row, then the same look
         if beat.terminal_id not in looks:
             fleet.first_sight(conn, beat.terminal_id, beat.report, now)
             looks[beat.terminal_id] = conn.execute(

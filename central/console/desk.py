@@ -71,10 +71,6 @@ class FleetConsole:
     def catalogs(self) -> CatalogShelf:
         return CatalogShelf(self.engine)
 
-    def heartbeat(self, terminal_id: str, report: dict[str, Any], raised: list[dict[str, Any]]) -> BeatAnswer:
-        """Store a terminal's beat and note it (state, alerts) in one transaction; what its answer carries."""
-        return self.heartbeats([Beat(terminal_id, report, raised)])[0]
-
     def heartbeats(self, beats: list[Beat]) -> list[BeatAnswer]:
         """Store a batch of beats and note them (state, alerts) in one transaction; what each answer carries."""
         with self.engine.begin() as conn:
