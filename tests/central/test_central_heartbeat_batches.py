@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
 
 import orjson
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
+from starlette.requests import Request
 
 from central.app import create_app
 from central.batches import Batches
@@ -18,9 +22,10 @@ from central.db import open_engine
 from central.heartbeats import HeartbeatRequest, take_heartbeats
 from central.keys import PlatformKeys
 from central.platform import Platform
+from central.routes import heartbeat
 from central.schema import alerts, console_terminals
 from central.terminals import AuthError
-from offline_cache.wire.protocol import is_envelope
+from offline_cache.wire.protocol import PATH_HEARTBEAT, is_envelope
 
 REPORT = {"queue_depth": 2, "devices": {"printer": {"state": "ok", "reason": ""}}, "app_version": "1.4.0"}
 
@@ -134,7 +139,7 @@ def test_a_gathering_batch_is_taken_as_soon_as_it_is_full() -> None:
 
     def take(items: list[int]) -> list[int | Exception]:
         taken.append(items)
-        return items
+        return [*items]
 
     # Gathering for an hour: only a full batch (or the hour) lets the thread go, so the three below must share one.
     batches: Batches[int, int] = Batches(take, most=3, gather_s=3600.0)
@@ -144,3 +149,40 @@ def test_a_gathering_batch_is_taken_as_soon_as_it_is_full() -> None:
 
     assert asyncio.run(run()) == [0, 1, 2]
     assert taken == [[0, 1, 2]]
+
+
+def test_the_lane_and_the_documented_route_answer_a_beat_alike(tmp_path: Path) -> None:
+    platform = Platform(open_engine(f"sqlite:///{tmp_path / 'c.db'}"), PlatformKeys.generate(), CatalogFile(), "x")
+    app = create_app(platform)
+    token = platform.terminals.enroll("T-A")
+    path = PATH_HEARTBEAT.format(terminal_id="T-A")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "app": app,
+        "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")],
+        "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000),
+    }  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": orjson.dumps(REPORT), "more_body": False}
+
+    async def through_the_app() -> tuple[int, bytes]:  # the served app: its lane answers
+        sent: list[MutableMapping[str, Any]] = []
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        await app(dict(scope), receive, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+    async def by_the_route() -> tuple[int, bytes]:  # the endpoint the OpenAPI documents
+        answer = await heartbeat(Request(dict(scope), receive), "T-A", authorization=f"Bearer {token}")
+        return answer.status_code, bytes(answer.body)
+
+    lane_status, lane_body = asyncio.run(through_the_app())
+    route_status, route_body = asyncio.run(by_the_route())
+    by_lane, by_route = orjson.loads(lane_body), orjson.loads(route_body)
+    assert lane_status == route_status == 200
+    assert isinstance(by_lane.pop("received_at"), str) and isinstance(by_route.pop("received_at"), str)
+    assert by_lane == by_route
+    assert is_envelope(by_lane, "heartbeat_reply")
