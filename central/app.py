@@ -14,9 +14,7 @@ import functools
 import json
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import PurePath
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.batches import Batches
 from central.console.desk import console_of
@@ -36,12 +35,6 @@ from central.terminals import AuthError
 from offline_cache.wire.protocol import API_PREFIX, PATH_ATTACHMENTS_BATCH, PATH_SUBMISSIONS_BATCH, error_body
 
 log = logging.getLogger("central.app")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 _STATUS_CODES = {

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.heartbeats import answer_heartbeat
 from offline_cache.wire.protocol import HEADER_TERMINAL_ID, PATH_HEARTBEAT
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 _PATH = re.compile("^" + re.escape(PATH_HEARTBEAT).replace(re.escape("{terminal_id}"), "([^/]+)") + "$")

@@ -22,7 +22,7 @@ from central.console.beat import Beat, BeatAnswer
 from central.console.desk import FleetConsole
 from central.models import HeartbeatIn
 from central.platform import Platform
-from central.terminals import AuthError, authenticate_many
+from central.terminals import AuthError, authenticate_many, wrong_terminal
 from central.usage.forecasts import heartbeat_forecast
 from offline_cache.wire.protocol import BATCH_MAX_ITEMS, CHUNK_SIZE, envelope, load_json
 
@@ -80,7 +80,7 @@ def _checked(request: HeartbeatRequest, caller: str | AuthError) -> Beat | Excep
     except RequestValidationError as exc:
         return exc
     if request.path_terminal != caller:
-        return AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {request.path_terminal}")
+        return wrong_terminal(caller, request.path_terminal)
     return Beat(caller, body.model_dump(mode="json"), body.alerts)
 
 

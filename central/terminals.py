@@ -76,6 +76,11 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+def wrong_terminal(caller: str, claimed: str) -> AuthError:
+    """The refusal of a request whose token is ``caller``'s but which says (header or path) it is ``claimed``."""
+    return AuthError(403, "wrong_terminal", f"the token belongs to terminal {caller}, not {claimed}")
+
+
 def authenticate_many(conn: Connection, headers: list[tuple[str | None, str | None]]) -> list[str | AuthError]:
     """For each request's ``Authorization`` header (and the terminal it says it is, if it says), the terminal id
     behind its token or the :class:`AuthError` that refuses it: one statement for all of them."""
@@ -94,7 +99,7 @@ def authenticate_many(conn: Connection, headers: list[tuple[str | None, str | No
         elif row[1]:
             found.append(AuthError(403, "terminal_revoked", f"terminal {row[0]} is revoked; ask the platform operator"))
         elif claimed is not None and claimed != row[0]:
-            found.append(AuthError(403, "wrong_terminal", f"the token belongs to terminal {row[0]}, not {claimed}"))
+            found.append(wrong_terminal(row[0], claimed))
         else:
             found.append(row[0])
     return found
