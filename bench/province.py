@@ -38,18 +38,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.private_postgres import (  # noqa: E402
+    PrivatePostgresError,
+    free_port,
+    fresh_postgres_database,
+    private_postgres_if,
+)
 from bench.sync_drain import TERMINAL as DRAIN_TERMINAL  # noqa: E402
 from bench.sync_drain import fill  # noqa: E402
 from central.clock import iso, utc_now  # noqa: E402
@@ -71,52 +76,6 @@ class BenchError(Exception):
     """A run could not be set up; the message says what to check."""
 
 
-# -- the databases ------------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(command: str, root: bool) -> subprocess.CompletedProcess[str]:
-    argv = ["su", "postgres", "-s", "/bin/sh", "-c", command] if root else ["/bin/sh", "-c", command]
-    return subprocess.run(argv, capture_output=True, text=True, check=False)
-
-
-@contextmanager
-def private_postgres(folder: Path) -> Iterator[str]:
-    """A PostgreSQL server of our own on a free loopback port (as installer/setup.sh's start_test_postgres)."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not found:
-        raise BenchError("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)")
-    bin_dir = found[-1]
-    root = os.geteuid() == 0
-    folder.mkdir(parents=True)
-    if root:
-        shutil.chown(folder, "postgres")
-    port = _free_port()
-    data = folder / "data"
-    made = _as_postgres(f"'{bin_dir}/initdb' -D '{data}' -A trust -U postgres -E UTF8", root)
-    if made.returncode != 0:
-        raise BenchError(f"initdb failed: {made.stderr.strip()[-300:]}")
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
-    started = _as_postgres(f"'{bin_dir}/pg_ctl' -D '{data}' -o '{options}' -l '{folder}/log' -w start", root)
-    if started.returncode != 0:
-        raise BenchError(f"PostgreSQL did not start: see {folder}/log")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        _as_postgres(f"'{bin_dir}/pg_ctl' -D '{data}' -m fast stop", root)
-
-
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    admin = open_engine(server_url, create_schema=False).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
 # -- the platform -------------------------------------------------------------------------------------------
 @dataclass
 class Platform:
@@ -135,7 +94,7 @@ class Platform:
 
 def start_platform(db_url: str, keys: Path, workers: int, folder: Path) -> Platform:
     """``kiosk-central serve --workers N``, waiting until a request gets an answer."""
-    port = _free_port()
+    port = free_port()
     token_file = folder / "admin-token"
     token_file.write_text("bench-admin-token-" + os.urandom(8).hex(), encoding="utf-8")
     log = (folder / f"platform-{workers}.log").open("wb")
@@ -481,7 +440,7 @@ def main() -> None:
         began = time.perf_counter()
         fill(top / "outbox-template", Sealer(load_public_key(keys.seal_public)), args.submissions)
         print(f"outbox of {args.submissions} filled in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-        with contextmanager_or_none(any(db == "postgresql" for db, _ in runs), top / "pg") as pg_server:
+        with private_postgres_if(any(db == "postgresql" for db, _ in runs), top / "pg") as pg_server:
             for database, workers in runs:
                 name = f"{database}x{workers}"
                 if database == "postgresql":
@@ -494,7 +453,7 @@ def main() -> None:
                     name, db_url, workers, top / "platform.keys", top / "outbox-template", top / name, args
                 )
                 _print_table([results[name]])
-    except BenchError as exc:
+    except (BenchError, PrivatePostgresError) as exc:
         print(f"province: {exc}", file=sys.stderr)
         sys.exit(1)
     finally:
@@ -513,15 +472,6 @@ def main() -> None:
         "ratio_submissions_pg1_over_sqlite1": _ratio(results, "postgresqlx1", "sqlitex1", "submissions_per_s"),
     }
     print(json.dumps(summary, ensure_ascii=False))
-
-
-@contextmanager
-def contextmanager_or_none(wanted: bool, folder: Path) -> Iterator[str | None]:
-    if not wanted:
-        yield None
-        return
-    with private_postgres(folder) as url:
-        yield url
 
 
 if __name__ == "__main__":
