@@ -67,9 +67,11 @@ class _OrjsonRequest(Request):
         return self._json
 
 
-#: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token); the
-#: heartbeat's token is checked with its batch (central/heartbeats.py), still before its body is read.
-_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL, PATH_AUDIT_ALARMS, PATH_HEARTBEAT})
+#: Paths answered without a terminal's token: the public keys, and enrollment (which wants the admin token).
+_NO_TERMINAL_TOKEN = frozenset({PATH_PLATFORM_KEYS, PATH_ENROLL, PATH_AUDIT_ALARMS})
+#: Paths whose token is checked by their handler: the heartbeat's with its batch (central/heartbeats.py), still
+#: before its body is read.
+_TOKEN_CHECKED_BY_HANDLER = frozenset({PATH_HEARTBEAT})
 #: Paths for the platform's operators: the admin token, checked before the body is read.
 _ADMIN_PATHS = frozenset({PATH_ENROLL, PATH_AUDIT_ALARMS})
 _STATE_TERMINAL = "terminal_id"
@@ -85,7 +87,7 @@ class _OrjsonRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        needs_terminal = self.path not in _NO_TERMINAL_TOKEN
+        needs_terminal = self.path not in _NO_TERMINAL_TOKEN | _TOKEN_CHECKED_BY_HANDLER
         needs_admin = self.path in _ADMIN_PATHS
 
         async def authenticate_then_parse(request: Request) -> Response:
