@@ -25,9 +25,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.batches import Batches
+from central.console.beat import prepare_beats_connection
 from central.console.desk import console_of
 from central.heartbeat_lane import HeartbeatLane
 from central.heartbeats import GATHER_S, take_heartbeats
+from central.held_connection import HeldConnection
 from central.intake import validation_message
 from central.platform import Limits, Platform, error_response
 from central.routes import router
@@ -218,7 +220,8 @@ def create_app(platform: Platform | None) -> FastAPI:
     if platform is not None:
         console = console_of(app.state)
         assert console is not None
-        take = functools.partial(take_heartbeats, platform, console)
+        held = HeldConnection(platform.engine, prepare_beats_connection)
+        take = functools.partial(take_heartbeats, platform, console, held)
         gather_s = GATHER_S.get(platform.engine.dialect.name, 0.0)
         app.state.heartbeats = Batches(take, gather_s=gather_s, name="heartbeats")
     app.add_middleware(HeartbeatLane, state=app.state, handlers=app.exception_handlers)

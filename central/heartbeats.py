@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from central.batches import Batches
 from central.console.beat import Beat, BeatAnswer
 from central.console.desk import FleetConsole
+from central.held_connection import HeldConnection
 from central.models import HeartbeatIn
 from central.platform import Platform
 from central.terminals import AuthError, authenticate_many, wrong_terminal
@@ -85,13 +86,13 @@ def _checked(request: HeartbeatRequest, caller: str | AuthError) -> Beat | Excep
 
 
 def take_heartbeats(
-    platform: Platform, console: FleetConsole, requests: list[HeartbeatRequest]
+    platform: Platform, console: FleetConsole, held: HeldConnection, requests: list[HeartbeatRequest]
 ) -> list[bytes | Exception]:
     """Each request's answer (the reply's bytes) or the exception that refuses it, in order: the tokens checked
-    and the beats taken in one transaction."""
+    and the beats taken in one transaction, on the batches' own connection (``held``)."""
     checked: list[Beat | Exception] | None = None
     try:
-        with platform.engine.begin() as conn:
+        with held.transaction() as conn:
             callers = authenticate_many(conn, [(r.authorization, r.claimed_terminal) for r in requests])
             checked = [_checked(request, caller) for request, caller in zip(requests, callers, strict=True)]
             answers: list[BeatAnswer | Exception] = list(console.take(conn, _beats(checked)))

@@ -10,16 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.exc import DataError
 from starlette.requests import Request
 
 from central.app import create_app
 from central.batches import Batches
 from central.catalog_file import CatalogFile
+from central.console.beat import prepare_beats_connection
 from central.db import open_engine
 from central.heartbeats import HeartbeatRequest, take_heartbeats
+from central.held_connection import HeldConnection
 from central.keys import PlatformKeys
 from central.platform import Platform
 from central.routes import heartbeat
@@ -52,7 +55,8 @@ def test_each_beat_of_a_batch_is_answered_for_itself(db_url: str) -> None:
         _beat(b, "T-B", nul_alert),
         _beat(b, "T-B"),
     ]
-    answers = take_heartbeats(platform, console, batch)
+    held = HeldConnection(platform.engine, prepare_beats_connection)
+    answers = take_heartbeats(platform, console, held, batch)
 
     def code(answer: object) -> str:
         return answer.code if isinstance(answer, AuthError) else type(answer).__name__
@@ -84,6 +88,44 @@ def test_each_beat_of_a_batch_is_answered_for_itself(db_url: str) -> None:
         assert isinstance(answers[8], bytes)
         assert kinds == ["paper\x00out"]
     assert platform.terminals.last_heartbeat("T-A") == {**REPORT, "alerts": [], "sent_at": None}
+    # The batches' own connection outlived the batch that failed: the next batch is taken on it.
+    assert isinstance(take_heartbeats(platform, console, held, [_beat(b, "T-B")])[0], bytes)
+
+
+def test_the_beats_connection_keeps_its_session_setting_to_itself(db_url: str) -> None:
+    engine = open_engine(db_url)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's commit without waiting for the disk")
+    platform = Platform(engine, PlatformKeys.generate(), CatalogFile(), "admin")
+    console = create_app(platform).state.console
+    token = platform.terminals.enroll("T-A")
+    waits: list[str] = []
+    kept: list[object] = []
+
+    def prepare(conn: Connection) -> None:
+        prepare_beats_connection(conn)
+        kept.append(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine, "commit")
+    def commit(conn: Connection) -> None:  # as the batches' connection commits: does it wait for the disk?
+        dbapi: Any = conn.connection.dbapi_connection
+        if any(dbapi is k for k in kept):  # not the console's sweeps, which run on pooled connections
+            waits.append(dbapi.execute("SHOW synchronous_commit").fetchone()[0])
+
+    held = HeldConnection(engine, prepare)
+    take_heartbeats(platform, console, held, [_beat(token, "T-A")])  # first sight
+    take_heartbeats(platform, console, held, [_beat(token, "T-A", {**REPORT, "alerts": [{"kind": "paper_out"}]})])
+    take_heartbeats(platform, console, held, [_beat(token, "T-A")])  # routine: the report and the time seen
+    # Its set-up, then: a first sight and a routine beat need not wait; the batch that raised an alert does.
+    assert waits == ["off", "off", "on", "off"]
+    held.let_go()
+    # The kept connection never went back to the pool: every connection the pool gives waits for the disk.
+    pooled = [engine.connect() for _ in range(engine.pool.checkedin() + 1)]  # type: ignore[attr-defined]
+    try:
+        assert {c.exec_driver_sql("SHOW synchronous_commit").scalar() for c in pooled} == {"on"}
+    finally:
+        for c in pooled:
+            c.close()
 
 
 def test_what_arrives_while_a_batch_is_taken_is_answered_as_the_next_batch() -> None:
