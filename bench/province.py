@@ -4,8 +4,9 @@ Each run starts the platform as ``kiosk-central serve --workers N`` over a fresh
 straight into it (placed in 13 regions, 25 terminals to a hall), and then, at once:
 
 - every terminal sends a heartbeat every ``--interval`` seconds, its phase spread evenly over the interval (an
-  asyncio load generator over aiohttp, one process); a beat's time runs from the moment it was due to its answer,
-  so a beat that waited for a free connection counts its wait;
+  asyncio load generator on uvloop, one process: ``bench/beat_load.py``'s prebuilt requests over at most 200
+  keep-alive connections, lean so as to leave the cores to the platform); a beat's time runs from the moment it
+  was due to its answer, so a beat that waited for a free connection counts its wait;
 - a terminal's sealed outbox of ``--submissions`` items (2 KB each, every tenth with a 100 KB attachment, filled
   once with ``bench/sync_drain.py``'s helpers) is drained by the terminal's own sync engine, in another process;
 - a console administrator opens the fleet console's terminal page (``/console/terminals``: every terminal,
@@ -42,6 +43,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from sqlalchemy import func, insert, select
@@ -49,6 +51,8 @@ from sqlalchemy import func, insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.beat_load import BeatPool, request_bytes  # noqa: E402
+from bench.beat_load import run as run_loop  # noqa: E402
 from bench.private_postgres import (  # noqa: E402
     PrivatePostgresError,
     free_port,
@@ -208,23 +212,13 @@ def _report(n: int) -> dict[str, Any]:
     }
 
 
-async def _beat(
-    http: aiohttp.ClientSession, url: str, terminal: tuple[str, str], n: int, due: float, out: Figures
-) -> None:
-    tid, token = terminal
-    body = {**_report(n), "sent_at": "2026-11-25T08:00:00+00:00"}
-    try:
-        async with http.post(
-            url + PATH_HEARTBEAT.format(terminal_id=tid), json=body, headers={"Authorization": f"Bearer {token}"}
-        ) as answer:
-            await answer.read()
-            if answer.status != 200:
-                out.failed[str(answer.status)] = out.failed.get(str(answer.status), 0) + 1
-                return
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        out.failed[type(exc).__name__] = out.failed.get(type(exc).__name__, 0) + 1
-        return
-    out.beats.append((due, time.perf_counter() - due))
+def _beat_requests(host: str, fleet: list[tuple[str, str]]) -> list[bytes]:
+    """Each terminal's heartbeat as it goes on the wire, built once (its report is the one of its index)."""
+    requests = []
+    for index, (tid, token) in enumerate(fleet):
+        body = json.dumps({**_report(index), "sent_at": "2026-11-25T08:00:00+00:00"}).encode()
+        requests.append(request_bytes(host, PATH_HEARTBEAT.format(terminal_id=tid), token, body))
+    return requests
 
 
 async def _console(url: str, out: Figures, stop: asyncio.Event) -> None:
@@ -259,33 +253,34 @@ async def load(
     """Heartbeats until ``duration`` has passed and the drain has ended; the drain starts after one second."""
     out = Figures()
     stop = asyncio.Event()
-    connector = aiohttp.TCPConnector(limit=200, limit_per_host=200)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
-        console = asyncio.create_task(_console(url, out, stop))
-        began = time.perf_counter()
-        step = interval / len(fleet)
-        tasks: set[asyncio.Task[None]] = set()
-        drain_started = drain_ended = 0.0
-        n = 0
-        while True:
-            due = began + n * step
-            now = time.perf_counter()
-            if not drain_started and now - began >= 1.0:
-                start_drain()
-                drain_started = now
-            if drain_started and not drain_ended and drain_done():
-                drain_ended = now
-            if now - began >= duration and drain_ended:
-                break
-            if due > now:
-                await asyncio.sleep(due - now)
-            task = asyncio.create_task(_beat(http, url, fleet[n % len(fleet)], n, due, out))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-            n += 1
-        await asyncio.gather(*tasks)
-        stop.set()
-        await console
+    where = urlsplit(url)
+    assert where.hostname is not None
+    assert where.port is not None
+    requests = _beat_requests(where.netloc, fleet)
+    beats = BeatPool(where.hostname, where.port, out.beats, out.failed, limit=200, timeout=60.0)
+    console = asyncio.create_task(_console(url, out, stop))
+    began = time.perf_counter()
+    step = interval / len(fleet)
+    drain_started = drain_ended = 0.0
+    n = 0
+    while True:
+        due = began + n * step
+        now = time.perf_counter()
+        if not drain_started and now - began >= 1.0:
+            start_drain()
+            drain_started = now
+        if drain_started and not drain_ended and drain_done():
+            drain_ended = now
+        if now - began >= duration and drain_ended:
+            break
+        if due > now:
+            await asyncio.sleep(due - now)
+        beats.send(requests[n % len(fleet)], due)
+        n += 1
+    await beats.drained()
+    beats.close()
+    stop.set()
+    await console
     return out, drain_started, drain_ended
 
 
@@ -338,7 +333,7 @@ def one_run(
             return bool(drained)
 
         cpu_before, own_before, wall_before = tree_cpu_seconds(platform.process.pid), time.process_time(), time.time()
-        figures, drain_started, drain_ended = asyncio.run(
+        figures, drain_started, drain_ended = run_loop(
             load(platform.url, fleet, args.interval, args.duration, drain_done, go.set)
         )
         window = time.time() - wall_before
