@@ -136,6 +136,21 @@ def test_an_empty_database_is_brought_to_head_and_matches_the_tables_in_code(db_
         engine.dispose()
 
 
+def test_a_sealed_body_is_stored_without_a_try_at_compressing_it(db_url: str) -> None:
+    engine = open_engine(db_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("a storage setting of PostgreSQL's")
+        with engine.connect() as conn:
+            storage = conn.exec_driver_sql(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'submissions'::regclass "
+                "AND attname IN ('body', 'payload') ORDER BY attname"
+            ).all()
+        assert [tuple(row) for row in storage] == [("body", "e"), ("payload", "x")]  # the opened payload compresses
+    finally:
+        engine.dispose()
+
+
 def test_a_database_from_the_previous_release_is_adopted_with_its_rows(
     db_url: str, request: pytest.FixtureRequest, rows: Callable[..., int]
 ) -> None:
