@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from central.attachments import read_content
@@ -93,14 +93,10 @@ class _Checked:
 _FIND = select(submissions.c.id, submissions.c.terminal_id, submissions.c.body_sha256, submissions.c.response).where(
     submissions.c.id.in_(bindparam("ids", expanding=True))
 )
-_INSERT = insert(submissions).returning(
-    submissions.c.seq, submissions.c.terminal_id, submissions.c.id, sort_by_parameter_order=True
-)
-_NUMBER = (
-    update(submissions)
-    .where(submissions.c.seq == bindparam("b_seq"))
-    .values(case_no=bindparam("b_case_no"), response=bindparam("b_response"))
-)
+_INSERT = insert(submissions)
+#: ``n`` numbers from the rows' sequence, which every instance draws from (PostgreSQL).
+_NEXT_SEQS = text("SELECT nextval(pg_get_serial_sequence('submissions', 'seq')) FROM generate_series(1, :n)")
+_LAST_SEQ = select(func.coalesce(func.max(submissions.c.seq), 0))
 _LINK = insert(submission_attachments)
 #: The key of a row in ``submissions``: (terminal id, submission id).
 _Key = tuple[str, str]
@@ -243,33 +239,19 @@ class IntakeDesk:
             return answer
 
     def _insert(self, conn: Connection, fresh: list[tuple[int, _Checked, bytes]]) -> list[Answer]:
+        """Each row written once, whole: its number drawn first, so its case number and its first answer are in
+        the ``INSERT`` (writing them by an ``UPDATE`` after it cost PostgreSQL a second version of every row)."""
         now = utc_now()
         received_at = iso(now)
-        rows = conn.execute(
-            _INSERT,
-            [
-                {
-                    "id": item.model.id,
-                    "terminal_id": item.model.terminal_id,
-                    "service_code": item.model.service_code,
-                    "status": "case_event" if isinstance(item.screened, CaseEventIn) else "accepted",
-                    "body_sha256": item.sha256,
-                    "body": item.canonical.decode("utf-8"),
-                    "payload": payload,
-                    "response": "",
-                    "received_at": received_at,
-                    "updated_at": received_at,
-                }
-                for _, item, payload in fresh
-            ],
-        ).all()
+        rows: list[dict[str, Any]] = []
         answers: list[Answer] = []
-        numbers: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
-        for (seq, terminal_id, submission_id), (_, item, _) in zip(rows, fresh, strict=True):
+        cases: list[str] = []
+        for seq, (_, item, payload) in zip(_row_numbers(conn, len(fresh)), fresh, strict=True):
+            terminal_id, submission_id = item.model.terminal_id, item.model.id
             event = item.screened if isinstance(item.screened, CaseEventIn) else None
             usage = item.model.service_code == USAGE_SERVICE_CODE  # counts, not a case: no number of its own
-            case_no = event.case_no if event else USAGE_SERVICE_CODE if usage else case_number(int(seq), now)
+            case_no = event.case_no if event else USAGE_SERVICE_CODE if usage else case_number(seq, now)
             extra = {"case_submission_id": event.case_submission_id, "event": event.event} if event else {}
             body = envelope(
                 "submission_receipt",
@@ -279,10 +261,22 @@ class IntakeDesk:
                 status="accepted",
                 **extra,
             )
-            own_number = None if event or usage else case_no  # an event's row has no number of its own
-            numbers.append({"b_seq": seq, "b_case_no": own_number, "b_response": json.dumps(body, ensure_ascii=False)})
-            if item.screened is not None:
-                self._staff.record(conn, terminal_id, submission_id, case_no, item.screened)
+            rows.append(
+                {
+                    "seq": seq,
+                    "id": submission_id,
+                    "terminal_id": terminal_id,
+                    "service_code": item.model.service_code,
+                    "status": "case_event" if event else "accepted",
+                    "case_no": None if event or usage else case_no,  # an event's row has no number of its own
+                    "body_sha256": item.sha256,
+                    "body": item.canonical.decode("utf-8"),
+                    "payload": payload,
+                    "response": json.dumps(body, ensure_ascii=False),
+                    "received_at": received_at,
+                    "updated_at": received_at,
+                }
+            )
             links.extend(
                 {
                     "terminal_id": terminal_id,
@@ -294,10 +288,16 @@ class IntakeDesk:
                 for pos, ref in enumerate(item.model.attachments)
             )
             answers.append(Answer(201, body))
-            log.info("submission %s accepted as case %s", submission_id, case_no)
-        conn.execute(_NUMBER, numbers)
+            cases.append(case_no)
+        conn.execute(_INSERT, rows)
+        for row, case_no, (_, item, _) in zip(rows, cases, fresh, strict=True):
+            if item.screened is not None:
+                self._staff.record(conn, row["terminal_id"], row["id"], case_no, item.screened)
         if links:
             conn.execute(_LINK, links)
+        # One line for the rows stored together (a line a submission was ≈ 4 % of the intake's time in a drain).
+        accepted = ", ".join(f"{row['id']} {case_no}" for row, case_no in zip(rows, cases, strict=True))
+        log.info("%d submission(s) accepted (id and case): %s", len(rows), accepted)
         return answers
 
     def _open_all(self, items: list[_Checked]) -> list[_Checked]:
@@ -354,6 +354,15 @@ class IntakeDesk:
             except SealError as exc:
                 return _reject(422, "seal_does_not_open", f"attachment {index} does not open: {exc}")
         return payload
+
+
+def _row_numbers(conn: Connection, n: int) -> list[int]:
+    """``n`` row numbers (``seq``) for new submissions, in order, before their rows are written: PostgreSQL's
+    sequence; on SQLite the numbers after the last row (this transaction holds the file's one write lock)."""
+    if conn.dialect.name == "postgresql":
+        return sorted(int(seq) for seq in conn.execute(_NEXT_SEQS, {"n": n}).scalars())
+    last = int(conn.execute(_LAST_SEQ).scalar_one())
+    return list(range(last + 1, last + 1 + n))
 
 
 def _named_terminal(payload: bytes) -> str | None:
