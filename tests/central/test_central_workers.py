@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,18 @@ class Instance:
         # With --workers the parent binds the socket and says so before a worker serves it: wait for a worker.
         assert self.serving.wait(60), "no worker started within 60 s"
         assert self.process.poll() is None, "".join(self.lines[-5:])
-        return self
+        # A worker says its application has started just before it listens on the socket (until then the
+        # kernel refuses connections to a bound socket): wait until a connection is taken.
+        host, port = self.url.removeprefix("http://").split(":")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection((host, int(port)), timeout=5).close()
+                return self
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "no worker listened within 60 s"
+                assert self.process.poll() is None, "".join(self.lines[-5:])
+                time.sleep(0.05)
 
     def stop(self) -> None:
         self.process.terminate()
