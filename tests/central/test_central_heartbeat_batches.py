@@ -13,7 +13,7 @@ import orjson
 import pytest
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Connection, event, select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.requests import Request
 
 from central.app import create_app
@@ -126,6 +126,30 @@ def test_the_beats_connection_keeps_its_session_setting_to_itself(db_url: str) -
     finally:
         for c in pooled:
             c.close()
+
+
+def test_a_beats_connection_the_database_dropped_is_replaced(db_url: str) -> None:
+    engine = open_engine(db_url)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that drops a connection")
+    platform = Platform(engine, PlatformKeys.generate(), CatalogFile(), "admin")
+    console = create_app(platform).state.console
+    token = platform.terminals.enroll("T-A")
+    backends: list[int] = []
+
+    def prepare(conn: Connection) -> None:
+        prepare_beats_connection(conn)
+        backends.append(int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+
+    held = HeldConnection(engine, prepare)
+    assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], bytes)
+    with engine.connect() as admin:  # a failover, a restart, an administrator: the server ends the session
+        # (waiting up to 10 s until the backend has ended, not only been told to)
+        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({backends[0]}, 10000)").scalar_one()
+    # The batch that finds it gone fails (the app answers 503 with Retry-After); the next opens another.
+    assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], OperationalError)
+    assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], bytes)
+    assert len(backends) == 2 and backends[0] != backends[1]
 
 
 def test_what_arrives_while_a_batch_is_taken_is_answered_as_the_next_batch() -> None:
