@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.requests import Request
 
@@ -20,6 +21,7 @@ from central.app import create_app
 from central.batches import Batches
 from central.catalog_file import CatalogFile
 from central.console.beat import prepare_beats_connection
+from central.console.desk import FleetConsole
 from central.db import open_engine
 from central.heartbeats import HeartbeatRequest, take_heartbeats
 from central.held_connection import HeldConnection
@@ -92,13 +94,27 @@ def test_each_beat_of_a_batch_is_answered_for_itself(db_url: str) -> None:
     assert isinstance(take_heartbeats(platform, console, held, [_beat(b, "T-B")])[0], bytes)
 
 
-def test_the_beats_connection_keeps_its_session_setting_to_itself(db_url: str) -> None:
+@dataclass
+class OnPostgres:
+    """A platform on PostgreSQL with its console and one enrolled terminal, T-A."""
+
+    engine: Engine
+    platform: Platform
+    console: FleetConsole
+    token: str
+
+
+@pytest.fixture
+def on_postgres(db_url: str) -> OnPostgres:
     engine = open_engine(db_url)
     if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's commit without waiting for the disk")
+        pytest.skip("a PostgreSQL session: its commits without waiting for the disk, its end by the server")
     platform = Platform(engine, PlatformKeys.generate(), CatalogFile(), "admin")
-    console = create_app(platform).state.console
-    token = platform.terminals.enroll("T-A")
+    return OnPostgres(engine, platform, create_app(platform).state.console, platform.terminals.enroll("T-A"))
+
+
+def test_the_beats_connection_keeps_its_session_setting_to_itself(on_postgres: OnPostgres) -> None:
+    engine, platform, console, token = on_postgres.engine, on_postgres.platform, on_postgres.console, on_postgres.token
     waits: list[str] = []
     kept: list[object] = []
 
@@ -128,13 +144,8 @@ def test_the_beats_connection_keeps_its_session_setting_to_itself(db_url: str) -
             c.close()
 
 
-def test_a_beats_connection_the_database_dropped_is_replaced(db_url: str) -> None:
-    engine = open_engine(db_url)
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a server that drops a connection")
-    platform = Platform(engine, PlatformKeys.generate(), CatalogFile(), "admin")
-    console = create_app(platform).state.console
-    token = platform.terminals.enroll("T-A")
+def test_a_beats_connection_the_database_dropped_is_replaced(on_postgres: OnPostgres) -> None:
+    engine, platform, console, token = on_postgres.engine, on_postgres.platform, on_postgres.console, on_postgres.token
     backends: list[int] = []
 
     def prepare(conn: Connection) -> None:
