@@ -215,9 +215,8 @@ def _note(
         look.audit_accepted_at is None or str(look.audit_accepted_at) < str(look.audit_alarm_at)
     ):
         wanted[("audit_failure", "audit_log")] = {}
-    if wanted or look.open_report_alerts:
-        alerts.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now)
-        routine = False
+    if (wanted or look.open_report_alerts) and alerts.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now):
+        routine = False  # an alert opened or cleared (a paper-low printer's every beat reconciles, and changes nothing)
     if AlertBook.open_staff_calls(conn, terminal_id, report, now):
         routine = False
     calls = alerts.staff_calls(conn, terminal_id, now) if look.recent_calls or not routine else []
