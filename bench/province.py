@@ -212,13 +212,12 @@ def _report(n: int) -> dict[str, Any]:
     }
 
 
-def _beat_requests(host: str, fleet: list[tuple[str, str]]) -> list[bytes]:
-    """Each terminal's heartbeat as it goes on the wire, built once (its report is the one of its index)."""
-    requests = []
-    for index, (tid, token) in enumerate(fleet):
-        body = json.dumps({**_report(index), "sent_at": "2026-11-25T08:00:00+00:00"}).encode()
-        requests.append(request_bytes(host, PATH_HEARTBEAT.format(terminal_id=tid), token, body))
-    return requests
+def _beat_request(host: str, terminal: tuple[str, str], n: int) -> bytes:
+    """The ``n``-th heartbeat of the run as it goes on the wire (the report changes from round to round: about a
+    hundred terminals report paper low each round, a different hundred each time, so states change as they go)."""
+    tid, token = terminal
+    body = json.dumps({**_report(n), "sent_at": "2026-11-25T08:00:00+00:00"}).encode()
+    return request_bytes(host, PATH_HEARTBEAT.format(terminal_id=tid), token, body)
 
 
 async def _console(url: str, out: Figures, stop: asyncio.Event) -> None:
@@ -256,7 +255,6 @@ async def load(
     where = urlsplit(url)
     assert where.hostname is not None
     assert where.port is not None
-    requests = _beat_requests(where.netloc, fleet)
     beats = BeatPool(where.hostname, where.port, out.beats, out.failed, limit=200, timeout=60.0)
     console = asyncio.create_task(_console(url, out, stop))
     began = time.perf_counter()
@@ -275,7 +273,7 @@ async def load(
             break
         if due > now:
             await asyncio.sleep(due - now)
-        beats.send(requests[n % len(fleet)], due)
+        beats.send(_beat_request(where.netloc, fleet[n % len(fleet)], n), due)
         n += 1
     await beats.drained()
     beats.close()

@@ -94,11 +94,11 @@ def peer_loop(url: str, token: str, sealer: Sealer, items: int) -> float:
         bodies.append((body, sealed, refs))
     start = time.perf_counter()
     for body, sealed, refs in bodies:
-        for data, ref in zip(sealed, refs, strict=True):
+        for piece, ref in zip(sealed, refs, strict=True):
             answer = requests.put(
                 url + protocol.PATH_ATTACHMENT.format(sha256=ref["sha256"]),
-                data=data,
-                headers={**headers, protocol.HEADER_UPLOAD_OFFSET: "0", protocol.HEADER_UPLOAD_LENGTH: str(len(data))},
+                data=piece,
+                headers={**headers, protocol.HEADER_UPLOAD_OFFSET: "0", protocol.HEADER_UPLOAD_LENGTH: str(len(piece))},
                 timeout=30,
             )
             assert answer.status_code == 201, answer.text
