@@ -83,9 +83,8 @@ class AlertBook:
         wanted: dict[tuple[str, str], dict[str, Any]],
         kinds: Iterable[str],
         now: datetime,
-    ) -> bool:
-        """Open the alerts of ``kinds`` that are wanted and not open; clear the open ones no longer wanted. Whether
-        anything was opened or cleared."""
+    ) -> None:
+        """Open the alerts of ``kinds`` that are wanted and not open; clear the open ones no longer wanted."""
         kinds = tuple(kinds)
         open_rows = conn.execute(
             select(console_alerts.c.seq, console_alerts.c.kind, console_alerts.c.cause).where(
@@ -98,18 +97,17 @@ class AlertBook:
         gone = [seq for key, seq in open_keys.items() if key not in wanted]
         if gone:
             conn.execute(update(console_alerts).where(console_alerts.c.seq.in_(gone)).values(cleared_at=iso(now)))
-        opened = [(key, detail) for key, detail in wanted.items() if key not in open_keys]
-        for (kind, cause), detail in opened:
-            conn.execute(
-                insert(console_alerts).values(
-                    terminal_id=terminal_id,
-                    kind=kind,
-                    cause=cause,
-                    detail=json.dumps(detail, ensure_ascii=False),
-                    raised_at=iso(now),
+        for (kind, cause), detail in wanted.items():
+            if (kind, cause) not in open_keys:
+                conn.execute(
+                    insert(console_alerts).values(
+                        terminal_id=terminal_id,
+                        kind=kind,
+                        cause=cause,
+                        detail=json.dumps(detail, ensure_ascii=False),
+                        raised_at=iso(now),
+                    )
                 )
-            )
-        return bool(gone or opened)
 
     @staticmethod
     def offline_changed(

@@ -90,8 +90,8 @@ _ASYNC_SESSION = "central_beats_async_commit"
 
 def prepare_beats_connection(conn: Connection) -> None:
     """Set up the heartbeats' own connection (:class:`central.held_connection.HeldConnection`): on PostgreSQL its
-    commits do not wait for the disk unless a batch changes more than reports and times seen (then the batch's
-    transaction waits, as every other writer's does). Most batches are routine, so this saves a statement each."""
+    commits do not wait for the disk unless a batch holds an alert a terminal raised (then the batch's transaction
+    waits, as every other writer's does). Most batches are routine, so this saves a statement each."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET synchronous_commit TO OFF")
         conn.info[_ASYNC_SESSION] = True
@@ -175,8 +175,8 @@ def take_beats(
     noted = [_note(conn, fleet, looks[beat.terminal_id], beat, now) for beat in beats]
 
     if conn.dialect.name == "postgresql":
-        # Only the reports and the times seen: a lost one is sent again at the next beat, so this commit need not
-        # wait for the disk (PostgreSQL still keeps it consistent); a batch that changes more waits as usual.
+        # Only what the next beat writes again: this commit need not wait for the disk (PostgreSQL still keeps it
+        # consistent); a batch holding an alert a terminal raised waits as every other writer does.
         routine = all(routine for _calls, routine in noted)
         if routine != conn.info.get(_ASYNC_SESSION, False):
             conn.exec_driver_sql(f"SET LOCAL synchronous_commit TO {'OFF' if routine else 'ON'}")
@@ -196,8 +196,11 @@ def _note(
     conn: Connection, fleet: Fleet, look: Any, beat: Beat, now: datetime
 ) -> tuple[list[dict[str, Any]], bool]:
     """What a beat changes beside its report: the state, report-decided alerts, staff calls. Returns what the
-    terminal is told of its staff calls, and whether the beat changed nothing (routine)."""
+    terminal is told of its staff calls, and whether the beat may be committed without waiting for the disk
+    (routine): what it wrote, the next beat writes again, unlike the alerts a terminal raised (a staff call)."""
     terminal_id, report = beat.terminal_id, beat.report
+    # What the terminal will not send again (the alerts it raised, a staff call among them) is on the disk before it
+    # is answered; a state or an alert decided from its report, lost with a crash, is decided again by its next beat.
     routine = not beat.raised
     devices = report.get("devices", {})
     in_maintenance = look.maintenance_until is not None and look.maintenance_until > iso(now)
@@ -207,7 +210,6 @@ def _note(
     )
     if state is not previous:
         fleet.change(conn, terminal_id, previous, state, now)
-        routine = False
 
     alerts = fleet.alerts
     wanted = wanted_from_report(report)
@@ -215,9 +217,8 @@ def _note(
         look.audit_accepted_at is None or str(look.audit_accepted_at) < str(look.audit_alarm_at)
     ):
         wanted[("audit_failure", "audit_log")] = {}
-    if (wanted or look.open_report_alerts) and alerts.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now):
-        routine = False  # an alert opened or cleared (a paper-low printer's every beat reconciles, and changes nothing)
-    if AlertBook.open_staff_calls(conn, terminal_id, report, now):
-        routine = False
-    calls = alerts.staff_calls(conn, terminal_id, now) if look.recent_calls or not routine else []
+    if wanted or look.open_report_alerts:
+        alerts.reconcile(conn, terminal_id, wanted, REPORT_KINDS, now)
+    called = AlertBook.open_staff_calls(conn, terminal_id, report, now)
+    calls = alerts.staff_calls(conn, terminal_id, now) if look.recent_calls or called else []
     return calls, routine
