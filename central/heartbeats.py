@@ -31,8 +31,9 @@ from offline_cache.wire.protocol import BATCH_MAX_ITEMS, CHUNK_SIZE, envelope, l
 #: worker under a province's load takes batches of one or two, each paying a transaction's fixed cost (``BEGIN``,
 #: the statements' round trips, ``COMMIT``); a few milliseconds of gathering make them several times larger for a
 #: wait no terminal notices. On SQLite every commit also waits for the disk, so it gathers longer. With 10 ms on
-#: PostgreSQL the platform's share of the cores beside a drain fell from 0.92 to 0.65 and the drain rose from
-#: 605 to 866 submissions a second (docs/performance.md, "Province").
+#: PostgreSQL, beside a drain, the platform's share of the cores fell from 0.70 to 0.55 (two workers) and from 0.56
+#: to 0.37 (one), and the drain rose from 893 to 1,250 and from 989 to 1,140 submissions a second
+#: (docs/performance.md, "Province").
 GATHER_S = {"sqlite": 0.02, "postgresql": 0.01}
 
 
