@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 #: A connection idle longer than this (seconds) is pinged before its next transaction: the database may have
 #: restarted or failed over meanwhile.
@@ -51,15 +50,19 @@ class HeldConnection:
                 conn.invalidate()
                 conn.close()
 
+    def _alive(self, conn: Connection) -> bool:
+        """The dialect's own liveness ping, below the connection's transaction (on SQLite no write lock is taken)."""
+        try:
+            dbapi = conn.connection.dbapi_connection
+            return dbapi is not None and bool(self._engine.dialect.do_ping(dbapi))
+        except Exception:  # noqa: BLE001 - whatever the driver raises, the connection is not to be used
+            return False
+
     def _usable(self) -> Connection:
         conn = self._conn
-        if conn is not None and time.monotonic() - self._used_at > PING_AFTER_IDLE_S:
-            try:
-                conn.exec_driver_sql("SELECT 1")
-                conn.rollback()
-            except DBAPIError:
-                self.let_go()
-                conn = None
+        if conn is not None and time.monotonic() - self._used_at > PING_AFTER_IDLE_S and not self._alive(conn):
+            self.let_go()
+            conn = None
         if conn is None:
             conn = self._engine.connect()
             try:

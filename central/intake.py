@@ -295,9 +295,10 @@ class IntakeDesk:
                 self._staff.record(conn, row["terminal_id"], row["id"], case_no, item.screened)
         if links:
             conn.execute(_LINK, links)
-        # One line for the rows stored together (a line a submission was ≈ 4 % of the intake's time in a drain).
-        accepted = ", ".join(f"{row['id']} {case_no}" for row, case_no in zip(rows, cases, strict=True))
-        log.info("%d submission(s) accepted (id and case): %s", len(rows), accepted)
+        # One line for the rows stored together (a line a submission was ≈ 4 % of the intake's time in a drain);
+        # each row holds its case number.
+        terminals = ", ".join(sorted({str(row["terminal_id"]) for row in rows}))
+        log.info("%d submission(s) from %s accepted: %s … %s", len(rows), terminals, cases[0], cases[-1])
         return answers
 
     def _open_all(self, items: list[_Checked]) -> list[_Checked]:

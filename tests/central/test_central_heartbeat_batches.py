@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.requests import Request
 
+from central import held_connection
 from central.app import create_app
 from central.batches import Batches
 from central.catalog_file import CatalogFile
@@ -148,7 +149,9 @@ def test_the_beats_connection_keeps_its_session_setting_to_itself(on_postgres: O
             c.close()
 
 
-def test_a_beats_connection_the_database_dropped_is_replaced(on_postgres: OnPostgres) -> None:
+def test_a_beats_connection_the_database_dropped_is_replaced(
+    on_postgres: OnPostgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine, platform, console, token = on_postgres.engine, on_postgres.platform, on_postgres.console, on_postgres.token
     backends: list[int] = []
 
@@ -165,6 +168,24 @@ def test_a_beats_connection_the_database_dropped_is_replaced(on_postgres: OnPost
     assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], OperationalError)
     assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], bytes)
     assert len(backends) == 2 and backends[0] != backends[1]
+    # After it idled, the connection is pinged first: one the database ended is replaced before any beat fails.
+    monkeypatch.setattr(held_connection, "PING_AFTER_IDLE_S", 0.0)
+    with engine.connect() as admin:
+        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({backends[1]}, 10000)").scalar_one()
+    assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], bytes)
+    assert len(backends) == 3
+
+
+def test_a_kept_connection_pinged_after_idling_is_used_again(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = Platform(open_engine(db_url), PlatformKeys.generate(), CatalogFile(), "admin")
+    console = create_app(platform).state.console
+    token = platform.terminals.enroll("T-A")
+    opened: list[int] = []
+    held = HeldConnection(platform.engine, lambda conn: opened.append(1))
+    monkeypatch.setattr(held_connection, "PING_AFTER_IDLE_S", 0.0)  # every batch finds it idle
+    for _ in range(3):
+        assert isinstance(take_heartbeats(platform, console, held, [_beat(token, "T-A")])[0], bytes)
+    assert opened == [1]  # the ping found it alive each time: one connection for the three
 
 
 def test_what_arrives_while_a_batch_is_taken_is_answered_as_the_next_batch() -> None:
