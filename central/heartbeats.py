@@ -100,7 +100,7 @@ def take_heartbeats(
     except Exception as exc:  # noqa: BLE001 - the beats are taken again one by one, so only the one at fault fails
         if checked is None:  # the tokens could not be checked: the database is away
             return [exc] * len(requests)
-        answers = [_alone(console, beat) for beat in _beats(checked)]
+        answers = [_alone(console, held, beat) for beat in _beats(checked)]
     taken = iter(answers)
     replies: list[bytes | Exception] = []
     for item in checked:
@@ -116,9 +116,10 @@ def _beats(checked: list[Beat | Exception]) -> list[Beat]:
     return [item for item in checked if isinstance(item, Beat)]
 
 
-def _alone(console: FleetConsole, beat: Beat) -> BeatAnswer | Exception:
+def _alone(console: FleetConsole, held: HeldConnection, beat: Beat) -> BeatAnswer | Exception:
     try:
-        return console.heartbeats([beat])[0]
+        with held.transaction() as conn:
+            return console.take(conn, [beat])[0]
     except Exception as exc:  # noqa: BLE001 - the beat's own failure, answered by the app's handlers
         return exc
 

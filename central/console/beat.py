@@ -84,17 +84,12 @@ _SEEN = (
 )
 
 
-#: Marks a connection whose session commits without waiting for the disk (:func:`prepare_beats_connection`).
-_ASYNC_SESSION = "central_beats_async_commit"
-
-
 def prepare_beats_connection(conn: Connection) -> None:
-    """Set up the heartbeats' own connection (:class:`central.held_connection.HeldConnection`): on PostgreSQL its
-    commits do not wait for the disk unless a batch holds an alert a terminal raised (then the batch's transaction
-    waits, as every other writer's does). Most batches are routine, so this saves a statement each."""
+    """Set up the heartbeats' own connection (:class:`central.held_connection.HeldConnection`), on which every
+    batch is taken: on PostgreSQL its commits do not wait for the disk, unless :func:`take_beats` says a batch must
+    (it holds an alert a terminal raised). Most batches are routine, so this saves them a statement each."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET synchronous_commit TO OFF")
-        conn.info[_ASYNC_SESSION] = True
 
 
 @dataclass(frozen=True)
@@ -174,12 +169,10 @@ def take_beats(
     conn.execute(_SEEN, [{"seen_terminal": tid, "seen_at": iso(now)} for tid in ids])
     noted = [_note(conn, fleet, looks[beat.terminal_id], beat, now) for beat in beats]
 
-    if conn.dialect.name == "postgresql":
-        # Only what the next beat writes again: this commit need not wait for the disk (PostgreSQL still keeps it
-        # consistent); a batch holding an alert a terminal raised waits as every other writer does.
-        routine = all(routine for _calls, routine in noted)
-        if routine != conn.info.get(_ASYNC_SESSION, False):
-            conn.exec_driver_sql(f"SET LOCAL synchronous_commit TO {'OFF' if routine else 'ON'}")
+    if conn.dialect.name == "postgresql" and not all(routine for _calls, routine in noted):
+        # Only what the next beat writes again need not wait for the disk (the beats' session commits so, and
+        # PostgreSQL still keeps it consistent); a batch holding an alert a terminal raised waits as every writer.
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO ON")
 
     answers = []
     for beat, (calls, _routine) in zip(beats, noted, strict=True):

@@ -71,13 +71,9 @@ class FleetConsole:
     def catalogs(self) -> CatalogShelf:
         return CatalogShelf(self.engine)
 
-    def heartbeats(self, beats: list[Beat]) -> list[BeatAnswer]:
-        """Store a batch of beats and note them (state, alerts) in one transaction; what each answer carries."""
-        with self.engine.begin() as conn:
-            return self.take(conn, beats)
-
     def take(self, conn: Connection, beats: list[Beat]) -> list[BeatAnswer]:
-        """:meth:`heartbeats` in the caller's transaction (``conn``)."""
+        """Store a batch of beats and note them (state, alerts) in the caller's transaction (``conn``); what each
+        answer carries."""
         answers = take_beats(
             conn,
             fleet=self.fleet,
