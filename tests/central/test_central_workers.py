@@ -68,7 +68,8 @@ class Instance:
         assert self.serving.wait(60), "no worker started within 60 s"
         assert self.process.poll() is None, "".join(self.lines[-5:])
         # A worker says its application has started just before it listens on the socket (until then the
-        # kernel refuses connections to a bound socket): wait until a connection is taken.
+        # kernel refuses connections to a bound socket), and nothing announces the listen itself: the condition
+        # is tried again until a connection is taken (a refused connect returns at once; the pause spares a core).
         host, port = self.url.removeprefix("http://").split(":")
         deadline = time.monotonic() + 60
         while True:
