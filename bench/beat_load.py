@@ -20,22 +20,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
-from collections.abc import Coroutine
-from typing import Any, TypeVar, cast
+from typing import cast
 
 import httptools
-
-_T = TypeVar("_T")
-
-
-def run(main: Coroutine[Any, Any, _T]) -> _T:
-    """``asyncio.run`` on uvloop's event loop when uvloop can be imported, else on asyncio's own."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
 
 
 def request_bytes(host: str, path: str, token: str, body: bytes) -> bytes:

@@ -46,13 +46,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import uvloop
 from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.beat_load import BeatPool, request_bytes  # noqa: E402
-from bench.beat_load import run as run_loop  # noqa: E402
 from bench.private_postgres import (  # noqa: E402
     PrivatePostgresError,
     free_port,
@@ -331,7 +331,7 @@ def one_run(
             return bool(drained)
 
         cpu_before, own_before, wall_before = tree_cpu_seconds(platform.process.pid), time.process_time(), time.time()
-        figures, drain_started, drain_ended = run_loop(
+        figures, drain_started, drain_ended = uvloop.run(
             load(platform.url, fleet, args.interval, args.duration, drain_done, go.set)
         )
         window = time.time() - wall_before
