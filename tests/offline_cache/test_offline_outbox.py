@@ -67,11 +67,15 @@ def test_each_submission_gets_its_own_uuid7(outbox: Outbox) -> None:
 def test_queued_records_cannot_be_changed(outbox: Outbox, tmp_path: Path) -> None:
     submission_id = outbox.put(b"{}", SUMMARY)
     conn = sqlite3.connect(tmp_path / "outbox" / "outbox.sqlite3")
+    body_of = "WHERE seq = (SELECT seq FROM submission WHERE id = ?)"
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        conn.execute("UPDATE submission SET body = x'00' WHERE id = ?", (submission_id,))
+        conn.execute(f"UPDATE sealed_body SET body = x'00' {body_of}", (submission_id,))
+    with pytest.raises(sqlite3.IntegrityError, match="only a sent one may be purged"):
+        conn.execute(f"DELETE FROM sealed_body {body_of}", (submission_id,))
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
         conn.execute("UPDATE submission SET applicant_masked = '李*四' WHERE id = ?", (submission_id,))
     conn.close()
+    assert outbox.sealed_body(submission_id) is not None
 
 
 def test_states_move_forward_and_a_crashed_lease_returns(outbox: Outbox) -> None:

@@ -133,6 +133,39 @@ def test_an_outbox_from_the_previous_release_is_adopted_and_still_delivers(
         box.close()
 
 
+def test_a_version_1_outbox_keeps_its_bodies_and_its_purges_in_the_sealed_body_table(tmp_path: Path) -> None:
+    from offline_cache.sqlite_versions import migrate
+
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / DB_NAME, isolation_level=None)
+    migrate(conn, folder / DB_NAME, MIGRATIONS[:1])
+    rows = {"queued": b"queued-body", "sent": b"sent-body", "purged": None}
+    for name, body in rows.items():
+        state = "queued" if name == "queued" else "sent"
+        conn.execute(
+            "INSERT INTO submission (id, service_code, service_name, applicant_masked, created_at, queued_at, "
+            "state, acked_at, body) VALUES (?, 'GA-001', 'x', 'x', '2026-01-01', 0, ?, ?, ?)",
+            (name, state, None if state == "queued" else 1.0, body),
+        )
+    conn.close()
+
+    box = Outbox(folder, terminal_id=TERMINAL)
+    try:
+        assert user_version(folder / DB_NAME) == len(MIGRATIONS)
+        assert box.sealed_body("queued") == b"queued-body"
+        assert box.sealed_body("sent") == b"sent-body"
+        assert box.sealed_body("purged") is None
+        assert [box.item(name).purged for name in rows] == [False, False, True]
+        assert box.integrity_ok()
+        assert box.purge(retention_days=0) == 1  # the sent body goes; the queued one stays
+        assert box.sealed_body("sent") is None
+        assert box.sealed_body("queued") == b"queued-body"
+        assert [d.id for d in box.claim(10)] == ["queued"]
+    finally:
+        box.close()
+
+
 def test_a_new_outbox_is_created_at_the_current_version(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "outbox", terminal_id=TERMINAL)
     box.close()
