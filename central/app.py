@@ -210,6 +210,9 @@ def create_app(platform: Platform | None) -> FastAPI:
         description="Where terminals deliver sealed submissions, ratings and heartbeats (docs/protocol.md).",
         docs_url=None,
         redoc_url=None,
+        # The platform exports no OpenTelemetry; left on, FastAPI asks the global providers on every request
+        # whether to trace it (≈ 3 % of a worker's interpreter under a province's heartbeats).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.platform = platform
     _install_error_handlers(app)

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from central.batches import Batches
+from central.catalog_file import CatalogSnapshot
 from central.console.beat import Beat, BeatAnswer
 from central.console.desk import FleetConsole
 from central.held_connection import HeldConnection
@@ -102,13 +103,14 @@ def take_heartbeats(
             return [exc] * len(requests)
         answers = [_alone(console, held, beat) for beat in _beats(checked)]
     taken = iter(answers)
+    catalog = platform.catalog.snapshot()  # the file looked at once a batch, not once a beat
     replies: list[bytes | Exception] = []
     for item in checked:
         if not isinstance(item, Beat):
             replies.append(item)
             continue
         answer = next(taken)
-        replies.append(answer if isinstance(answer, Exception) else _reply(platform, item.terminal_id, answer))
+        replies.append(answer if isinstance(answer, Exception) else _reply(platform, catalog, item.terminal_id, answer))
     return replies
 
 
@@ -124,14 +126,14 @@ def _alone(console: FleetConsole, held: HeldConnection, beat: Beat) -> BeatAnswe
         return exc
 
 
-def _reply(platform: Platform, terminal_id: str, noted: BeatAnswer) -> bytes:
+def _reply(platform: Platform, catalog: CatalogSnapshot, terminal_id: str, noted: BeatAnswer) -> bytes:
     config = {
         "heartbeat_interval_s": platform.heartbeat_interval_s,
         "batch_max_items": BATCH_MAX_ITEMS,
         "chunk_size": CHUNK_SIZE,
         "max_attachment_bytes": platform.limits.attachment_bytes,
     }
-    catalog_now = noted.catalog or platform.catalog.snapshot()
+    catalog_now = noted.catalog or catalog
     notices = list(catalog_now.notices) + noted.notices
     extras: dict[str, Any] = {"staff_calls": noted.staff_calls}
     # The hall's forecast (预计等候 on queue tickets); the console's look already knows when there is none.
