@@ -87,9 +87,12 @@ _SEEN = (
 def prepare_beats_connection(conn: Connection) -> None:
     """Set up the heartbeats' own connection (:class:`central.held_connection.HeldConnection`), on which every
     batch is taken: on PostgreSQL its commits do not wait for the disk, unless :func:`take_beats` says a batch must
-    (it holds an alert a terminal raised). Most batches are routine, so this saves them a statement each."""
+    (it holds an alert a terminal raised). Most batches are routine, so this saves them a statement each. On
+    SQLite its write transactions go first among this process's writers waiting for the file."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET synchronous_commit TO OFF")
+    else:
+        conn.connection.dbapi_connection.urgent = True  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,22 @@
 """Writers on one SQLite platform database queue in the process instead of sleeping in SQLite's busy handler:
 each write transaction starts as soon as the one before it has committed, and a failed or rolled-back
-transaction never leaves the next one waiting."""
+transaction never leaves the next one waiting. The heartbeats' batches go before the other writers waiting."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import Connection, Engine, text
 
 from central import sqlite_writes
+from central.console.beat import prepare_beats_connection
 from central.db import open_engine, reading
+from central.held_connection import HeldConnection
 
 
 @pytest.fixture
@@ -116,3 +120,45 @@ def test_a_failed_or_rolled_back_transaction_leaves_the_way_free(engine: Engine)
     assert done.wait(5.0), "a writer was left waiting for a turn no one gave back"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM note")).scalars().all() == [4]
+
+
+def test_the_heartbeats_batch_goes_before_the_writers_waiting_with_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    beats = HeldConnection(engine, prepare_beats_connection)
+    intake_asks = threading.Event()
+    take_write_turn = sqlite_writes.QueuedWriter.take_write_turn
+
+    def take_noted(writer: sqlite_writes.QueuedWriter) -> bool:
+        if threading.current_thread().name == "intake":
+            intake_asks.set()
+        return take_write_turn(writer)
+
+    monkeypatch.setattr(sqlite_writes.QueuedWriter, "take_write_turn", take_noted)
+
+    def intake() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO note VALUES (2)"))
+
+    def heartbeats() -> None:
+        with beats.transaction() as conn:
+            conn.execute(text("INSERT INTO note VALUES (3)"))
+
+    with engine.begin() as holder:  # a write under way: both others wait for it
+        holder.execute(text("INSERT INTO note VALUES (1)"))
+        turn = cast(sqlite_writes.QueuedWriter, holder.connection.dbapi_connection).write_turn
+        first = threading.Thread(target=intake, name="intake")
+        first.start()
+        assert intake_asks.wait(10), "the intake's writer never asked for its turn"
+        second = threading.Thread(target=heartbeats, name="heartbeats")
+        second.start()
+        # Nothing announces that a thread has begun to wait for the turn: ask the turn until it says so.
+        deadline = time.monotonic() + 10
+        while turn.urgent_waiting == 0:
+            assert time.monotonic() < deadline, "the heartbeats' writer never waited for the turn"
+            time.sleep(0.001)
+    first.join(30)
+    second.join(30)
+    beats.let_go()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM note ORDER BY rowid")).scalars().all() == [1, 3, 2]
