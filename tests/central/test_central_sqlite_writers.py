@@ -35,19 +35,24 @@ def _no_busy_wait(conn: Connection) -> None:
     dbapi.execute("PRAGMA busy_timeout=0")
 
 
-def test_a_writer_starts_as_soon_as_the_one_before_it_commits(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    holding = threading.Event()
-    second_begins = threading.Event()
-    failures: list[BaseException] = []
-
+def _asked_by(thread_name: str, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set when the thread of that name asks for its write turn (just before it would wait for it)."""
+    asked = threading.Event()
     take_write_turn = sqlite_writes.QueuedWriter.take_write_turn
 
     def take_noted(writer: sqlite_writes.QueuedWriter) -> bool:
-        if threading.current_thread().name == "second":
-            second_begins.set()
+        if threading.current_thread().name == thread_name:
+            asked.set()
         return take_write_turn(writer)
 
     monkeypatch.setattr(sqlite_writes.QueuedWriter, "take_write_turn", take_noted)
+    return asked
+
+
+def test_a_writer_starts_as_soon_as_the_one_before_it_commits(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    holding = threading.Event()
+    second_begins = _asked_by("second", monkeypatch)
+    failures: list[BaseException] = []
 
     def first() -> None:
         with engine.connect() as conn:
@@ -126,15 +131,7 @@ def test_the_heartbeats_batch_goes_before_the_writers_waiting_with_it(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     beats = HeldConnection(engine, prepare_beats_connection)
-    intake_asks = threading.Event()
-    take_write_turn = sqlite_writes.QueuedWriter.take_write_turn
-
-    def take_noted(writer: sqlite_writes.QueuedWriter) -> bool:
-        if threading.current_thread().name == "intake":
-            intake_asks.set()
-        return take_write_turn(writer)
-
-    monkeypatch.setattr(sqlite_writes.QueuedWriter, "take_write_turn", take_noted)
+    intake_asks = _asked_by("intake", monkeypatch)
 
     def intake() -> None:
         with engine.begin() as conn:
