@@ -61,16 +61,21 @@ if [ -z "$debs" ]; then
 fi
 v1="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$here/pyproject.toml" | head -n 1)"
 v2="$(echo "$v1" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')"
+# The throwaway release's outbox schema: this tree's migration steps and one more.
+migrations_line='^MIGRATIONS: tuple\[Migration, \.\.\.\] = (\([A-Z_, ]*\))$'
+steps="$(sed -n "s/$migrations_line/\1/p" "$here/offline_cache/schema.py")"
+steps="${steps%,}"
+[ -n "$steps" ] || fail "offline_cache/schema.py's MIGRATIONS line changed: update this test's throwaway migration step"
+upgraded_outbox=$(($(printf '%s' "$steps" | tr -cd ',' | wc -c) + 2))  # steps + 1
 if [ -z "$debs2" ]; then
     debs2="$work/v2"
     say "building $v2: the same tree with one more outbox migration step (a throwaway copy)"
     mkdir -p "$work/src2"
     (cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src2"
     sed -i "s/^version = \"$v1\"$/version = \"$v2\"/" "$work/src2/pyproject.toml"
-    grep -q "^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$" "$work/src2/offline_cache/schema.py" ||
-        fail "offline_cache/schema.py's MIGRATIONS line changed: update this test's throwaway migration step"
-    sed -i 's/^MIGRATIONS: tuple\[Migration, ...\] = (SCHEMA,)$/MIGRATIONS: tuple[Migration, ...] = (SCHEMA, "ALTER TABLE meta ADD COLUMN package_test TEXT")/' \
+    sed -i "s/$migrations_line/MIGRATIONS: tuple[Migration, ...] = ($steps, \"ALTER TABLE meta ADD COLUMN package_test TEXT\")/" \
         "$work/src2/offline_cache/schema.py"
+    grep -q "package_test" "$work/src2/offline_cache/schema.py" || fail "the throwaway migration step was not added"
     nice bash "$here/installer/build-packages.sh" --source "$work/src2" --out "$debs2"
 fi
 say "packages built in $((SECONDS - started)) s"
@@ -285,13 +290,13 @@ grep -q "token = \"$token\"" "$root/etc/hall-kiosk/config.toml" || fail "the upg
 start_central
 in_root kiosk queue sync --once >"$work/sync2.log" 2>&1 || { cat "$work/sync2.log" >&2; fail "sync after the upgrade"; }
 in_root kiosk queue status --json >"$work/status2.json"
-python3 - "$work/status2.json" "$second" "$root/var/lib/hall-kiosk/terminal/outbox/outbox.sqlite3" <<'PY' || fail "the queued submission after the upgrade"
+python3 - "$work/status2.json" "$second" "$root/var/lib/hall-kiosk/terminal/outbox/outbox.sqlite3" "$upgraded_outbox" <<'PY' || fail "the queued submission after the upgrade"
 import json, sqlite3, sys
 doc = json.load(open(sys.argv[1]))
 items = [i for i in doc.get("items", []) if i.get("id") == sys.argv[2]]
 assert not items or items[0].get("state") == "sent", items
 version = sqlite3.connect(sys.argv[3]).execute("PRAGMA user_version").fetchone()[0]
-assert version == 2, f"the outbox's schema is at {version}, not the upgraded 2"
+assert version == int(sys.argv[4]), f"the outbox's schema is at {version}, not the upgraded {sys.argv[4]}"
 PY
 say "the submission queued before the upgrade was delivered after it; the outbox schema was migrated"
 
