@@ -33,20 +33,22 @@ class WriteTurn:
 
     def acquire(self, *, urgent: bool, timeout: float) -> bool:
         with self._changed:
-            self._urgent_waiting += 1 if urgent else 0
+            if urgent:
+                self._urgent_waiting += 1
+                self._changed.notify_all()  # for whoever waits to see an urgent writer queue (wait_for_urgent)
             try:
                 taken = self._changed.wait_for(lambda: not self._held and (urgent or not self._urgent_waiting), timeout)
                 if taken:
                     self._held = True
                 return taken
             finally:
-                self._urgent_waiting -= 1 if urgent else 0
+                if urgent:
+                    self._urgent_waiting -= 1
 
-    @property
-    def urgent_waiting(self) -> int:
-        """How many urgent writers wait for the turn now."""
+    def wait_for_urgent(self, timeout: float) -> bool:
+        """Wait until an urgent writer waits for the turn (a look at the queue); False if none came in time."""
         with self._changed:
-            return self._urgent_waiting
+            return self._changed.wait_for(lambda: self._urgent_waiting > 0, timeout)
 
     def release(self) -> None:
         with self._changed:

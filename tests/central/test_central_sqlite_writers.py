@@ -5,7 +5,6 @@ transaction never leaves the next one waiting. The heartbeats' batches go before
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
@@ -149,11 +148,7 @@ def test_the_heartbeats_batch_goes_before_the_writers_waiting_with_it(
         assert intake_asks.wait(10), "the intake's writer never asked for its turn"
         second = threading.Thread(target=heartbeats, name="heartbeats")
         second.start()
-        # Nothing announces that a thread has begun to wait for the turn: ask the turn until it says so.
-        deadline = time.monotonic() + 10
-        while turn.urgent_waiting == 0:
-            assert time.monotonic() < deadline, "the heartbeats' writer never waited for the turn"
-            time.sleep(0.001)
+        assert turn.wait_for_urgent(10), "the heartbeats' writer never waited for the turn"
     first.join(30)
     second.join(30)
     beats.let_go()
